@@ -1,0 +1,47 @@
+# The course's commands. `make book` and `make test` are all a reader or CI needs;
+# both create the virtual environment from requirements.txt on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
+
+.PHONY: venv book test execute bench freeze clean
+
+venv: $(STAMP)
+
+# Re-install only when the pins change; otherwise `make venv` is a no-op.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+# Builds the HTML book from the committed outputs (nothing is executed).
+book: venv
+	$(BIN)/jupyter-book build . --all --warningiserror --keep-going --path-output .
+
+# glm_lib's tests, the notebook checks, and strict nbval over every chapter.
+# pytest exits 5 when it collects nothing; that must not pass silently.
+test: venv
+	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider; \
+	status=$$?; if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
+
+# For authors: re-run every chapter top to bottom and store the outputs.
+execute: venv
+	for nb in $(NOTEBOOKS); do \
+		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=300 --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
+	done
+
+bench: venv
+	$(BIN)/python benchmarks/bench_fit.py
+
+# After adding a dependency on purpose: record the exact versions.
+freeze: venv
+	{ head -n 2 requirements.txt; $(BIN)/python -m pip freeze --exclude-editable; echo "-e ."; } > requirements.txt.new
+	mv requirements.txt.new requirements.txt
+
+clean:
+	rm -rf _build
