@@ -1,0 +1,55 @@
+"""glm_lib: generalized linear models for the open GLM course.
+
+>>> import glm_lib as gl
+>>> df = gl.datasets.load_dobson()
+>>> res = gl.glm("counts ~ outcome + treatment", data=df, family=gl.Poisson())
+>>> round(res.deviance, 4)
+5.1291
+
+Modules: :mod:`~glm_lib.links` (link functions), :mod:`~glm_lib.families`
+(distributions), :mod:`~glm_lib.fitting` (solvers), :mod:`~glm_lib.results`
+(inference and display), :mod:`~glm_lib.formula` (R-style formulas),
+:mod:`~glm_lib.anova`, :mod:`~glm_lib.datasets`, and :mod:`~glm_lib.symbolic`
+(exponential-family derivations with sympy).
+"""
+
+from . import datasets, links
+from .anova import anova
+from .errors import AliasedColumnsWarning, ConvergenceWarning, SeparationWarning
+from .families import (
+    Binomial,
+    Family,
+    Gamma,
+    Gaussian,
+    InverseGaussian,
+    NegativeBinomial,
+    Poisson,
+    QuasiBinomial,
+    QuasiPoisson,
+)
+from .fitting import fit
+from .formula import glm
+from .results import GLMResults
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "fit",
+    "glm",
+    "anova",
+    "links",
+    "datasets",
+    "GLMResults",
+    "Family",
+    "Gaussian",
+    "Binomial",
+    "Poisson",
+    "Gamma",
+    "InverseGaussian",
+    "NegativeBinomial",
+    "QuasiPoisson",
+    "QuasiBinomial",
+    "ConvergenceWarning",
+    "SeparationWarning",
+    "AliasedColumnsWarning",
+]

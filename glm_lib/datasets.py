@@ -1,0 +1,147 @@
+"""Classic small data sets shipped inside the package (no network at run time).
+
+Each loader returns a fresh ``pandas.DataFrame``; categorical variables come back
+as pandas categoricals with R's level order, so formulas give R's coefficient
+names and reference levels. ``describe(name)`` gives the source.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pandas as pd
+
+__all__ = [
+    "describe",
+    "load_salary",
+    "load_dobson",
+    "load_budworm",
+    "load_challenger",
+    "load_crabs",
+    "load_horsekicks",
+    "load_horsekick_table",
+    "load_ships",
+    "load_insurance",
+    "load_clotting",
+    "load_alligator",
+    "load_cbpp",
+]
+
+_SOURCES = {
+    "salary": "Years of experience and salary, 30 employees; the teaching table of the course's seed document 004 (maximum-likelihood linear regression).",
+    "dobson": "Dobson (1990), An Introduction to Generalized Linear Models, p. 93: counts by outcome and treatment in a 3x3 design; the example in R's ?glm.",
+    "budworm": "Collett (1991), Modelling Binary Data; Venables & Ripley (2002), MASS 4th ed., sec. 7.2: tobacco budworms killed out of 20 per batch by log2 dose of trans-cypermethrin and sex.",
+    "challenger": "Presidential Commission on the Space Shuttle Challenger Accident (1986), vol. 1, pp. 129-131: O-rings (of 6) with thermal distress on 23 launches by launch temperature (deg F); via R package DAAG.",
+    "crabs": "Brockmann (1996), Ethology 102: satellite males of 173 nesting female horseshoe crabs with the female's carapace width (cm) and weight (kg); Agresti, Categorical Data Analysis.",
+    "horsekicks": "von Bortkiewicz (1898), Das Gesetz der kleinen Zahlen: deaths by horse kick in 14 Prussian army corps, 1875-1894; 'fisher' marks the 10 corps Fisher used.",
+    "ships": "McCullagh & Nelder (1989), Generalized Linear Models, 2nd ed., sec. 6.3.2: damage incidents of cargo ships by type, construction year, operation period and aggregate months of service; via R package MASS.",
+    "insurance": "Baxter, Coutts & Ross (1980): car insurance claims by district, car group and driver age, with the number of policy holders; via R package MASS.",
+    "clotting": "McCullagh & Nelder (1989), pp. 300-302: blood clotting times (s) of plasma at nine concentrations (%) for two lots of thromboplastin; the example in R's ?glm.",
+    "alligator": "Delany & Moore (1987), in Agresti, Categorical Data Analysis: primary food choice of 219 alligators by lake, sex and size; via R package vcdExtra.",
+    "cbpp": "Lesnoff et al. (2004), Preventive Veterinary Medicine 64: new cases of contagious bovine pleuropneumonia in 15 herds over 4 periods; via R package lme4.",
+}
+
+
+def describe(name: str) -> str:
+    """Return the source and contents of data set ``name`` (e.g. ``"ships"``)."""
+    try:
+        return _SOURCES[name]
+    except KeyError:
+        raise ValueError(f"unknown data set {name!r}; available: {', '.join(sorted(_SOURCES))}") from None
+
+
+def _read(filename: str) -> pd.DataFrame:
+    with resources.files(__package__).joinpath("data", filename).open("r", encoding="utf-8") as handle:
+        return pd.read_csv(handle)
+
+
+def _categorical(frame: pd.DataFrame, column: str, levels=None) -> None:
+    values = frame[column]
+    levels = sorted(values.unique()) if levels is None else levels
+    frame[column] = pd.Categorical(values, categories=levels)
+
+
+def load_salary() -> pd.DataFrame:
+    """Salary against years of experience (30 rows): ``years_experience``, ``salary``."""
+    return _read("salary.csv")
+
+
+def load_dobson() -> pd.DataFrame:
+    """Dobson's 3x3 table (9 rows): ``counts``, ``outcome`` and ``treatment`` (categoricals 1-3)."""
+    frame = _read("dobson.csv")
+    for column in ("outcome", "treatment"):
+        _categorical(frame, column)
+    return frame
+
+
+def load_budworm() -> pd.DataFrame:
+    """Budworm dose-response (12 rows): ``ldose`` (log2 dose), ``sex`` (F, M), ``dead``, ``alive``."""
+    frame = _read("budworm.csv")
+    _categorical(frame, "sex", ["F", "M"])
+    return frame
+
+
+def load_challenger() -> pd.DataFrame:
+    """Challenger O-rings (23 launches): ``temp`` (deg F), ``damage`` (of ``n`` = 6), ``erosion``, ``blowby``, ``distress``."""
+    return _read("challenger.csv")
+
+
+def load_crabs() -> pd.DataFrame:
+    """Horseshoe crabs (173 females): ``satellites``, ``width`` (cm), ``weight`` (kg)."""
+    return _read("crabs.csv")
+
+
+def load_horsekicks() -> pd.DataFrame:
+    """Prussian horse-kick deaths (280 corps-years): ``year``, ``corps``, ``deaths``, ``fisher``."""
+    return _read("horsekicks.csv")
+
+
+def load_horsekick_table() -> pd.DataFrame:
+    """Fisher's frequency table of the horse kicks: ``deaths`` (0-4) and ``corps_years`` observed.
+
+    Computed from the 200 corps-years of the 10 corps Fisher used.
+    """
+    kicks = load_horsekicks()
+    fisher = kicks[kicks["fisher"] == "yes"]
+    table = fisher["deaths"].value_counts().sort_index()
+    return pd.DataFrame({"deaths": table.index.to_numpy(), "corps_years": table.to_numpy()})
+
+
+def load_ships() -> pd.DataFrame:
+    """Ship damage (40 rows): ``type`` (A-E), ``year``, ``period``, ``service`` (months), ``incidents``."""
+    frame = _read("ships.csv")
+    _categorical(frame, "type")
+    return frame
+
+
+def load_insurance() -> pd.DataFrame:
+    """Car insurance claims (64 rows): ``District``, ``Group``, ``Age``, ``Holders``, ``Claims``.
+
+    ``Group`` and ``Age`` are ordered as in MASS (small to large cars, young to old drivers).
+    """
+    frame = _read("insurance.csv")
+    _categorical(frame, "District")
+    _categorical(frame, "Group", ["<1l", "1-1.5l", "1.5-2l", ">2l"])
+    _categorical(frame, "Age", ["<25", "25-29", "30-35", ">35"])
+    return frame
+
+
+def load_clotting() -> pd.DataFrame:
+    """Clotting times (9 rows): ``u`` (plasma concentration, %), ``lot1``, ``lot2`` (seconds)."""
+    return _read("clotting.csv")
+
+
+def load_alligator() -> pd.DataFrame:
+    """Alligator food choice (80 rows, 219 animals): ``lake``, ``sex``, ``size``, ``food``, ``count``."""
+    frame = _read("alligator.csv")
+    for column in ("lake", "sex", "size", "food"):
+        _categorical(frame, column)
+    return frame
+
+
+def load_cbpp() -> pd.DataFrame:
+    """CBPP in zebu herds (56 rows): ``herd`` (1-15), ``incidence``, ``size``, ``period`` (1-4)."""
+    frame = _read("cbpp.csv")
+    _categorical(frame, "herd")
+    _categorical(frame, "period")
+    return frame

@@ -1,0 +1,433 @@
+"""Exponential-family distributions for GLMs.
+
+A family knows everything about the response that the solver needs and nothing
+about the solver: its variance function ``V(mu)``, unit deviance, log-likelihood,
+which responses are in its support, which means are valid, and where to start.
+The conventions (starting values, deviance, the dispersion used in the AIC)
+follow R's ``family`` objects so that fits agree with ``glm`` to the digit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from . import links as L
+from .validation import check_finite, first_rows
+
+__all__ = [
+    "Family",
+    "Gaussian",
+    "Binomial",
+    "Poisson",
+    "Gamma",
+    "InverseGaussian",
+    "NegativeBinomial",
+    "QuasiPoisson",
+    "QuasiBinomial",
+]
+
+
+def _ylogy_over(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """``y * log(y / mu)`` with the convention ``0 * log 0 = 0``."""
+    return special.xlogy(y, y) - special.xlogy(y, mu)
+
+
+class Family:
+    """Base class of a GLM family.
+
+    Parameters
+    ----------
+    link : str or Link, optional
+        The link function; defaults to the family's canonical link.
+    """
+
+    name = "family"
+    canonical_link = "identity"
+    links: tuple[str, ...] = ()
+    #: True when the dispersion is estimated (reported by R as "t value").
+    estimated_dispersion = False
+    #: False for quasi-families, which have no likelihood and so no AIC.
+    has_likelihood = True
+
+    def __init__(self, link: str | L.Link | None = None):
+        self.link = L.get_link(self.canonical_link if link is None else link)
+        if self.links and not (
+            self.link.name in self.links or isinstance(link, L.Link)
+        ):
+            raise ValueError(
+                f"link {self.link.name!r} is not available for the {self.name} family; "
+                f"choose one of {', '.join(self.links)} (or pass a Link object)"
+            )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(link={self.link.name!r})"
+
+    # --- the distribution -------------------------------------------------
+    def variance(self, mu: np.ndarray) -> np.ndarray:
+        """Variance function ``V(mu)``: ``Var(y) = dispersion * V(mu) / weight``."""
+        raise NotImplementedError
+
+    def variance_deriv(self, mu: np.ndarray) -> np.ndarray:
+        """``dV/dmu``, used by Newton's method with a non-canonical link."""
+        raise NotImplementedError
+
+    def unit_deviance(self, y: np.ndarray, mu: np.ndarray) -> np.ndarray:
+        """Unit deviance ``d(y, mu)``; the deviance is ``sum(weights * d)``."""
+        raise NotImplementedError
+
+    def deviance(self, y: np.ndarray, mu: np.ndarray, weights: np.ndarray) -> float:
+        """Deviance: twice the log-likelihood ratio of the saturated model, times the dispersion."""
+        return float(np.sum(weights * self.unit_deviance(y, mu)))
+
+    def loglike(self, y, mu, weights, scale: float = 1.0) -> float:
+        """Log-likelihood ``sum(log f(y_i; mu_i, scale))``, each term times its weight.
+
+        For the Binomial the weights are the numbers of trials and ``y`` the
+        proportion of successes, as in R.
+        """
+        raise NotImplementedError
+
+    def aic_scale(self, deviance: float, weights: np.ndarray) -> float:
+        """The dispersion R plugs into the likelihood for the AIC.
+
+        R uses ``deviance / sum(weights)`` (for the Gaussian ``deviance / n``),
+        the maximum-likelihood-like estimate, not the Pearson estimate that
+        ``summary`` reports. Families with a fixed dispersion return 1.
+        """
+        return 1.0
+
+    # --- the response -----------------------------------------------------
+    def prepare_response(self, y, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the response as a 1-D float array and the prior weights.
+
+        The Binomial overrides this to accept a (successes, failures) matrix.
+        """
+        y = np.asarray(y, dtype=float)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1:
+            raise ValueError(
+                f"y must be 1-dimensional for the {self.name} family, got shape {y.shape}"
+            )
+        return y, weights
+
+    def check_response(self, y: np.ndarray, weights: np.ndarray) -> None:
+        """Raise ``ValueError`` if a response with positive weight is outside the support."""
+        check_finite("y", y)
+
+    def _reject(self, mask: np.ndarray, y: np.ndarray, what: str) -> None:
+        if mask.any():
+            values = ", ".join(f"{v:g}" for v in y[mask][:5])
+            raise ValueError(
+                f"y: the {self.name} family needs {what}; offending {first_rows(mask)}, "
+                f"values {values}"
+            )
+
+    def valid_mu(self, mu: np.ndarray) -> bool:
+        """True when every mean is inside the family's domain."""
+        return bool(np.all(np.isfinite(mu)))
+
+    def starting_mu(self, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Starting means for IRLS (R's ``mustart``)."""
+        return y.copy()
+
+    # Lower and upper bounds of the mean that a boundary (separation) check watches.
+    mean_bounds: tuple[float | None, float | None] = (None, None)
+
+
+class Gaussian(Family):
+    """Normal distribution: ``V(mu) = 1``, dispersion ``sigma^2``."""
+
+    name = "Gaussian"
+    canonical_link = "identity"
+    links = ("identity", "log", "inverse")
+    estimated_dispersion = True
+
+    def variance(self, mu):
+        return np.ones_like(mu)
+
+    def variance_deriv(self, mu):
+        return np.zeros_like(mu)
+
+    def unit_deviance(self, y, mu):
+        return np.square(y - mu)
+
+    def loglike(self, y, mu, weights, scale=1.0):
+        positive = weights > 0
+        w, resid = weights[positive], (y - mu)[positive]
+        return float(
+            -0.5 * np.sum(np.log(2 * np.pi * scale / w) + w * np.square(resid) / scale)
+        )
+
+    def aic_scale(self, deviance, weights):
+        return deviance / np.count_nonzero(weights > 0)
+
+    def starting_mu(self, y, weights):
+        mu = y.copy()
+        if self.link.name in ("log", "inverse"):
+            # log(0) and 1/0 are not valid starting points; start those rows at the mean.
+            invalid = (mu <= 0) if self.link.name == "log" else (mu == 0)
+            mu[invalid] = max(np.average(y, weights=weights), 0.1)
+        return mu
+
+
+class Binomial(Family):
+    """Binomial proportions: ``V(mu) = mu (1 - mu)``; weights are the numbers of trials.
+
+    The response may be 0/1, proportions with ``weights`` giving the trials, or a
+    two-column array of (successes, failures), as in R.
+    """
+
+    name = "Binomial"
+    canonical_link = "logit"
+    links = ("logit", "probit", "cloglog", "log")
+    mean_bounds = (0.0, 1.0)
+
+    def variance(self, mu):
+        return mu * (1.0 - mu)
+
+    def variance_deriv(self, mu):
+        return 1.0 - 2.0 * mu
+
+    def unit_deviance(self, y, mu):
+        return 2.0 * (_ylogy_over(y, mu) + _ylogy_over(1.0 - y, 1.0 - mu))
+
+    def loglike(self, y, mu, weights, scale=1.0):
+        trials = np.round(weights)
+        successes = np.round(weights * y)
+        log_choose = (
+            special.gammaln(trials + 1)
+            - special.gammaln(successes + 1)
+            - special.gammaln(trials - successes + 1)
+        )
+        terms = log_choose + special.xlogy(successes, mu) + special.xlog1py(trials - successes, -mu)
+        return float(np.sum(np.where(weights > 0, terms, 0.0)))
+
+    def prepare_response(self, y, weights):
+        y = np.asarray(y, dtype=float)
+        if y.ndim == 2 and y.shape[1] == 2:
+            check_finite("y", y)
+            self._reject_two_column(y)
+            trials = y.sum(axis=1)
+            proportion = np.divide(y[:, 0], trials, out=np.zeros_like(trials), where=trials > 0)
+            return proportion, weights * trials
+        return super().prepare_response(y, weights)
+
+    def _reject_two_column(self, counts: np.ndarray) -> None:
+        negative = (counts < 0).any(axis=1)
+        if negative.any():
+            raise ValueError(
+                "y: successes and failures must be non-negative; offending "
+                f"{first_rows(negative)}"
+            )
+
+    def check_response(self, y, weights):
+        super().check_response(y, weights)
+        self._reject((y < 0) | (y > 1), y, "proportions in [0, 1] (with weights = trials) "
+                     "or a two-column (successes, failures) response")
+        successes = weights * y
+        non_integer = (weights > 0) & (np.abs(successes - np.round(successes)) > 1e-7)
+        if non_integer.any():
+            raise ValueError(
+                "y and weights: weights * y must be whole numbers of successes "
+                f"(weights are the numbers of trials); offending {first_rows(non_integer)}"
+            )
+
+    def valid_mu(self, mu):
+        return bool(np.all(np.isfinite(mu) & (mu > 0) & (mu < 1)))
+
+    def starting_mu(self, y, weights):
+        return (weights * y + 0.5) / (weights + 1.0)
+
+
+class QuasiBinomial(Binomial):
+    """Binomial variance with an estimated dispersion (quasi-likelihood)."""
+
+    name = "quasi-Binomial"
+    estimated_dispersion = True
+    has_likelihood = False
+
+    def check_response(self, y, weights):
+        Family.check_response(self, y, weights)
+        self._reject((y < 0) | (y > 1), y, "proportions in [0, 1]")
+
+    def loglike(self, y, mu, weights, scale=1.0):
+        raise ValueError("the quasi-Binomial family has no likelihood, so no llf, AIC or BIC")
+
+
+class Poisson(Family):
+    """Poisson counts: ``V(mu) = mu``, dispersion fixed at 1."""
+
+    name = "Poisson"
+    canonical_link = "log"
+    links = ("log", "identity", "sqrt")
+    mean_bounds = (0.0, None)
+
+    def variance(self, mu):
+        return mu
+
+    def variance_deriv(self, mu):
+        return np.ones_like(mu)
+
+    def unit_deviance(self, y, mu):
+        return 2.0 * (_ylogy_over(y, mu) - (y - mu))
+
+    def loglike(self, y, mu, weights, scale=1.0):
+        return float(np.sum(weights * (special.xlogy(y, mu) - mu - special.gammaln(y + 1))))
+
+    def check_response(self, y, weights):
+        super().check_response(y, weights)
+        self._reject((y < 0) | (y != np.round(y)), y, "non-negative whole-number counts")
+
+    def valid_mu(self, mu):
+        return bool(np.all(np.isfinite(mu) & (mu > 0)))
+
+    def starting_mu(self, y, weights):
+        return y + 0.1
+
+
+class QuasiPoisson(Poisson):
+    """Poisson variance ``V(mu) = mu`` with an estimated dispersion (quasi-likelihood)."""
+
+    name = "quasi-Poisson"
+    estimated_dispersion = True
+    has_likelihood = False
+
+    def check_response(self, y, weights):
+        Family.check_response(self, y, weights)
+        self._reject(y < 0, y, "non-negative responses")
+
+    def loglike(self, y, mu, weights, scale=1.0):
+        raise ValueError("the quasi-Poisson family has no likelihood, so no llf, AIC or BIC")
+
+
+class Gamma(Family):
+    """Gamma: ``V(mu) = mu^2``; the dispersion is 1 / shape."""
+
+    name = "Gamma"
+    canonical_link = "inverse"
+    links = ("inverse", "identity", "log")
+    estimated_dispersion = True
+    mean_bounds = (0.0, None)
+
+    def variance(self, mu):
+        return np.square(mu)
+
+    def variance_deriv(self, mu):
+        return 2.0 * mu
+
+    def unit_deviance(self, y, mu):
+        return -2.0 * (np.log(y / mu) - (y - mu) / mu)
+
+    def loglike(self, y, mu, weights, scale=1.0):
+        shape = 1.0 / scale
+        log_density = (
+            shape * np.log(shape * y / mu) - shape * y / mu - np.log(y) - special.gammaln(shape)
+        )
+        return float(np.sum(weights * log_density))
+
+    def aic_scale(self, deviance, weights):
+        return deviance / np.sum(weights)
+
+    def check_response(self, y, weights):
+        super().check_response(y, weights)
+        self._reject(y <= 0, y, "strictly positive responses")
+
+    def valid_mu(self, mu):
+        return bool(np.all(np.isfinite(mu) & (mu > 0)))
+
+
+class InverseGaussian(Family):
+    """Inverse Gaussian: ``V(mu) = mu^3``; the dispersion is 1 / lambda."""
+
+    name = "InverseGaussian"
+    canonical_link = "inverse_squared"
+    links = ("inverse_squared", "inverse", "identity", "log")
+    estimated_dispersion = True
+    mean_bounds = (0.0, None)
+
+    def variance(self, mu):
+        return np.power(mu, 3)
+
+    def variance_deriv(self, mu):
+        return 3.0 * np.square(mu)
+
+    def unit_deviance(self, y, mu):
+        return np.square(y - mu) / (y * np.square(mu))
+
+    def loglike(self, y, mu, weights, scale=1.0):
+        log_density = -0.5 * np.log(2 * np.pi * scale * y**3) - self.unit_deviance(y, mu) / (2 * scale)
+        return float(np.sum(weights * log_density))
+
+    def aic_scale(self, deviance, weights):
+        return deviance / np.sum(weights)
+
+    def check_response(self, y, weights):
+        super().check_response(y, weights)
+        self._reject(y <= 0, y, "strictly positive responses")
+
+    def valid_mu(self, mu):
+        return bool(np.all(np.isfinite(mu) & (mu > 0)))
+
+
+class NegativeBinomial(Family):
+    """Negative binomial counts with known ``alpha``: ``V(mu) = mu + alpha mu^2``.
+
+    ``alpha = 1 / theta`` in R's ``MASS::negative.binomial(theta)``. The default
+    link is the log, as in R and statsmodels; the canonical link
+    ``log(mu / (mu + 1/alpha))`` is rarely used because it ties the linear
+    predictor's range to alpha.
+
+    Parameters
+    ----------
+    alpha : float
+        The (known) overdispersion; the Poisson is the limit ``alpha -> 0``.
+    link : str or Link, optional
+        Defaults to ``"log"``.
+    """
+
+    name = "NegativeBinomial"
+    canonical_link = "log"
+    links = ("log", "identity", "sqrt")
+    mean_bounds = (0.0, None)
+
+    def __init__(self, alpha: float = 1.0, link: str | L.Link | None = None):
+        if not (np.isfinite(alpha) and alpha > 0):
+            raise ValueError(f"alpha must be a positive number, got {alpha!r}")
+        self.alpha = float(alpha)
+        super().__init__(link)
+
+    def __repr__(self) -> str:
+        return f"NegativeBinomial(alpha={self.alpha:g}, link={self.link.name!r})"
+
+    def variance(self, mu):
+        return mu + self.alpha * np.square(mu)
+
+    def variance_deriv(self, mu):
+        return 1.0 + 2.0 * self.alpha * mu
+
+    def unit_deviance(self, y, mu):
+        theta = 1.0 / self.alpha
+        return 2.0 * (_ylogy_over(y, mu) - (y + theta) * np.log((y + theta) / (mu + theta)))
+
+    def loglike(self, y, mu, weights, scale=1.0):
+        theta = 1.0 / self.alpha
+        log_density = (
+            special.gammaln(y + theta)
+            - special.gammaln(theta)
+            - special.gammaln(y + 1)
+            + theta * np.log(theta / (theta + mu))
+            + special.xlogy(y, mu / (theta + mu))
+        )
+        return float(np.sum(weights * log_density))
+
+    def check_response(self, y, weights):
+        super().check_response(y, weights)
+        self._reject((y < 0) | (y != np.round(y)), y, "non-negative whole-number counts")
+
+    def valid_mu(self, mu):
+        return bool(np.all(np.isfinite(mu) & (mu > 0)))
+
+    def starting_mu(self, y, weights):
+        return y + (y == 0) / 6.0

@@ -1,0 +1,534 @@
+"""Solvers: iteratively reweighted least squares, Newton, gradient descent, closed form.
+
+``fit`` validates the data, checks the design's rank, runs one solver and hands
+the converged state to :class:`~glm_lib.results.GLMResults`. The solvers share
+one convention: the linear predictor is ``eta = X @ beta + offset`` and the
+convergence test is R's, ``|dev - dev_old| / (|dev| + 0.1) < tol``.
+
+Linear algebra: the weighted Gram matrix ``X' W X`` is formed in row blocks (so
+no N x N or ``diag(w)`` matrix and only a block-sized copy of X exists) and
+solved by Cholesky; nothing is inverted explicitly.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, optimize
+
+from .errors import AliasedColumnsWarning, ConvergenceWarning, SeparationWarning
+from .families import Binomial, Family, Gaussian
+from .links import Identity
+from .validation import as_design, as_vector, first_rows
+
+__all__ = ["fit", "weighted_gram", "find_aliased_columns", "detect_separation"]
+
+METHODS = ("irls", "newton", "gd", "closed_form")
+_BLOCK_ROWS = 1 << 15  # rows per block when forming X'WX: bounded extra memory
+_RANK_TOL = 1e-7  # R's default tolerance for the pivoted QR in glm.fit
+_MAX_HALVINGS = 30
+
+
+def weighted_gram(X: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Return ``X' diag(weights) X`` without forming ``diag(weights)``.
+
+    Rows are processed in blocks so the temporary copy stays small; each
+    block's ``B' B`` is a symmetric rank-k update in BLAS.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p)
+    weights : ndarray of shape (n,)
+
+    Returns
+    -------
+    ndarray of shape (p, p)
+    """
+    n, p = X.shape
+    gram = np.zeros((p, p))
+    if np.all(weights >= 0):
+        # B'B with B = sqrt(w) X is a symmetric rank-k update: half the flops.
+        root = np.sqrt(weights)
+        for start in range(0, n, _BLOCK_ROWS):
+            block = X[start : start + _BLOCK_ROWS] * root[start : start + _BLOCK_ROWS, None]
+            gram += block.T @ block
+    else:
+        # Newton's observed weights can be negative for some rows.
+        for start in range(0, n, _BLOCK_ROWS):
+            block = X[start : start + _BLOCK_ROWS]
+            gram += (block * weights[start : start + _BLOCK_ROWS, None]).T @ block
+    return gram
+
+
+def find_aliased_columns(X: np.ndarray, weights: np.ndarray, tol: float = _RANK_TOL) -> list[int]:
+    """Indices of columns that are linear combinations of earlier ones.
+
+    Uses a QR decomposition with column pivoting of ``sqrt(W) X`` restricted to
+    rows with positive weight, and R's relative tolerance on the diagonal of R.
+    Like R, the later of two collinear columns is the one reported.
+    """
+    rows = weights > 0
+    scaled = X[rows] * np.sqrt(weights[rows])[:, None]
+    # Pivoting would reorder columns by norm; R's LINPACK routine keeps the
+    # original order and only moves near-dependent columns to the end. Emulate
+    # that by testing each column against the span of the columns kept so far.
+    _, r_factor = linalg.qr(scaled, mode="economic")
+    diag = np.abs(np.diag(r_factor))
+    norms = np.linalg.norm(scaled, axis=0)
+    if diag.size and np.all(diag > tol * np.maximum(norms, 1e-300)):
+        return []
+    kept: list[int] = []
+    aliased: list[int] = []
+    for j in range(X.shape[1]):
+        candidate = kept + [j]
+        _, r_small = linalg.qr(scaled[:, candidate], mode="economic")
+        if norms[j] == 0 or abs(r_small[-1, -1]) <= tol * norms[j]:
+            aliased.append(j)
+        else:
+            kept.append(j)
+    return aliased
+
+
+def _describe_aliasing(X: np.ndarray, names: list[str], aliased: list[int]) -> str:
+    kept = [j for j in range(X.shape[1]) if j not in aliased]
+    parts = []
+    for j in aliased[:5]:
+        coef, *_ = np.linalg.lstsq(X[:, kept], X[:, j], rcond=None)
+        terms = [f"{c:+.3g}*{names[k]}" for c, k in zip(coef, kept) if abs(c) > 1e-8]
+        parts.append(f"{names[j]} = {' '.join(terms) if terms else '0'}")
+    return "; ".join(parts)
+
+
+@dataclass
+class _State:
+    """What a solver returns: the converged coefficients and its path."""
+
+    params: np.ndarray
+    eta: np.ndarray
+    mu: np.ndarray
+    deviance: float
+    n_iter: int
+    converged: bool
+    last_change: float
+    history: list = field(default_factory=list)
+    # Working weights of the last IRLS step (computed at the previous mean).
+    # R's summary.glm uses them for the covariance and the dispersion.
+    working_weights: np.ndarray | None = None
+
+
+def _linear_predictor(X, params, offset):
+    return X @ params + offset
+
+
+def _relative_change(deviance: float, previous: float) -> float:
+    return abs(deviance - previous) / (abs(deviance) + 0.1)
+
+
+def _safe_eval(family: Family, X, params, offset, y, weights):
+    """Mean and deviance at ``params``, or ``None`` if the mean is invalid."""
+    with np.errstate(all="ignore"):
+        eta = _linear_predictor(X, params, offset)
+        mu = family.link.inverse(eta)
+        if not (np.all(np.isfinite(eta)) and family.valid_mu(mu)):
+            return None
+        deviance = family.deviance(y, mu, weights)
+    if not np.isfinite(deviance):
+        return None
+    return eta, mu, deviance
+
+
+def _halve_until_valid(family, X, y, weights, offset, params_old, params_new, deviance_old, check_rise):
+    """Step halving: move back toward ``params_old`` until the step is acceptable.
+
+    Acceptable means a valid mean, a finite deviance and, when ``check_rise``,
+    no increase of the deviance (the safeguard of Marschner's glm2).
+    """
+    candidate = params_new
+    for _ in range(_MAX_HALVINGS + 1):
+        evaluated = _safe_eval(family, X, candidate, offset, y, weights)
+        if evaluated is not None:
+            rise = evaluated[2] - deviance_old
+            if not check_rise or rise <= 1e-10 * (abs(deviance_old) + 0.1):
+                return candidate, evaluated
+        if params_old is None:
+            break
+        candidate = 0.5 * (candidate + params_old)
+    raise FloatingPointError(
+        f"the {family.name} fit with the {family.link.name} link left the valid range of the mean "
+        "(or the deviance became infinite) and step halving could not recover; "
+        "try another link, rescale the predictors, or give starting values with start="
+    )
+
+
+def _cholesky_solve(gram: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    factor = linalg.cho_factor(gram, lower=False, check_finite=False)
+    return linalg.cho_solve(factor, rhs, check_finite=False)
+
+
+def _irls_weights(family: Family, eta, mu, weights):
+    """Working weights and the derivative ``dmu/deta`` at the current fit."""
+    dmu_deta = family.link.inverse_deriv(eta)
+    working_weights = weights * np.square(dmu_deta) / family.variance(mu)
+    return working_weights, dmu_deta
+
+
+def _start(family, X, y, weights, offset, start):
+    """Initial (params or None, eta, mu, deviance) as R's glm.fit chooses them."""
+    if start is not None:
+        params = as_vector(start, X.shape[1], "start")
+        evaluated = _safe_eval(family, X, params, offset, y, weights)
+        if evaluated is None:
+            raise ValueError("start: the starting coefficients give means outside the family's range")
+        return params, *evaluated
+    with np.errstate(all="ignore"):
+        mu = family.starting_mu(y, weights)
+        eta = family.link.link(mu)
+    if not (np.all(np.isfinite(eta)) and family.valid_mu(family.link.inverse(eta))):
+        raise ValueError(
+            f"cannot find valid starting values for the {family.name} family with the "
+            f"{family.link.name} link; please supply start="
+        )
+    return None, eta, mu, family.deviance(y, mu, weights)
+
+
+def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton):
+    """Fisher scoring (IRLS), or Newton-Raphson when ``newton`` is true.
+
+    Starts from the family's starting means (or ``start``), halves steps that
+    leave the family's domain or raise the deviance, and stops when
+    ``|dev - dev_old| / (|dev| + 0.1) < tol``. Returns a ``_State``.
+    """
+    params, eta, mu, deviance = _start(family, X, y, weights, offset, start)
+    history = []
+    change = np.inf
+    for iteration in range(1, max_iter + 1):
+        with np.errstate(all="ignore"):
+            working_weights, dmu_deta = _irls_weights(family, eta, mu, weights)
+            working_residual = (y - mu) / dmu_deta
+        try:
+            if params is None or not newton:
+                # Fisher scoring as R does it: weighted least squares on the
+                # working response z = eta - offset + (y - mu) / mu'(eta).
+                rhs = X.T @ (working_weights * ((eta - offset) + working_residual))
+                params_new = _cholesky_solve(weighted_gram(X, working_weights), rhs)
+            else:
+                params_new = params + _newton_step(family, X, y, eta, mu, weights, working_weights, dmu_deta, working_residual)
+        except linalg.LinAlgError:
+            raise FloatingPointError(
+                "X'WX became singular during fitting (the working weights collapsed to zero); "
+                "this usually means separation or fitted means at the boundary of the family"
+            ) from None
+        params, (eta, mu, deviance_new) = _halve_until_valid(
+            family, X, y, weights, offset, params, params_new, deviance,
+            check_rise=iteration > 1,
+        )
+        change = _relative_change(deviance_new, deviance)
+        deviance = deviance_new
+        history.append((iteration, deviance, params.copy()))
+        if change < tol:
+            return _State(params, eta, mu, deviance, iteration, True, change, history, working_weights)
+    return _State(params, eta, mu, deviance, max_iter, False, change, history, working_weights)
+
+
+def _newton_step(family, X, y, eta, mu, weights, working_weights, dmu_deta, working_residual):
+    """Newton-Raphson increment with the observed information.
+
+    Far from the optimum the observed information of a non-canonical link may
+    not be positive definite; the step then falls back to Fisher scoring.
+    """
+    score = X.T @ (working_weights * working_residual)
+    observed = _observed_weights(family, eta, mu, y, weights, working_weights, dmu_deta)
+    try:
+        return _cholesky_solve(weighted_gram(X, observed), score)
+    except linalg.LinAlgError:
+        return _cholesky_solve(weighted_gram(X, working_weights), score)
+
+
+def _observed_weights(family, eta, mu, y, weights, working_weights, dmu_deta):
+    """Weights of the observed information ``-d^2 loglik / d eta^2`` per row.
+
+    With ``h(eta) = mu'(eta) / V(mu)`` the score per row is ``w (y - mu) h`` and
+    its derivative is ``w [-mu' h + (y - mu) h']``; for canonical links ``h = 1``
+    and observed equals expected information.
+    """
+    with np.errstate(all="ignore"):
+        variance = family.variance(mu)
+        h_deriv = (
+            family.link.inverse_deriv2(eta) / variance
+            - np.square(dmu_deta) * family.variance_deriv(mu) / np.square(variance)
+        )
+        return working_weights - weights * (y - mu) * h_deriv
+
+
+def _gradient_descent(family, X, y, weights, offset, tol, max_iter, start, learning_rate):
+    """Plain gradient descent on the negative log-likelihood (unit dispersion).
+
+    Kept for teaching: it shows why Fisher scoring is preferred. Converged means
+    the largest gradient component is below ``tol`` times its starting size.
+    """
+    params = np.zeros(X.shape[1]) if start is None else as_vector(start, X.shape[1], "start")
+    evaluated = _safe_eval(family, X, params, offset, y, weights)
+    if evaluated is None:
+        raise ValueError(
+            "gradient descent needs valid starting coefficients for this family and link; "
+            "supply start="
+        )
+    eta, mu, deviance = evaluated
+    history = [(0, deviance, params.copy())]
+    initial_size = None
+    change = np.inf
+    for iteration in range(1, max_iter + 1):
+        with np.errstate(all="ignore"):
+            dmu_deta = family.link.inverse_deriv(eta)
+            gradient = -X.T @ (weights * (y - mu) * dmu_deta / family.variance(mu))
+        size = float(np.max(np.abs(gradient)))
+        initial_size = size if initial_size is None else initial_size
+        change = size / max(initial_size, 1.0)
+        if change <= tol:
+            return _State(params, eta, mu, deviance, iteration - 1, True, change, history)
+        params_new = params - learning_rate * gradient
+        evaluated = _safe_eval(family, X, params_new, offset, y, weights)
+        if evaluated is None:
+            raise FloatingPointError(
+                f"gradient descent diverged at iteration {iteration} (invalid mean or infinite "
+                f"deviance); the learning rate {learning_rate:g} is too large for these data"
+            )
+        params = params_new
+        eta, mu, deviance = evaluated
+        history.append((iteration, deviance, params.copy()))
+    return _State(params, eta, mu, deviance, max_iter, False, change, history)
+
+
+def _closed_form(family, X, y, weights, offset):
+    """Weighted least squares via the normal equations, solved by Cholesky."""
+    if not (isinstance(family, Gaussian) and isinstance(family.link, Identity)):
+        raise ValueError(
+            "method='closed_form' exists only for the Gaussian family with the identity link; "
+            f"got {family!r}"
+        )
+    gram = weighted_gram(X, weights)
+    params = _cholesky_solve(gram, X.T @ (weights * (y - offset)))
+    eta = _linear_predictor(X, params, offset)
+    deviance = family.deviance(y, eta, weights)
+    return _State(params, eta, eta.copy(), deviance, 1, True, 0.0, [(1, deviance, params.copy())])
+
+
+def detect_separation(X: np.ndarray, y: np.ndarray, weights: np.ndarray, family: Family) -> dict | None:
+    """Linear-programming check for (quasi-)complete separation (Konis, 2007).
+
+    Looks for a direction ``b != 0`` that pushes every boundary response toward
+    its bound without any cost: ``x_i' b >= 0`` where y sits at the upper bound,
+    ``<= 0`` where it sits at the lower bound, and ``= 0`` elsewhere. If one
+    exists, the likelihood keeps increasing along ``b`` and the MLE is infinite.
+
+    Returns
+    -------
+    dict or None
+        ``{"kind": "complete" | "quasi-complete", "rows": indices, "direction": b}``
+        or ``None`` when the data are not separated.
+    """
+    lower, upper = family.mean_bounds
+    rows = weights > 0
+    Xr, yr = X[rows], y[rows]
+    at_upper = np.zeros(yr.shape, bool) if upper is None else yr >= upper
+    at_lower = np.zeros(yr.shape, bool) if lower is None else yr <= lower
+    interior = ~(at_upper | at_lower)
+    sign = np.where(at_upper, 1.0, -1.0)
+    boundary = ~interior
+    if not boundary.any():
+        return None
+    signed = Xr[boundary] * sign[boundary, None]
+    # Normalise columns so the box bounds treat every column alike.
+    scale = np.maximum(np.abs(Xr).max(axis=0), 1e-12)
+    result = optimize.linprog(
+        c=-signed.sum(axis=0) / scale,
+        A_ub=-signed / scale,
+        b_ub=np.zeros(signed.shape[0]),
+        A_eq=(Xr[interior] / scale) if interior.any() else None,
+        b_eq=np.zeros(interior.sum()) if interior.any() else None,
+        bounds=[(-1.0, 1.0)] * X.shape[1],
+        method="highs",
+    )
+    # The box keeps the optimum finite; a separating direction gives an O(1) value.
+    if result.status != 0 or -result.fun <= 1e-6:
+        return None
+    direction = result.x / scale
+    margins = signed @ direction
+    positive = margins > 1e-6 * margins.max()
+    separated = np.flatnonzero(rows)[np.flatnonzero(boundary)[positive]]
+    kind = "complete" if (not interior.any() and positive.all()) else "quasi-complete"
+    return {"kind": kind, "rows": separated, "direction": direction}
+
+
+def _near_bounds(family: Family, mu: np.ndarray, weights: np.ndarray) -> bool:
+    lower, upper = family.mean_bounds
+    eps = 10 * np.finfo(float).eps
+    near = np.zeros(mu.shape, bool)
+    if lower is not None:
+        near |= mu <= lower + eps * max(1.0, abs(lower))
+    if upper is not None:
+        near |= mu >= upper - eps
+    return bool(np.any(near & (weights > 0)))
+
+
+def fit(
+    X,
+    y,
+    family: Family | None = None,
+    weights=None,
+    offset=None,
+    method: str = "irls",
+    tol: float = 1e-8,
+    max_iter: int = 100,
+    *,
+    learning_rate: float = 1e-4,
+    start=None,
+    drop_aliased: bool = False,
+    feature_names: list[str] | None = None,
+    formula: str | None = None,
+):
+    """Fit a generalized linear model by maximum likelihood.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, p)
+        The design matrix, including an intercept column if you want one. A
+        DataFrame's column names become the coefficient names.
+    y : array-like of shape (n,) or (n, 2)
+        The response. For the Binomial: 0/1, proportions (with ``weights`` =
+        trials) or a two-column (successes, failures) array.
+    family : Family, optional
+        Defaults to ``Gaussian()``.
+    weights : array-like of shape (n,), optional
+        Prior weights (non-negative): frequency or precision weights, or the
+        numbers of trials for the Binomial. Rows with weight 0 are ignored.
+    offset : array-like of shape (n,), optional
+        A known term added to the linear predictor, e.g. ``log(exposure)``.
+    method : {"irls", "newton", "gd", "closed_form"}
+        Fisher scoring (R's algorithm), Newton-Raphson with the observed
+        information, plain gradient descent (for teaching), or the normal
+        equations (Gaussian with identity link only).
+    tol : float
+        Convergence tolerance on the relative change of the deviance (for
+        ``"gd"``: on the size of the gradient relative to its starting size).
+    max_iter : int
+        Iteration limit; reaching it gives a :class:`ConvergenceWarning`.
+    learning_rate : float
+        Step size for ``method="gd"``.
+    start : array-like of shape (p,), optional
+        Starting coefficients (required by some non-canonical links).
+    drop_aliased : bool
+        If the design is rank-deficient, drop the aliased columns (their
+        coefficients are reported as NaN, R's ``NA``) instead of raising.
+    feature_names : list of str, optional
+        Coefficient names, overriding those from ``X``.
+    formula : str, optional
+        Recorded in the results for display (set by :func:`glm_lib.glm`).
+
+    Returns
+    -------
+    GLMResults
+
+    Raises
+    ------
+    ValueError
+        On mismatched shapes, NaN/inf, responses outside the family's support,
+        negative weights, an empty design, or a rank-deficient design.
+
+    Warns
+    -----
+    ConvergenceWarning
+        When the solver stops at ``max_iter``.
+    SeparationWarning
+        When the data are (quasi-)completely separated.
+    """
+    from .results import GLMResults
+
+    family = Gaussian() if family is None else family
+    if not isinstance(family, Family):
+        raise TypeError(f"family must be a glm_lib family such as gl.Poisson(), not {family!r}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if not (tol > 0 and max_iter >= 1):
+        raise ValueError(f"tol must be positive and max_iter at least 1 (got {tol!r}, {max_iter!r})")
+
+    X, names = as_design(X)
+    if feature_names is not None:
+        if len(feature_names) != X.shape[1]:
+            raise ValueError(f"feature_names has {len(feature_names)} names but X has {X.shape[1]} columns")
+        names = list(feature_names)
+    n = X.shape[0]
+    prior_weights = as_vector(weights, n, "weights", default=1.0)
+    if (prior_weights < 0).any():
+        raise ValueError(f"weights must be non-negative; negative at {first_rows(prior_weights < 0)}")
+    offset = as_vector(offset, n, "offset", default=0.0)
+    try:
+        y_array = np.asarray(y.to_numpy() if isinstance(y, (pd.DataFrame, pd.Series)) else y, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"y must be numeric ({exc})") from None
+    if y_array.ndim == 0 or y_array.shape[0] != n:
+        raise ValueError(f"y has {y_array.shape[0] if y_array.ndim else 0} rows but X has {n}")
+    y_vec, prior_weights = family.prepare_response(y_array, prior_weights)
+    family.check_response(y_vec, prior_weights)
+    if not (prior_weights > 0).any():
+        raise ValueError("weights: every weight is zero, so there is nothing to fit")
+
+    aliased = find_aliased_columns(X, prior_weights)
+    if aliased:
+        message = (
+            f"X is rank-deficient: {len(aliased)} column(s) are linear combinations of others "
+            f"({', '.join(names[j] for j in aliased)}): {_describe_aliasing(X, names, aliased)}"
+        )
+        if not drop_aliased:
+            raise ValueError(message + ". Remove them, or pass drop_aliased=True to drop them as R does.")
+        warnings.warn(message + "; their coefficients are reported as NaN (R's NA).", AliasedColumnsWarning, stacklevel=2)
+    kept = [j for j in range(X.shape[1]) if j not in aliased]
+    X_fit = X if not aliased else X[:, kept]
+    start_fit = None if start is None else np.asarray(start, dtype=float)[kept] if aliased else start
+
+    if method == "closed_form":
+        state = _closed_form(family, X_fit, y_vec, prior_weights, offset)
+    elif method == "gd":
+        state = _gradient_descent(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit, learning_rate)
+    else:
+        state = fisher_scoring(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit, method == "newton")
+
+    if not state.converged:
+        criterion = "relative change of the deviance" if method != "gd" else "gradient relative to its start"
+        warnings.warn(
+            f"{method} did not converge in {max_iter} iterations: the last {criterion} "
+            f"was {state.last_change:.3g} (tol {tol:g}); increase max_iter or check the model",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+
+    separation = None
+    if family.mean_bounds != (None, None) and (_near_bounds(family, state.mu, prior_weights) or not state.converged):
+        separation = detect_separation(X_fit, y_vec, prior_weights, family)
+        if separation is not None:
+            rows = separation["rows"]
+            warnings.warn(
+                f"{separation['kind']} separation: the fitted means of {first_rows(np.isin(np.arange(n), rows))} "
+                f"are pushed to the boundary of the {family.name} family, so some coefficients are "
+                "infinite in truth; the reported estimates and standard errors are meaningless "
+                "(consider dropping the separating predictor or a penalised fit)",
+                SeparationWarning,
+                stacklevel=2,
+            )
+
+    return GLMResults(
+        family=family,
+        X=X_fit,
+        y=y_vec,
+        prior_weights=prior_weights,
+        offset=offset,
+        state=state,
+        names=names,
+        kept=kept,
+        method=method,
+        separation=separation,
+        formula=formula,
+    )

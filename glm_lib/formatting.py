@@ -1,0 +1,154 @@
+"""Text and HTML summaries laid out like R's ``print.summary.glm``."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+
+__all__ = ["format_column", "format_pvalue", "significance_stars", "summary_text", "summary_html"]
+
+_STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, "."))
+SIGNIF_LEGEND = "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
+
+
+def format_column(values, digits: int = 4) -> list[str]:
+    """Format numbers with a common number of decimals, as R's ``format`` does.
+
+    Every value keeps at least ``digits`` significant digits; when that needs
+    too many decimals the column switches to scientific notation.
+    """
+    finite = [abs(v) for v in values if np.isfinite(v) and v != 0]
+    if not finite:
+        return ["NA" if not np.isfinite(v) else "0" for v in values]
+    decimals = max(0, max(digits - 1 - math.floor(math.log10(v)) for v in finite))
+    largest = max(finite)
+    if decimals > 8 or largest >= 1e15:
+        return ["NA" if not np.isfinite(v) else f"{v:.{digits - 1}e}" for v in values]
+    return ["NA" if not np.isfinite(v) else f"{v:.{decimals}f}" for v in values]
+
+
+def format_pvalue(p: float) -> str:
+    """R's ``format.pval`` with 3 significant digits and ``eps = 2e-16``."""
+    if not np.isfinite(p):
+        return "NA"
+    if p < 2e-16:
+        return "<2e-16"
+    return f"{p:.3g}" if p >= 1e-4 else f"{p:.2e}"
+
+
+def significance_stars(p: float) -> str:
+    """R's significance codes."""
+    if not np.isfinite(p):
+        return ""
+    for cutoff, stars in _STARS:
+        if p < cutoff:
+            return stars
+    return ""
+
+
+def _deviance_lines(res) -> list[str]:
+    # R formats both deviances together, with five significant digits for each.
+    decimals = max(_sig(res.null_deviance), _sig(res.deviance))
+    null = f"{res.null_deviance:.{decimals}f}"
+    resid = f"{res.deviance:.{decimals}f}"
+    width = max(len(null), len(resid))
+    return [
+        f"    Null deviance: {null:>{width}}  on {res.df_null} degrees of freedom",
+        f"Residual deviance: {resid:>{width}}  on {res.df_resid} degrees of freedom",
+    ]
+
+
+def _sig(value: float, digits: int = 5) -> int:
+    """Decimals that show ``value`` to ``digits`` significant digits."""
+    if value == 0 or not np.isfinite(value):
+        return 0
+    return max(0, digits - 1 - math.floor(math.log10(abs(value))))
+
+
+def _aic_text(res) -> str:
+    if not res.family.has_likelihood:
+        return "AIC: NA (quasi-likelihood)"
+    return f"AIC: {res.aic:.{_sig(res.aic)}f}"
+
+
+def _dispersion_text(res) -> str:
+    if res.family.estimated_dispersion:
+        return f"(Dispersion parameter for {res.family.name} family taken to be {res.dispersion:.7g})"
+    return f"(Dispersion parameter for {res.family.name} family taken to be 1)"
+
+
+def _iterations_text(res) -> str:
+    solver = {"irls": "Fisher Scoring", "newton": "Newton", "gd": "gradient descent", "closed_form": "closed-form"}[res.method]
+    return f"Number of {solver} iterations: {res.n_iter}"
+
+
+def summary_text(res) -> str:
+    """The plain-text summary of a :class:`~glm_lib.results.GLMResults`."""
+    table = res.coef_table()
+    names = list(table.index)
+    stat = table.columns[2]
+    columns = [
+        ["Estimate", *format_column(table["Estimate"].to_numpy())],
+        ["Std. Error", *format_column(table["Std. Error"].to_numpy())],
+        [stat, *[f"{v:.3f}" if np.isfinite(v) else "NA" for v in table[stat]]],
+        [table.columns[3], *[format_pvalue(p) for p in table[table.columns[3]]]],
+    ]
+    name_width = max(len(n) for n in names)
+    widths = [max(len(cell) for cell in col) for col in columns]
+    lines = []
+    header = f"Generalized linear model: {res.family.name} family, {res.family.link.name} link"
+    lines.append(header)
+    if res.formula:
+        lines.append(f"Formula: {res.formula}")
+    lines += ["", "Coefficients:"]
+    lines.append(" " * name_width + " " + " ".join(col[0].rjust(w) for col, w in zip(columns, widths)))
+    for i, name in enumerate(names):
+        cells = " ".join(col[i + 1].rjust(w) for col, w in zip(columns, widths))
+        stars = significance_stars(table.iloc[i, 3])
+        lines.append(f"{name.ljust(name_width)} {cells} {stars}".rstrip())
+    lines += ["---", SIGNIF_LEGEND, ""]
+    if res.aliased:
+        lines.insert(lines.index("Coefficients:") + 1, f"  ({len(res.aliased)} not defined because of singularities)")
+    lines.append(_dispersion_text(res))
+    lines.append("")
+    lines += _deviance_lines(res)
+    lines.append(_aic_text(res))
+    lines.append("")
+    lines.append(_iterations_text(res))
+    if not res.converged:
+        lines.append("WARNING: the solver did not converge.")
+    if res.separation is not None:
+        lines.append(f"WARNING: {res.separation['kind']} separation detected; estimates are not finite in truth.")
+    return "\n".join(lines)
+
+
+def summary_html(res) -> str:
+    """An HTML table of the coefficients with the deviance lines, for notebooks."""
+    table = res.coef_table()
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in ["", *table.columns, ""])
+    est = format_column(table["Estimate"].to_numpy())
+    se = format_column(table["Std. Error"].to_numpy())
+    rows = []
+    for i, name in enumerate(table.index):
+        stat = table.iloc[i, 2]
+        p = table.iloc[i, 3]
+        cells = [est[i], se[i], f"{stat:.3f}" if np.isfinite(stat) else "NA", format_pvalue(p), significance_stars(p)]
+        rows.append(
+            f"<tr><th style='text-align:left'>{html.escape(name)}</th>"
+            + "".join(f"<td style='text-align:right'>{html.escape(c)}</td>" for c in cells)
+            + "</tr>"
+        )
+    notes = [
+        f"{res.family.name} family, {res.family.link.name} link"
+        + (f"; formula <code>{html.escape(res.formula)}</code>" if res.formula else ""),
+        html.escape(_dispersion_text(res)),
+        *[html.escape(line.strip()) for line in _deviance_lines(res)],
+        html.escape(_aic_text(res)) + "; " + html.escape(_iterations_text(res)),
+    ]
+    return (
+        "<div><table><thead><tr>" + head + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        + "".join(f"<p style='margin:0'>{note}</p>" for note in notes)
+        + f"<p style='margin:0;font-size:smaller'>{html.escape(SIGNIF_LEGEND)}</p></div>"
+    )

@@ -1,0 +1,328 @@
+"""Link functions: eta = g(mu), its inverse and the derivatives the solvers need.
+
+Every link maps the mean ``mu`` to the linear predictor ``eta``.  The inverse and
+its derivatives are clamped the way R's ``make.link`` and ``binomial()`` clamp
+them, so that extreme linear predictors give tiny-but-positive weights instead of
+``0``, ``inf`` or ``nan``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+__all__ = [
+    "Link",
+    "Identity",
+    "Log",
+    "Logit",
+    "Probit",
+    "CLogLog",
+    "Inverse",
+    "InverseSquared",
+    "Sqrt",
+    "Power",
+    "identity",
+    "log",
+    "logit",
+    "probit",
+    "cloglog",
+    "inverse",
+    "inverse_squared",
+    "sqrt",
+    "power",
+    "get_link",
+]
+
+EPS = np.finfo(float).eps
+# Largest eta whose exponential is finite; beyond it exp() overflows to inf.
+MAX_EXP_ARG = np.log(np.finfo(float).max) - 1.0
+
+
+class Link:
+    """Base class of a link function ``eta = g(mu)``.
+
+    Subclasses implement :meth:`link`, :meth:`inverse`, :meth:`deriv`
+    (``d eta / d mu``), :meth:`inverse_deriv` (``d mu / d eta``) and
+    :meth:`inverse_deriv2` (``d^2 mu / d eta^2``, used by Newton's method).
+    """
+
+    name: str = "link"
+
+    def __call__(self, mu: np.ndarray) -> np.ndarray:
+        return self.link(mu)
+
+    def link(self, mu: np.ndarray) -> np.ndarray:
+        """Return ``eta = g(mu)``."""
+        raise NotImplementedError
+
+    def inverse(self, eta: np.ndarray) -> np.ndarray:
+        """Return ``mu = g^{-1}(eta)``."""
+        raise NotImplementedError
+
+    def deriv(self, mu: np.ndarray) -> np.ndarray:
+        """Return ``g'(mu) = d eta / d mu``."""
+        return 1.0 / self.inverse_deriv(self.link(mu))
+
+    def inverse_deriv(self, eta: np.ndarray) -> np.ndarray:
+        """Return ``d mu / d eta`` at ``eta``."""
+        raise NotImplementedError
+
+    def inverse_deriv2(self, eta: np.ndarray) -> np.ndarray:
+        """Return ``d^2 mu / d eta^2`` at ``eta``."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, tuple(sorted(self.__dict__.items()))))
+
+
+class Identity(Link):
+    """``eta = mu``."""
+
+    name = "identity"
+
+    def link(self, mu):
+        return np.asarray(mu, dtype=float)
+
+    def inverse(self, eta):
+        return np.asarray(eta, dtype=float)
+
+    def deriv(self, mu):
+        return np.ones_like(np.asarray(mu, dtype=float))
+
+    def inverse_deriv(self, eta):
+        return np.ones_like(np.asarray(eta, dtype=float))
+
+    def inverse_deriv2(self, eta):
+        return np.zeros_like(np.asarray(eta, dtype=float))
+
+
+class Log(Link):
+    """``eta = log(mu)``; the inverse is floored at machine epsilon as R does."""
+
+    name = "log"
+
+    def link(self, mu):
+        return np.log(mu)
+
+    def inverse(self, eta):
+        return np.maximum(np.exp(np.minimum(eta, MAX_EXP_ARG)), EPS)
+
+    def deriv(self, mu):
+        return 1.0 / np.asarray(mu, dtype=float)
+
+    def inverse_deriv(self, eta):
+        return self.inverse(eta)
+
+    def inverse_deriv2(self, eta):
+        return self.inverse(eta)
+
+
+class Logit(Link):
+    """``eta = log(mu / (1 - mu))``, the Bernoulli's canonical link."""
+
+    name = "logit"
+    # R's C_logit_linkinv: beyond |eta| = 30, exp(eta) is replaced by eps or
+    # 1/eps, so mu stays strictly inside (0, 1) and R's "fitted probabilities
+    # numerically 0 or 1" check (mu < 10 eps) fires exactly where R's does.
+    _thresh = 30.0
+
+    def link(self, mu):
+        return special.logit(mu)
+
+    def inverse(self, eta):
+        eta = np.asarray(eta, dtype=float)
+        odds = np.where(
+            eta < -self._thresh,
+            EPS,
+            np.where(eta > self._thresh, 1.0 / EPS, np.exp(np.clip(eta, -self._thresh, self._thresh))),
+        )
+        return odds / (1.0 + odds)
+
+    def deriv(self, mu):
+        mu = np.asarray(mu, dtype=float)
+        return 1.0 / (mu * (1.0 - mu))
+
+    def inverse_deriv(self, eta):
+        eta = np.asarray(eta, dtype=float)
+        inside = np.abs(eta) <= self._thresh
+        clipped = np.clip(eta, -self._thresh, self._thresh)
+        return np.where(inside, special.expit(clipped) * special.expit(-clipped), EPS)
+
+    def inverse_deriv2(self, eta):
+        mu = self.inverse(eta)
+        return mu * (1.0 - mu) * (1.0 - 2.0 * mu)
+
+
+class Probit(Link):
+    """``eta = Phi^{-1}(mu)``, the standard normal quantile function."""
+
+    name = "probit"
+    _thresh = -special.ndtri(EPS)
+
+    def link(self, mu):
+        return special.ndtri(mu)
+
+    def inverse(self, eta):
+        return special.ndtr(np.clip(eta, -self._thresh, self._thresh))
+
+    def inverse_deriv(self, eta):
+        return np.maximum(np.exp(-0.5 * np.square(eta)) / np.sqrt(2 * np.pi), EPS)
+
+    def inverse_deriv2(self, eta):
+        eta = np.asarray(eta, dtype=float)
+        return -eta * np.exp(-0.5 * np.square(eta)) / np.sqrt(2 * np.pi)
+
+
+class CLogLog(Link):
+    """``eta = log(-log(1 - mu))``, the complementary log-log link."""
+
+    name = "cloglog"
+
+    def link(self, mu):
+        return np.log(-np.log1p(-np.asarray(mu, dtype=float)))
+
+    def inverse(self, eta):
+        eta = np.minimum(eta, 700.0)
+        return np.clip(-np.expm1(-np.exp(eta)), EPS, 1.0 - EPS)
+
+    def inverse_deriv(self, eta):
+        eta = np.minimum(eta, 700.0)
+        return np.maximum(np.exp(eta - np.exp(eta)), EPS)
+
+    def inverse_deriv2(self, eta):
+        eta = np.minimum(eta, 700.0)
+        return np.exp(eta - np.exp(eta)) * (1.0 - np.exp(eta))
+
+
+class Power(Link):
+    """``eta = mu ** power``; ``power = 0`` is the log link.
+
+    Parameters
+    ----------
+    power : float
+        The exponent. ``1`` is the identity, ``-1`` the inverse, ``-2`` the
+        inverse squared and ``0.5`` the square root.
+    """
+
+    name = "power"
+
+    def __init__(self, power: float = 1.0):
+        self.power = float(power)
+        if self.power == 0.0:
+            raise ValueError("Power(0) is the log link: use links.log instead")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.power:g})"
+
+    def link(self, mu):
+        return np.power(np.asarray(mu, dtype=float), self.power)
+
+    def inverse(self, eta):
+        return np.power(np.asarray(eta, dtype=float), 1.0 / self.power)
+
+    def deriv(self, mu):
+        return self.power * np.power(np.asarray(mu, dtype=float), self.power - 1.0)
+
+    def inverse_deriv(self, eta):
+        r = 1.0 / self.power
+        return r * np.power(np.asarray(eta, dtype=float), r - 1.0)
+
+    def inverse_deriv2(self, eta):
+        r = 1.0 / self.power
+        return r * (r - 1.0) * np.power(np.asarray(eta, dtype=float), r - 2.0)
+
+
+class Inverse(Power):
+    """``eta = 1 / mu``, the Gamma's canonical link."""
+
+    name = "inverse"
+
+    def __init__(self):
+        super().__init__(-1.0)
+
+    def __repr__(self) -> str:
+        return "Inverse()"
+
+
+class InverseSquared(Power):
+    """``eta = 1 / mu^2``, the inverse Gaussian's canonical link."""
+
+    name = "inverse_squared"
+
+    def __init__(self):
+        super().__init__(-2.0)
+
+    def __repr__(self) -> str:
+        return "InverseSquared()"
+
+
+class Sqrt(Power):
+    """``eta = sqrt(mu)``, a variance-stabilising link for counts."""
+
+    name = "sqrt"
+
+    def __init__(self):
+        super().__init__(0.5)
+
+    def __repr__(self) -> str:
+        return "Sqrt()"
+
+
+identity = Identity()
+log = Log()
+logit = Logit()
+probit = Probit()
+cloglog = CLogLog()
+inverse = Inverse()
+inverse_squared = InverseSquared()
+sqrt = Sqrt()
+
+
+def power(p: float) -> Link:
+    """Return the power link ``eta = mu ** p`` (``p = 0`` gives the log link)."""
+    if p == 0:
+        return Log()
+    return {1.0: Identity, -1.0: Inverse, -2.0: InverseSquared, 0.5: Sqrt}.get(
+        float(p), lambda: Power(p)
+    )()
+
+
+_BY_NAME = {
+    "identity": Identity,
+    "log": Log,
+    "logit": Logit,
+    "probit": Probit,
+    "cloglog": CLogLog,
+    "inverse": Inverse,
+    "inverse_squared": InverseSquared,
+    "1/mu^2": InverseSquared,
+    "sqrt": Sqrt,
+}
+
+
+def get_link(link: str | Link) -> Link:
+    """Return a link object from a name (``"logit"``, ``"log"``, ...) or a link.
+
+    Raises
+    ------
+    ValueError
+        If the name is not a known link.
+    """
+    if isinstance(link, Link):
+        return link
+    if isinstance(link, str):
+        key = link.strip().lower()
+        if key in _BY_NAME:
+            return _BY_NAME[key]()
+        raise ValueError(
+            f"unknown link {link!r}; known links: {', '.join(sorted(_BY_NAME))}, "
+            "or links.power(p)"
+        )
+    raise TypeError(f"link must be a name or a Link object, not {type(link).__name__}")

@@ -1,0 +1,304 @@
+"""The fitted model: estimates, standard errors, tests, residuals, predictions.
+
+Conventions follow R's ``glm`` and ``summary.glm``:
+
+- the dispersion is the Pearson statistic over the residual degrees of freedom
+  for families that estimate it (Gaussian, Gamma, inverse Gaussian, quasi), 1
+  otherwise;
+- standard errors come from the expected (Fisher) information at the estimate,
+  whatever solver produced it;
+- Wald statistics are t values (with ``df_resid`` degrees of freedom) when the
+  dispersion is estimated, z values otherwise; ``conf_int`` uses the same
+  reference distribution (R's ``confint.default`` always uses the normal);
+- the AIC counts the dispersion as a parameter when it is estimated and plugs in
+  the dispersion R's family ``aic`` functions use (``deviance / n``);
+- with an offset and an intercept, the null deviance is that of the
+  intercept-plus-offset model, refitted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, stats
+
+from . import formatting
+from .families import Family
+from .fitting import fisher_scoring, weighted_gram
+
+__all__ = ["GLMResults"]
+
+
+class GLMResults:
+    """Results of :func:`glm_lib.fit` or :func:`glm_lib.glm`.
+
+    Attributes
+    ----------
+    params, bse, tvalues, pvalues : pandas.Series
+        Estimates, standard errors, Wald statistics and two-sided p-values,
+        indexed by coefficient name (aliased columns hold NaN).
+    deviance, null_deviance : float
+        Residual and null deviance.
+    df_resid, df_null : int
+        Their degrees of freedom.
+    dispersion : float
+        Estimated (Pearson) dispersion, or 1 for the Binomial, Poisson and
+        negative binomial.
+    mu, eta : ndarray
+        Fitted means and linear predictors.
+    converged : bool
+    n_iter : int
+    history : pandas.DataFrame
+        One row per iteration: ``iteration``, ``deviance`` and each coefficient.
+    separation : dict or None
+        What :func:`glm_lib.fitting.detect_separation` found, if anything.
+    """
+
+    def __init__(self, *, family: Family, X, y, prior_weights, offset, state, names, kept, method, separation, formula):
+        self.family = family
+        self.model_X = X
+        self.y = y
+        self.prior_weights = prior_weights
+        self.offset = offset
+        self.method = method
+        self.formula = formula
+        self.separation = separation
+        self.names = list(names)
+        self.aliased = [names[j] for j in range(len(names)) if j not in kept]
+        self._kept_names = [names[j] for j in kept]
+
+        self.mu = state.mu
+        self.eta = state.eta
+        self.deviance = float(state.deviance)
+        self.converged = bool(state.converged)
+        self.n_iter = int(state.n_iter)
+        self.history = pd.DataFrame(
+            [[it, dev, *coef] for it, dev, coef in state.history],
+            columns=["iteration", "deviance", *self._kept_names],
+        )
+        self._params = state.params
+
+        positive = prior_weights > 0
+        self.nobs = int(np.count_nonzero(positive))
+        self.rank = len(kept)
+        self.df_resid = self.nobs - self.rank
+        self.df_model = self.rank - int(self.has_intercept)
+
+        with np.errstate(all="ignore"):
+            dmu_deta = family.link.inverse_deriv(self.eta)
+            if state.working_weights is not None:
+                # As R: the weights of the last IRLS step (one step behind mu).
+                self.working_weights = state.working_weights
+            else:
+                self.working_weights = prior_weights * np.square(dmu_deta) / family.variance(self.mu)
+        self._dmu_deta = dmu_deta
+        self._gram_factor = linalg.cho_factor(
+            weighted_gram(X, self.working_weights), lower=False, check_finite=False
+        )
+        self.pearson_chi2 = float(np.sum(np.square(self.resid_pearson)))
+        self.dispersion = self._estimate_dispersion()
+        self.null_deviance, self.df_null = self._null_model()
+
+        cov = self.cov_params()
+        bse_fit = np.sqrt(np.diag(cov.to_numpy()))
+        self.params = self._expand(self._params)
+        self.bse = self._expand(bse_fit)
+        self.tvalues = self.params / self.bse
+        self.pvalues = pd.Series(
+            2 * self._reference_distribution().sf(np.abs(self.tvalues.to_numpy())),
+            index=self.names,
+        )
+        self.model_spec = None  # set by glm() so that predict() accepts DataFrames
+
+    # --- construction helpers ---------------------------------------------
+    def _expand(self, values: np.ndarray) -> pd.Series:
+        series = pd.Series(np.nan, index=self.names, dtype=float)
+        series[self._kept_names] = values
+        return series
+
+    @property
+    def has_intercept(self) -> bool:
+        """True when some column of X is a non-zero constant."""
+        X = self.model_X[self.prior_weights > 0]
+        return bool(np.any(np.all(X == X[:1], axis=0) & (X[0] != 0)))
+
+    def _estimate_dispersion(self) -> float:
+        if not self.family.estimated_dispersion:
+            return 1.0
+        if self.df_resid <= 0:
+            raise ValueError(
+                f"the dispersion of the {self.family.name} family cannot be estimated with "
+                f"{self.df_resid} residual degrees of freedom (n = {self.nobs}, rank = {self.rank})"
+            )
+        # R's summary.glm: working weights times squared working residuals,
+        # which equals the Pearson statistic once the fit has converged.
+        return float(np.sum(self.working_weights * np.square(self.resid_working))) / self.df_resid
+
+    def _null_model(self) -> tuple[float, int]:
+        family, y, weights, offset = self.family, self.y, self.prior_weights, self.offset
+        intercept = self.has_intercept
+        if not intercept:
+            mu = family.link.inverse(offset)
+        elif np.any(offset != 0):
+            ones = np.ones((y.shape[0], 1))
+            mu = fisher_scoring(family, ones, y, weights, offset, 1e-10, 100, None, False).mu
+        else:
+            mu = np.full_like(y, np.average(y, weights=weights))
+        return family.deviance(y, mu, weights), self.nobs - int(intercept)
+
+    def _reference_distribution(self):
+        if self.family.estimated_dispersion:
+            return stats.t(self.df_resid)
+        return stats.norm()
+
+    # --- inference ----------------------------------------------------------
+    def cov_params(self) -> pd.DataFrame:
+        """Covariance of the estimates, ``dispersion * (X' W X)^{-1}``, by Cholesky solves."""
+        identity = np.eye(self.rank)
+        cov = self.dispersion * linalg.cho_solve(self._gram_factor, identity, check_finite=False)
+        return pd.DataFrame(cov, index=self._kept_names, columns=self._kept_names)
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Wald confidence intervals ``estimate +/- q * se``.
+
+        ``q`` is the t quantile on ``df_resid`` degrees of freedom when the
+        dispersion is estimated, the normal quantile otherwise.
+        """
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+        q = self._reference_distribution().ppf(1 - alpha / 2)
+        return pd.DataFrame(
+            {"lower": self.params - q * self.bse, "upper": self.params + q * self.bse}
+        )
+
+    @property
+    def llf(self) -> float:
+        """Log-likelihood at the estimate, with R's plug-in dispersion."""
+        if not self.family.has_likelihood:
+            raise ValueError(f"the {self.family.name} family has no likelihood, so no llf, AIC or BIC")
+        scale = self.family.aic_scale(self.deviance, self.prior_weights)
+        return self.family.loglike(self.y, self.mu, self.prior_weights, scale)
+
+    @property
+    def n_params(self) -> int:
+        """Parameters counted by the AIC: coefficients, plus the dispersion if estimated."""
+        return self.rank + int(self.family.estimated_dispersion)
+
+    @property
+    def aic(self) -> float:
+        """Akaike's information criterion, as R's ``AIC(glm)``."""
+        return -2.0 * self.llf + 2.0 * self.n_params
+
+    @property
+    def bic(self) -> float:
+        """Schwarz's criterion, as R's ``BIC(glm)``."""
+        return -2.0 * self.llf + np.log(self.nobs) * self.n_params
+
+    # --- residuals ----------------------------------------------------------
+    @property
+    def resid_response(self) -> np.ndarray:
+        """``y - mu``."""
+        return self.y - self.mu
+
+    @property
+    def resid_pearson(self) -> np.ndarray:
+        """``(y - mu) sqrt(w / V(mu))``."""
+        return (self.y - self.mu) * np.sqrt(self.prior_weights / self.family.variance(self.mu))
+
+    @property
+    def resid_deviance(self) -> np.ndarray:
+        """``sign(y - mu) sqrt(w d(y, mu))``; their squares sum to the deviance."""
+        unit = np.maximum(self.family.unit_deviance(self.y, self.mu), 0.0)
+        return np.sign(self.y - self.mu) * np.sqrt(self.prior_weights * unit)
+
+    @property
+    def resid_working(self) -> np.ndarray:
+        """``(y - mu) g'(mu)``, the residual of the last IRLS regression."""
+        return (self.y - self.mu) / self._dmu_deta
+
+    # --- prediction -----------------------------------------------------------
+    def _design_for(self, X_new) -> np.ndarray:
+        if X_new is None:
+            return self.model_X
+        if isinstance(X_new, pd.DataFrame) and self.model_spec is not None:
+            matrix = self.model_spec.get_model_matrix(X_new, na_action="raise")
+            values = np.asarray(matrix, dtype=float)
+        else:
+            values = np.asarray(X_new, dtype=float)
+            if values.ndim == 1:
+                values = values[None, :] if values.shape[0] == len(self.names) else values[:, None]
+        if values.ndim != 2 or values.shape[1] != len(self.names):
+            raise ValueError(f"X_new must have {len(self.names)} columns ({', '.join(self.names)}), got shape {values.shape}")
+        if not np.all(np.isfinite(values)):
+            raise ValueError("X_new contains NaN or infinite values")
+        kept = [self.names.index(name) for name in self._kept_names]
+        return values[:, kept]
+
+    def predict(self, X_new=None, kind: str = "response", interval: bool = False, offset=None, alpha: float = 0.05):
+        """Predict means or linear predictors, optionally with confidence intervals.
+
+        Parameters
+        ----------
+        X_new : array-like or DataFrame, optional
+            New design rows (a DataFrame of raw variables for formula fits);
+            defaults to the data the model was fitted on.
+        kind : {"response", "link"}
+            The scale of the prediction.
+        interval : bool
+            If true, return a DataFrame with ``fit``, ``lower``, ``upper`` (a
+            Wald interval built on the link scale and mapped through the
+            inverse link, so it respects the mean's range) and ``se_link``.
+        offset : array-like, optional
+            Offset for the new rows (defaults to the fitted offset for the
+            training data and to 0 for new data).
+        alpha : float
+            One minus the confidence level.
+
+        Returns
+        -------
+        ndarray or DataFrame
+        """
+        if kind not in ("response", "link"):
+            raise ValueError(f"kind must be 'response' or 'link', got {kind!r}")
+        X = self._design_for(X_new)
+        if offset is None:
+            offset = self.offset if X_new is None else np.zeros(X.shape[0])
+        offset = np.broadcast_to(np.asarray(offset, dtype=float), (X.shape[0],))
+        eta = X @ self._params + offset
+        transform = self.family.link.inverse if kind == "response" else (lambda values: values)
+        if not interval:
+            return transform(eta)
+        cov = self.cov_params().to_numpy()
+        se_link = np.sqrt(np.einsum("ij,jk,ik->i", X, cov, X))
+        q = self._reference_distribution().ppf(1 - alpha / 2)
+        ends = np.sort(np.column_stack([transform(eta - q * se_link), transform(eta + q * se_link)]), axis=1)
+        return pd.DataFrame({"fit": transform(eta), "lower": ends[:, 0], "upper": ends[:, 1], "se_link": se_link})
+
+    # --- display --------------------------------------------------------------
+    def coef_table(self) -> pd.DataFrame:
+        """Estimates, standard errors, Wald statistics and p-values, as in ``summary.glm``."""
+        stat = "t" if self.family.estimated_dispersion else "z"
+        return pd.DataFrame(
+            {
+                "Estimate": self.params,
+                "Std. Error": self.bse,
+                f"{stat} value": self.tvalues,
+                f"Pr(>|{stat}|)": self.pvalues,
+            }
+        )
+
+    def summary(self) -> str:
+        """A plain-text summary laid out like R's ``summary.glm``."""
+        return formatting.summary_text(self)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return (
+            f"<GLMResults {self.family.name}({self.family.link.name}): "
+            f"deviance {self.deviance:.6g} on {self.df_resid} df, {self.n_iter} iterations>"
+        )
+
+    def _repr_html_(self) -> str:
+        return formatting.summary_html(self)
