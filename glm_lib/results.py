@@ -216,6 +216,24 @@ class GLMResults:
         """``(y - mu) g'(mu)``, the residual of the last IRLS regression."""
         return (self.y - self.mu) / self._dmu_deta
 
+    # --- influence --------------------------------------------------------------
+    @property
+    def leverage(self) -> np.ndarray:
+        """Hat values ``h_i = w_i x_i' (X' W X)^{-1} x_i`` (R's ``hatvalues``)."""
+        solved = linalg.cho_solve(self._gram_factor, self.model_X.T, check_finite=False)
+        return self.working_weights * np.einsum("ij,ji->i", self.model_X, solved)
+
+    @property
+    def resid_studentized(self) -> np.ndarray:
+        """Standardised deviance residuals ``r_D / sqrt(dispersion (1 - h))`` (R's ``rstandard``)."""
+        return self.resid_deviance / np.sqrt(self.dispersion * (1.0 - self.leverage))
+
+    @property
+    def cooks_distance(self) -> np.ndarray:
+        """Cook's distances as R's ``cooks.distance.glm`` computes them."""
+        h = self.leverage
+        return np.square(self.resid_pearson / (1.0 - h)) * h / (self.dispersion * self.rank)
+
     # --- prediction -----------------------------------------------------------
     def _design_for(self, X_new) -> np.ndarray:
         if X_new is None:
