@@ -64,31 +64,33 @@ def weighted_gram(X: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def find_aliased_columns(X: np.ndarray, weights: np.ndarray, tol: float = _RANK_TOL) -> list[int]:
-    """Indices of columns that are linear combinations of earlier ones.
+    """Indices of columns that are (numerically) linear combinations of earlier ones.
 
-    Uses a QR decomposition with column pivoting of ``sqrt(W) X`` restricted to
-    rows with positive weight, and R's relative tolerance on the diagonal of R.
-    Like R, the later of two collinear columns is the one reported.
+    R's ``glm.fit`` declares column j aliased when, in the QR decomposition of
+    ``sqrt(W) X``, ``|R_jj|`` falls below ``tol`` times the column's norm, and
+    moves it to the end. The same ``R`` is the Cholesky factor of ``X' W X``, so
+    the check is done on that p x p matrix, one column at a time, without
+    copying X. Like R, the later of two collinear columns is the one reported.
     """
-    rows = weights > 0
-    scaled = X[rows] * np.sqrt(weights[rows])[:, None]
-    # Pivoting would reorder columns by norm; R's LINPACK routine keeps the
-    # original order and only moves near-dependent columns to the end. Emulate
-    # that by testing each column against the span of the columns kept so far.
-    _, r_factor = linalg.qr(scaled, mode="economic")
-    diag = np.abs(np.diag(r_factor))
-    norms = np.linalg.norm(scaled, axis=0)
-    if diag.size and np.all(diag > tol * np.maximum(norms, 1e-300)):
-        return []
+    gram = weighted_gram(X, weights)
+    squared_norms = np.diag(gram).copy()
+    factor = np.zeros_like(gram)  # upper-triangular R of the kept columns
     kept: list[int] = []
     aliased: list[int] = []
     for j in range(X.shape[1]):
-        candidate = kept + [j]
-        _, r_small = linalg.qr(scaled[:, candidate], mode="economic")
-        if norms[j] == 0 or abs(r_small[-1, -1]) <= tol * norms[j]:
-            aliased.append(j)
+        if kept:
+            k = len(kept)
+            projection = linalg.solve_triangular(factor[:k, :k], gram[kept, j], trans="T", check_finite=False)
+            residual = squared_norms[j] - projection @ projection
         else:
-            kept.append(j)
+            projection, residual = np.empty(0), squared_norms[j]
+        if squared_norms[j] <= 0 or residual <= (tol**2) * squared_norms[j]:
+            aliased.append(j)
+            continue
+        k = len(kept)
+        factor[:k, k] = projection
+        factor[k, k] = np.sqrt(residual)
+        kept.append(j)
     return aliased
 
 
@@ -358,8 +360,23 @@ def detect_separation(X: np.ndarray, y: np.ndarray, weights: np.ndarray, family:
     direction = result.x / scale
     margins = signed @ direction
     positive = margins > 1e-6 * margins.max()
+    kind = "quasi-complete"
+    if not interior.any():
+        # The sum-of-margins optimum sits at a vertex that may leave some margins
+        # at exactly 0; complete separation needs a direction with every margin
+        # positive, so maximise the smallest margin t as well.
+        n_cols = X.shape[1]
+        worst = optimize.linprog(
+            c=np.concatenate([np.zeros(n_cols), [-1.0]]),
+            A_ub=np.column_stack([-signed / scale, np.ones(signed.shape[0])]),
+            b_ub=np.zeros(signed.shape[0]),
+            bounds=[(-1.0, 1.0)] * n_cols + [(None, 1.0)],
+            method="highs",
+        )
+        if worst.status == 0 and -worst.fun > 1e-9:
+            kind, positive = "complete", np.ones_like(positive)
+            direction = worst.x[:n_cols] / scale
     separated = np.flatnonzero(rows)[np.flatnonzero(boundary)[positive]]
-    kind = "complete" if (not interior.any() and positive.all()) else "quasi-complete"
     return {"kind": kind, "rows": separated, "direction": direction}
 
 

@@ -66,7 +66,9 @@ def glm(formula: str, data: pd.DataFrame, family: Family | None = None, offset=N
         parts = [part.strip() for part in match.group("args").split(",")]
         if len(parts) != 2:
             raise ValueError(f"cbind() takes two columns (successes, failures), got {lhs.strip()!r}")
-        lhs = " + ".join(parts)
+        # Each argument is an expression in R (cbind(dead, 20 - dead)); formulaic's
+        # {...} evaluates it as Python instead of as formula arithmetic.
+        lhs = " + ".join(f"{{{part}}}" for part in parts)
     try:
         matrices = model_matrix(f"{lhs} ~ {rhs}", data, na_action="raise")
     except Exception as exc:  # formulaic raises several types; give one clear message

@@ -82,6 +82,8 @@ class GLMResults:
         self.nobs = int(np.count_nonzero(positive))
         self.rank = len(kept)
         self.df_resid = self.nobs - self.rank
+        # Like R's null model: an intercept is a non-zero constant column.
+        self.has_intercept = bool(np.any((X.max(axis=0) == X.min(axis=0)) & (X[0] != 0)))
         self.df_model = self.rank - int(self.has_intercept)
 
         with np.errstate(all="ignore"):
@@ -115,12 +117,6 @@ class GLMResults:
         series = pd.Series(np.nan, index=self.names, dtype=float)
         series[self._kept_names] = values
         return series
-
-    @property
-    def has_intercept(self) -> bool:
-        """True when some column of X is a non-zero constant."""
-        X = self.model_X[self.prior_weights > 0]
-        return bool(np.any(np.all(X == X[:1], axis=0) & (X[0] != 0)))
 
     def _estimate_dispersion(self) -> float:
         if not self.family.estimated_dispersion:
