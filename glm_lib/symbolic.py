@@ -1,0 +1,929 @@
+"""Exponential-family forms derived with sympy, and numeric families built from them.
+
+:func:`natural_form` takes a density (or probability mass function) written in
+sympy and rewrites it, by algebra rather than by looking it up, as
+
+.. math::
+
+    p(y; \\theta) = b(y, \\phi) \\exp\\{(\\eta(\\theta) T(y) - a(\\eta)) / \\phi\\},
+
+the natural (canonical) form of an exponential family, optionally with a
+dispersion ``phi`` (``phi = 1`` when no dispersion is given). The derivation is
+the one done on paper:
+
+1. take the log of the density and expand it into a sum of terms;
+2. sort each term by its free symbols: terms with the response *and* the
+   parameter (``eta * T(y) / phi``), terms with the parameter only
+   (``-a / phi``) and everything else (``log b(y, phi)``);
+3. read ``eta(theta)`` and ``T(y)`` off the cross terms, and refuse the density
+   if a cross term does not split into ``f(theta) * T(y)``;
+4. invert ``eta(theta)`` with :func:`sympy.solve` to write ``a`` in ``eta``;
+5. differentiate: ``E[T] = a'(eta)``, ``Var[T] = phi a''(eta)``; the canonical
+   link is the inverse of the mean function and the variance function is
+   ``a''`` at the canonical parameter of the mean.
+
+:meth:`NaturalForm.to_family` turns a derivation into a :class:`glm_lib.Family`
+that :func:`glm_lib.fit` accepts, with the canonical link (or any other) and a
+unit deviance derived from the log-likelihood.
+
+Declare the parameter's domain on its symbol (``sp.Symbol("p", positive=True)``):
+sympy uses it to split logarithms and, where an equation has several roots, the
+root that maps a point of that domain back to itself is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+from scipy import special
+
+from . import links as L
+from .families import Family
+
+__all__ = [
+    "NotExponentialFamilyError",
+    "NaturalForm",
+    "natural_form",
+    "multinomial_form",
+    "DerivedLink",
+    "DerivedFamily",
+]
+
+# sympy's xlogy does not exist; this undefined function is printed by name and
+# bound to scipy.special.xlogy by lambdify, so 0 * log(0) evaluates to 0.
+_XLOGY = sp.Function("xlogy")
+_NUMERIC_MODULES = [{"xlogy": special.xlogy, "loggamma": special.gammaln}, "scipy", "numpy"]
+
+
+class NotExponentialFamilyError(ValueError):
+    """The density cannot be written as an exponential family in the given parameter."""
+
+
+# --------------------------------------------------------------------------- #
+# The derived form
+# --------------------------------------------------------------------------- #
+@dataclass(eq=False)
+class NaturalForm:
+    """A density written as ``b(y, phi) exp((eta T(y) - a(eta)) / phi)``.
+
+    Built by :func:`natural_form` (or :func:`multinomial_form`); the scalar
+    case stores sympy expressions, the vector case (several parameters, as the
+    multinomial) stores ``sympy.Matrix`` objects for ``eta``, ``T`` and the mean
+    and a matrix for the variance.
+
+    Attributes
+    ----------
+    name : str
+        A label for tables and for the numeric family.
+    density : sympy.Expr
+        The density as given (indicators of the support removed).
+    y : tuple of sympy.Symbol
+        The response symbol(s).
+    params : tuple of sympy.Symbol
+        The parameter(s) ``theta``.
+    eta : sympy.Expr or sympy.Matrix
+        The natural parameter as a function of ``theta``.
+    T : sympy.Expr or sympy.Matrix
+        The sufficient statistic ``T(y)``.
+    eta_symbol : sympy.Symbol or tuple of sympy.Symbol
+        The symbol(s) in which ``a``, ``mean`` and ``variance`` are written.
+    a : sympy.Expr
+        The log-partition function ``a(eta)``.
+    a_theta : sympy.Expr
+        The same function written in ``theta``.
+    log_b : sympy.Expr
+        ``log b(y, phi)``: every term without the parameter.
+    theta_of_eta : sympy.Expr or dict
+        ``theta`` as a function of ``eta`` (a dict ``{theta_i: expr}`` for vectors).
+    dispersion : sympy.Expr or None
+        ``phi`` as a function of the dispersion symbol (``sigma**2`` for the
+        Gaussian, ``1/nu`` for a Gamma with shape ``nu``), or ``None`` when the
+        density has no dispersion (``phi = 1``).
+    mean : sympy.Expr or sympy.Matrix
+        ``E[T(y)] = a'(eta)`` (the gradient for vectors).
+    variance : sympy.Expr or sympy.Matrix
+        ``Var[T(y)] = phi a''(eta)`` (the Hessian times ``phi`` for vectors).
+    mu_symbol : sympy.Symbol or tuple of sympy.Symbol
+        The symbol(s) of the mean used by ``canonical_link`` and ``variance_function``.
+    theta_of_mu : sympy.Expr or dict
+        ``theta`` as a function of the mean.
+    canonical_link : sympy.Lambda
+        ``g(mu)``, the inverse of the mean function ``a'``.
+    mean_function : sympy.Lambda
+        ``a'(eta)``, the canonical response (inverse link), e.g. the sigmoid.
+    variance_function : sympy.Lambda
+        ``V(mu) = a''(g(mu))``, so that ``Var[T] = phi V(mu)``.
+    support : sympy.Set or None
+        The support of ``y`` (``None`` for vector responses).
+    nuisance : tuple of sympy.Symbol
+        Fixed, known parameters (``n`` of the binomial, ``r`` of the negative
+        binomial) that :meth:`to_family` needs numbers for.
+    """
+
+    name: str
+    density: sp.Expr
+    y: tuple
+    params: tuple
+    eta: object
+    T: object
+    eta_symbol: object
+    a: sp.Expr
+    a_theta: sp.Expr
+    log_b: sp.Expr
+    theta_of_eta: object
+    dispersion: sp.Expr | None
+    dispersion_symbol: sp.Symbol | None
+    mean: object
+    variance: object
+    mu_symbol: object
+    theta_of_mu: object
+    canonical_link: sp.Lambda
+    mean_function: sp.Lambda
+    variance_function: sp.Lambda
+    support: sp.Set | None
+    nuisance: tuple
+    log_density: sp.Expr = field(repr=False)
+
+    @property
+    def is_vector(self) -> bool:
+        """True for a vector statistic (several natural parameters)."""
+        return len(self.params) > 1 or isinstance(self.eta, sp.MatrixBase)
+
+    @property
+    def b(self) -> sp.Expr:
+        """The base measure ``b(y, phi) = exp(log_b)``."""
+        product = sp.expand(sp.exp(self.log_b), power_exp=True, mul=False, multinomial=False)
+        return min((product, sp.simplify(product), sp.powsimp(product)), key=sp.count_ops)
+
+    def __repr__(self) -> str:
+        phi = "" if self.dispersion is None else f", phi = {self.dispersion}"
+        return (
+            f"NaturalForm({self.name}: eta = {self.eta}, T(y) = {self.T}, "
+            f"a(eta) = {self.a}{phi})"
+        )
+
+    def _repr_latex_(self) -> str:
+        eta, T, a = (sp.latex(e) for e in (self.eta_symbol, self.T, self.a))
+        inner = rf"{eta}\,{T} - {a}" if not self.is_vector else rf"\eta^\top T(y) - {a}"
+        if self.dispersion is not None:
+            inner = rf"\left({inner}\right) / \left({sp.latex(self.dispersion)}\right)"
+        return rf"$p(y) = \left[{sp.latex(self.b)}\right] \exp\left\{{{inner}\right\}}$"
+
+    def to_family(
+        self, link: str | L.Link | None = None, name: str | None = None, **values: float
+    ) -> DerivedFamily:
+        """A numeric :class:`glm_lib.Family` built from this derivation.
+
+        Parameters
+        ----------
+        link : str or Link, optional
+            Defaults to the derived canonical link (a :class:`DerivedLink`);
+            any glm_lib link name or object may be given instead.
+        name : str, optional
+            The family's display name; defaults to :attr:`name`.
+        **values : float
+            Numbers for the fixed nuisance parameters, by symbol name
+            (``n=10`` for the binomial, ``r=2`` for the negative binomial).
+
+        Returns
+        -------
+        DerivedFamily
+            Its response is ``T(y)``: pass ``T(y)`` to :func:`glm_lib.fit`
+            (which is ``y`` itself for most families).
+
+        Raises
+        ------
+        NotImplementedError
+            For a vector statistic (glm_lib families are scalar).
+        ValueError
+            If a nuisance parameter has no value.
+        """
+        if self.is_vector:
+            raise NotImplementedError(
+                "glm_lib families have a scalar response; a vector statistic such as the "
+                "multinomial's cannot be turned into a Family"
+            )
+        return DerivedFamily(self, link=link, name=name, values=values)
+
+
+# --------------------------------------------------------------------------- #
+# The derivation
+# --------------------------------------------------------------------------- #
+def _as_tuple(value) -> tuple:
+    if isinstance(value, (list, tuple, sp.MatrixBase)):
+        return tuple(value)
+    return (value,)
+
+
+def _test_value(symbol: sp.Symbol, position: int, count: int) -> sp.Rational:
+    """A point inside the symbol's declared domain, used to pick roots.
+
+    Positive values below one with a sum below one stay inside a probability
+    simplex; they are distinct so that a swapped pair of roots is noticed.
+    """
+    value = sp.Rational(position + 1, (count + 1) ** 2 + 1)
+    return -value if symbol.is_negative or symbol.is_nonpositive else value
+
+
+def _nuisance_test_values(symbols: Iterable[sp.Symbol]) -> dict:
+    # 3 is a valid number of trials, a valid size and a valid scale.
+    return {s: sp.Integer(3) if not s.is_negative else sp.Integer(-3) for s in symbols}
+
+
+def _strip_indicators(density: sp.Expr, ys: tuple, thetas: tuple) -> tuple[sp.Expr, sp.Set | None]:
+    """Remove indicators of the support, refusing those that involve the parameter.
+
+    A support that moves with ``theta`` (Uniform(0, theta)) breaks the
+    factorisation ``b(y) exp(eta T(y) - a)``: the indicator is a function of
+    ``y`` and ``theta`` together that no sum of products can represent.
+    """
+    support = None
+    for pw in density.atoms(sp.Piecewise):
+        conditions = [cond for _, cond in pw.args]
+        if any(sp.sympify(c).free_symbols & set(thetas) for c in conditions):
+            raise NotExponentialFamilyError(
+                f"the support depends on the parameter: the density is {pw}, whose "
+                "conditions involve " + ", ".join(str(t) for t in thetas)
+                + "; an exponential family has the same support for every parameter value"
+            )
+        expr, cond = next((e, c) for e, c in pw.args if e != 0)
+        if len(ys) == 1 and cond is not sp.true:
+            support = cond.as_set()
+        density = density.subs(pw, expr)
+    for step in density.atoms(sp.Heaviside):
+        if step.args[0].free_symbols & set(thetas):
+            raise NotExponentialFamilyError(
+                f"the support depends on the parameter: the density contains the indicator {step}"
+            )
+        density = density.subs(step, 1)
+    return density, support
+
+
+def _expanded_log(density: sp.Expr) -> sp.Expr:
+    # force=True splits log(x*y) and log(x**k) without asking sympy for
+    # positivity: a density is positive on its support, so the split is valid.
+    return sp.expand(sp.expand_log(sp.log(density), force=True), force=True)
+
+
+def _sort_terms(log_density: sp.Expr, ys: tuple, thetas: tuple) -> tuple[dict, sp.Expr, sp.Expr]:
+    """Split ``log p`` into cross terms ``{T_j(y): f_j(theta)}``, theta-only and the rest."""
+    cross: dict = {}
+    theta_only = sp.Integer(0)
+    rest = sp.Integer(0)
+    names = ", ".join(str(t) for t in thetas)
+    for term in sp.Add.make_args(log_density):
+        free = term.free_symbols
+        has_y, has_theta = bool(free & set(ys)), bool(free & set(thetas))
+        if has_y and has_theta:
+            coefficient, statistic = term.as_independent(*ys, as_Add=False)
+            if statistic.free_symbols & set(thetas):
+                raise NotExponentialFamilyError(
+                    f"the term {term} of the log-density mixes y and {names} in a way that "
+                    f"is not a product f({names}) * T(y), so the density is not an "
+                    "exponential family in that parameter"
+                )
+            cross[statistic] = cross.get(statistic, 0) + coefficient
+        elif has_theta:
+            theta_only += term
+        else:
+            rest += term
+    return cross, theta_only, rest
+
+
+def _dispersion_scale(
+    cross: dict, theta_only: sp.Expr, symbol: sp.Symbol, thetas: tuple
+) -> tuple[sp.Expr, dict, sp.Expr]:
+    """Factor ``1 / phi(symbol)`` out of the cross and theta-only terms.
+
+    Returns ``phi``, the cross coefficients and the theta-only part divided by
+    ``1 / phi``; both must then be free of the dispersion symbol.
+    """
+    first = sp.factor_terms(next(iter(cross.values())))
+    _, scale = first.as_independent(symbol, as_Add=False)
+    if scale == 1:
+        raise ValueError(
+            f"the dispersion symbol {symbol} does not multiply the term(s) with y and the "
+            "parameter, so it is not a dispersion of this density"
+        )
+    if scale.free_symbols & set(thetas):
+        raise NotExponentialFamilyError(
+            f"the coefficient {first} of T(y) does not split into a function of "
+            f"{', '.join(map(str, thetas))} times a function of {symbol}: {symbol} is "
+            "entangled with the parameter, so it is not a dispersion"
+        )
+    phi = sp.simplify(1 / scale)
+    scaled = {stat: sp.simplify(coef * phi) for stat, coef in cross.items()}
+    theta_part = sp.simplify(sp.expand(theta_only * phi))
+    for piece in [*scaled.values(), theta_part]:
+        if piece.has(symbol):
+            raise NotExponentialFamilyError(
+                f"{piece} still depends on {symbol} after factoring out 1/phi = {scale}: "
+                f"the density is not of the form exp((eta T(y) - a(eta)) / phi(...)) in {symbol}"
+            )
+    return phi, scaled, theta_part
+
+
+def _combine_statistics(cross: dict, ys: tuple, thetas: tuple) -> tuple[list, list]:
+    """Pair each natural parameter with its statistic.
+
+    With one parameter, statistics whose coefficients are proportional merge
+    into one ``T``; non-proportional ones make a curved family, refused.
+    With several parameters, each distinct statistic gets its own ``eta_j``.
+    """
+    def order(stat):
+        indices = [i for i, s in enumerate(ys) if stat.has(s)]
+        return (min(indices), sp.default_sort_key(stat))
+
+    stats = sorted(cross, key=order)
+    if len(thetas) > 1:
+        if len(stats) != len(thetas):
+            raise NotExponentialFamilyError(
+                f"found {len(stats)} statistics ({', '.join(map(str, stats))}) for "
+                f"{len(thetas)} parameters; a full-rank natural form needs one each"
+            )
+        return [cross[s] for s in stats], stats
+    lead = cross[stats[0]]
+    statistic = stats[0]
+    for other in stats[1:]:
+        ratio = sp.simplify(cross[other] / lead)
+        if ratio.free_symbols & set(thetas):
+            raise NotExponentialFamilyError(
+                f"the statistics {stats[0]} and {other} have non-proportional coefficients "
+                f"{lead} and {cross[other]}: a curved family, not a one-parameter exponential "
+                "family in " + str(thetas[0])
+            )
+        statistic += ratio * other
+    return [lead], [statistic]
+
+
+def _numeric_close(value: sp.Expr, target: sp.Expr) -> bool:
+    try:
+        difference = complex(sp.N(value - target))
+    except (TypeError, ValueError):
+        return False
+    return abs(difference) < 1e-9 * (1 + abs(complex(sp.N(target))))
+
+
+def _invert(exprs: list, unknowns: tuple, targets: tuple, point: dict, nuisance_point: dict) -> dict:
+    """Solve ``targets_j = exprs_j(unknowns)`` for the unknowns.
+
+    ``sympy.solve`` is tried on the equations as written, then on their
+    exponentials (which turns sums of logs into ratios, e.g. the multinomial's
+    ``log(phi_i) - log(phi_k)``). Among several roots, the one that maps
+    ``point`` back to itself is kept.
+    """
+    if all(e == u for e, u in zip(exprs, unknowns)):
+        return dict(zip(unknowns, targets))
+    attempts = (
+        lambda: [sp.Eq(t, e) for t, e in zip(targets, exprs)],
+        lambda: [sp.Eq(sp.exp(t), sp.expand(sp.exp(e), power_exp=True)) for t, e in zip(targets, exprs)],
+    )
+    values_at_point = {t: e.subs(point).subs(nuisance_point) for t, e in zip(targets, exprs)}
+    for equations in attempts:
+        try:
+            solutions = sp.solve(equations(), list(unknowns), dict=True)
+        except NotImplementedError:
+            continue
+        for solution in solutions:
+            if set(solution) != set(unknowns):
+                continue
+            if all(
+                _numeric_close(solution[u].subs(values_at_point).subs(nuisance_point), point[u])
+                for u in unknowns
+            ):
+                return {u: solution[u] for u in unknowns}
+    raise ValueError(
+        f"could not solve {', '.join(f'{t} = {e}' for t, e in zip(targets, exprs))} "
+        f"for {', '.join(map(str, unknowns))}"
+    )
+
+
+def _sign_assumption(expr: sp.Expr) -> dict:
+    if sp.ask(sp.Q.negative(expr)):
+        return {"negative": True}
+    if sp.ask(sp.Q.positive(expr)):
+        return {"positive": True}
+    return {"real": True}
+
+
+def _statistic_support(statistic: sp.Expr, y: sp.Symbol, support: sp.Set) -> sp.Set:
+    """The support of ``T(y)``: the image of the support of ``y``."""
+    if statistic == y:
+        return support
+    return sp.imageset(sp.Lambda(y, statistic), support)
+
+
+_HYPERBOLIC = (sp.sinh, sp.cosh, sp.tanh, sp.coth, sp.sin, sp.cos, sp.tan)
+
+
+def _simplify(expr: sp.Expr) -> sp.Expr:
+    """The shortest of a few simplifications, without trading exponentials for cosh.
+
+    ``sp.simplify`` writes the Bernoulli's ``a''(eta)`` as ``1/(4 cosh(eta/2)**2)``;
+    correct, but a student expects ``exp(eta)/(1 + exp(eta))**2``.
+    """
+    simplified = sp.simplify(expr)
+    candidates = [simplified, sp.logcombine(simplified, force=True)]
+    try:
+        candidates.append(sp.factor(sp.cancel(expr)))
+    except sp.PolynomialError:
+        pass
+    allowed = [c for c in candidates if not (c.has(*_HYPERBOLIC) and not expr.has(*_HYPERBOLIC))]
+    return min(allowed or [expr], key=sp.count_ops)
+
+
+def natural_form(
+    density: sp.Expr,
+    y: sp.Symbol | Sequence[sp.Symbol],
+    params: sp.Symbol | Sequence[sp.Symbol],
+    dispersion: sp.Symbol | sp.Expr | None = None,
+    support: sp.Set | None = None,
+    name: str = "derived",
+) -> NaturalForm:
+    """Derive the natural exponential-family form of a density.
+
+    Parameters
+    ----------
+    density : sympy.Expr
+        The probability mass or density function of ``y``. Indicators of the
+        support (``Piecewise``, ``Heaviside``) are allowed when they do not
+        involve the parameter.
+    y : sympy.Symbol or sequence of sympy.Symbol
+        The response; several symbols for a vector response (the multinomial's
+        indicators).
+    params : sympy.Symbol or sequence of sympy.Symbol
+        The parameter(s) the family is indexed by. Declare their domain
+        (``positive=True``). Other symbols in the density (``n``, ``r``, a known
+        ``sigma``) are fixed nuisance parameters.
+    dispersion : sympy.Symbol or sympy.Expr, optional
+        The parameter that plays the role of a dispersion (``sigma`` for the
+        Gaussian, the shape ``nu`` for the Gamma, ``lambda`` for the inverse
+        Gaussian). The derived form is ``b(y, phi) exp((eta T - a) / phi)`` and
+        ``phi`` as a function of that parameter (``sigma**2``, ``1/nu``,
+        ``1/lambda``) is :attr:`NaturalForm.dispersion`. Without it, ``phi = 1``.
+    support : sympy.Set, optional
+        The support of ``y`` (``sp.S.Naturals0``, ``sp.Interval.open(0, sp.oo)``,
+        ``sp.Range(0, n + 1)``, ``sp.FiniteSet(0, 1)``). A support that
+        involves the parameter is refused. Defaults to the condition of a
+        ``Piecewise`` density, else the real line.
+    name : str
+        A label for tables and the numeric family.
+
+    Returns
+    -------
+    NaturalForm
+
+    Raises
+    ------
+    NotExponentialFamilyError
+        If a term of the log-density mixes ``y`` and the parameter other than
+        as ``f(theta) * T(y)``, if the support depends on the parameter, or if
+        the dispersion does not factor out.
+    ValueError
+        If the density does not involve both ``y`` and the parameter, or
+        ``eta(theta)`` cannot be inverted.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> y, lam = sp.Symbol("y", nonnegative=True), sp.Symbol("lambda", positive=True)
+    >>> form = natural_form(lam**y * sp.exp(-lam) / sp.factorial(y), y, lam)
+    >>> form.eta, form.T, form.a
+    (log(lambda), y, exp(eta))
+    """
+    ys, thetas = _as_tuple(y), _as_tuple(params)
+    vector = len(thetas) > 1 or isinstance(params, (list, tuple, sp.MatrixBase))
+    density = sp.sympify(density)
+    missing = [t for t in thetas if not density.has(t)]
+    if missing:
+        raise ValueError(f"the density does not involve the parameter(s) {missing}")
+    density, piecewise_support = _strip_indicators(density, ys, thetas)
+    if support is not None and sp.sympify(support).free_symbols & set(thetas):
+        raise NotExponentialFamilyError(
+            f"the support {support} depends on the parameter; an exponential family has "
+            "the same support for every parameter value"
+        )
+    if support is None and not vector:
+        support = piecewise_support if piecewise_support is not None else sp.S.Reals
+
+    log_density = _expanded_log(density)
+    cross, theta_only, rest = _sort_terms(log_density, ys, thetas)
+    if not cross:
+        raise ValueError(
+            "no term of the log-density involves both y and the parameter, so the density "
+            "carries no information about it"
+        )
+
+    dispersion_symbol = None
+    phi = None
+    if dispersion is not None:
+        symbols = sp.sympify(dispersion).free_symbols
+        if len(symbols) != 1:
+            raise ValueError(f"the dispersion must involve exactly one symbol, got {dispersion}")
+        dispersion_symbol = symbols.pop()
+        phi, cross, theta_part = _dispersion_scale(cross, theta_only, dispersion_symbol, thetas)
+    else:
+        theta_part = theta_only
+    etas_theta, statistics = _combine_statistics(cross, ys, thetas)
+    etas_theta = [_simplify(e) for e in etas_theta]
+    a_theta = _simplify(-theta_part)
+
+    nuisance = tuple(
+        sorted(
+            density.free_symbols - set(ys) - set(thetas) - {dispersion_symbol},
+            key=sp.default_sort_key,
+        )
+    )
+    nuisance_point = _nuisance_test_values(nuisance)
+    point = {t: _test_value(t, i, len(thetas)) for i, t in enumerate(thetas)}
+
+    # a in eta: invert eta(theta).
+    # A natural parameter of one sign (the Gamma's -1/mu) gets that sign as an
+    # assumption, so that sympy can simplify sqrt(-1/eta) and log(-1/eta).
+    sign = {} if vector else _sign_assumption(etas_theta[0])
+    eta_symbols = (
+        (sp.Symbol("eta", **sign),)
+        if not vector
+        else tuple(sp.Symbol(f"eta_{i + 1}", real=True) for i in range(len(thetas)))
+    )
+    theta_of_eta = _invert(etas_theta, thetas, eta_symbols, point, nuisance_point)
+    theta_of_eta = {t: _simplify(e) for t, e in theta_of_eta.items()}
+    a_eta = _simplify(a_theta.subs(theta_of_eta))
+    phi_factor = 1 if phi is None else phi
+    means = [_simplify(sp.diff(a_eta, e)) for e in eta_symbols]
+    hessian = sp.Matrix(len(eta_symbols), len(eta_symbols), lambda i, j: sp.diff(a_eta, eta_symbols[i], eta_symbols[j]))
+
+    # The canonical link through the parameter: mean(theta) = mu, solved for theta.
+    means_theta = [_simplify(m.subs(dict(zip(eta_symbols, etas_theta)))) for m in means]
+    # The mean lies in the convex hull of the support of T(y): a non-negative
+    # support makes the mean positive, which lets sympy simplify sqrt(mu**2).
+    positive = vector or all(sp.ask(sp.Q.positive(m)) for m in means_theta) or bool(
+        _statistic_support(statistics[0], ys[0], support).inf >= 0
+    )
+    mu_symbols = (
+        (sp.Symbol("mu", positive=True) if positive else sp.Symbol("mu", real=True),)
+        if not vector
+        else tuple(sp.Symbol(f"mu_{i + 1}", positive=True) for i in range(len(thetas)))
+    )
+    # Dummies keep the user's own "mu" (a Gaussian mean) apart from the mean symbol.
+    mu_dummies = tuple(sp.Dummy(str(m), **m.assumptions0) for m in mu_symbols)
+    theta_of_mu = _invert(means_theta, thetas, mu_dummies, point, nuisance_point)
+    back = dict(zip(mu_dummies, mu_symbols))
+    theta_of_mu = {t: _simplify(e.subs(back)) for t, e in theta_of_mu.items()}
+    links = [_simplify(e.subs(theta_of_mu)) for e in etas_theta]
+    at_link = dict(zip(eta_symbols, links))
+    variance_matrix = hessian.subs(at_link).applyfunc(_simplify)
+
+    if vector:
+        eta_out, T_out = sp.Matrix(etas_theta), sp.Matrix(statistics)
+        mean_out = sp.Matrix(means)
+        variance_out = (phi_factor * hessian).applyfunc(_simplify)
+        canonical = sp.Lambda(mu_symbols, sp.Matrix(links))
+        mean_function = sp.Lambda(eta_symbols, mean_out)
+        variance_function = sp.Lambda(mu_symbols, variance_matrix)
+        eta_symbol, mu_symbol, theta_eta, theta_mu = eta_symbols, mu_symbols, theta_of_eta, theta_of_mu
+    else:
+        eta_out, T_out = etas_theta[0], statistics[0]
+        mean_out = means[0]
+        variance_out = _simplify(phi_factor * hessian[0, 0])
+        canonical = sp.Lambda(mu_symbols[0], links[0])
+        mean_function = sp.Lambda(eta_symbols[0], means[0])
+        variance_function = sp.Lambda(mu_symbols[0], variance_matrix[0, 0])
+        eta_symbol, mu_symbol = eta_symbols[0], mu_symbols[0]
+        theta_eta, theta_mu = theta_of_eta[thetas[0]], theta_of_mu[thetas[0]]
+
+    return NaturalForm(
+        name=name,
+        density=density,
+        y=ys,
+        params=thetas,
+        eta=eta_out,
+        T=T_out,
+        eta_symbol=eta_symbol,
+        a=a_eta,
+        a_theta=a_theta,
+        log_b=rest,
+        theta_of_eta=theta_eta,
+        dispersion=phi,
+        dispersion_symbol=dispersion_symbol,
+        mean=mean_out,
+        variance=variance_out,
+        mu_symbol=mu_symbol,
+        theta_of_mu=theta_mu,
+        canonical_link=canonical,
+        mean_function=mean_function,
+        variance_function=variance_function,
+        support=support,
+        nuisance=nuisance,
+        log_density=log_density,
+    )
+
+
+def multinomial_form(k: int) -> NaturalForm:
+    """The categorical (one-trial multinomial) distribution over ``k`` classes.
+
+    The response is the vector of indicators ``y_1, ..., y_{k-1}`` (``y_k`` is
+    ``1`` minus their sum) and the free parameters are ``phi_1, ..., phi_{k-1}``
+    (``phi_k = 1 - sum``), so the density is
+    ``prod_i phi_i^{y_i} * phi_k^{1 - sum y_i}``. :func:`natural_form` finds
+    ``eta_i = log(phi_i / phi_k)``, ``a(eta) = log(1 + sum exp(eta_i))`` and the
+    softmax as the mean function.
+
+    Parameters
+    ----------
+    k : int
+        The number of classes, at least 2.
+
+    Returns
+    -------
+    NaturalForm
+        A vector form (``eta``, ``T``, ``mean`` are matrices).
+    """
+    if int(k) != k or k < 2:
+        raise ValueError(f"k must be an integer of at least 2, got {k!r}")
+    ys = sp.symbols(f"y_1:{k}", nonnegative=True, integer=True)
+    phis = sp.symbols(f"phi_1:{k}", positive=True)
+    last_phi, last_y = 1 - sum(phis), 1 - sum(ys)
+    density = sp.Mul(*(p**yi for p, yi in zip(phis, ys))) * last_phi**last_y
+    return natural_form(density, list(ys), list(phis), name=f"Multinomial(k={k})")
+
+
+# --------------------------------------------------------------------------- #
+# From the derivation to numbers
+# --------------------------------------------------------------------------- #
+def _xlogy_safe(expr: sp.Expr) -> sp.Expr:
+    """Rewrite each ``c * log(u)`` as ``xlogy(c, u)``, so ``0 * log 0`` is ``0``.
+
+    Coefficients of the same logarithm are added first, so that
+    ``(1 - y) log(1 - mu)`` stays one term (``log(1 - y) - y log(1 - y)`` would
+    be ``inf - inf`` at ``y = 1``).
+    """
+    by_log: dict = {}
+    other = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(expr)):
+        logs = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.log)]
+        if len(logs) == 1:
+            by_log[logs[0].args[0]] = by_log.get(logs[0].args[0], 0) + term / logs[0]
+        else:
+            other += term
+    return other + sum(_XLOGY(sp.factor(c), u) for u, c in by_log.items())
+
+
+def _loggamma_form(expr: sp.Expr) -> sp.Expr:
+    """Replace ``log(factorial(.))``, ``log(binomial(.))``, ``log(gamma(.))`` by ``loggamma``.
+
+    The log of a factorial overflows in floating point long before its log
+    does; scipy's ``gammaln`` computes it directly.
+    """
+    def rewrite(term):
+        inner = sp.expand_log(sp.log(term.args[0].rewrite(sp.gamma)), force=True)
+        return inner.replace(
+            lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma),
+            lambda e: sp.loggamma(e.args[0].args[0]),
+        )
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.log) and e.args[0].has(sp.factorial, sp.binomial, sp.gamma),
+        rewrite,
+    )
+
+
+def _vectorised(function: Callable) -> Callable:
+    """Wrap a lambdified function so it always returns a float array of the input's shape.
+
+    lambdify of a constant (the Gaussian's ``V(mu) = 1``) returns a scalar.
+    """
+    def wrapped(*args):
+        arrays = [np.asarray(a, dtype=float) for a in args]
+        with np.errstate(all="ignore"):
+            value = function(*arrays)
+        return np.array(np.broadcast_to(value, np.broadcast_shapes(*(a.shape for a in arrays))), dtype=float)
+
+    return wrapped
+
+
+def _lambdify(symbols, expr: sp.Expr) -> Callable:
+    return _vectorised(sp.lambdify(symbols, expr, modules=_NUMERIC_MODULES))
+
+
+def _support_checker(support: sp.Set) -> Callable[[np.ndarray], np.ndarray]:
+    """A numpy predicate "value lies in support" for the common sympy sets."""
+    if support == sp.S.Reals:
+        return lambda v: np.isfinite(v)
+    if isinstance(support, sp.FiniteSet):
+        allowed = np.array([float(x) for x in support], dtype=float)
+        return lambda v: np.isin(v, allowed)
+    if isinstance(support, sp.Interval):
+        low, high = float(support.inf), float(support.sup)
+
+        def in_interval(v):
+            above = v > low if support.left_open else v >= low
+            below = v < high if support.right_open else v <= high
+            return above & below
+
+        return in_interval
+    if isinstance(support, (sp.Range, type(sp.S.Naturals0), type(sp.S.Naturals), type(sp.S.Integers))):
+        low, high = float(support.inf), float(support.sup)
+        return lambda v: (v == np.round(v)) & (v >= low) & (v <= high)
+    # Anything else: ask sympy, once per distinct value.
+    def generic(v):
+        distinct = np.unique(v)
+        inside = {x: bool(support.contains(sp.nsimplify(x))) for x in distinct}
+        return np.array([inside[x] for x in np.ravel(v)]).reshape(np.shape(v))
+
+    return generic
+
+
+class DerivedLink(L.Link):
+    """A link function built from sympy expressions by ``lambdify``.
+
+    Parameters
+    ----------
+    link : sympy.Lambda
+        ``g(mu)``.
+    inverse : sympy.Lambda
+        ``g^{-1}(eta)``.
+    name : str, optional
+        Defaults to the printed ``g(mu)``.
+    """
+
+    def __init__(self, link: sp.Lambda, inverse: sp.Lambda, name: str | None = None):
+        mu, eta = link.variables[0], inverse.variables[0]
+        g, g_inv = link(mu), inverse(eta)
+        self.name = name if name is not None else str(g)
+        self.expressions = {"link": g, "inverse": g_inv}
+        self._link = _lambdify(mu, g)
+        self._deriv = _lambdify(mu, sp.diff(g, mu))
+        self._inverse = _lambdify(eta, g_inv)
+        self._inverse_deriv = _lambdify(eta, sp.diff(g_inv, eta))
+        self._inverse_deriv2 = _lambdify(eta, sp.diff(g_inv, eta, 2))
+
+    def __repr__(self) -> str:
+        return f"DerivedLink({self.name!r})"
+
+    def link(self, mu):
+        return self._link(mu)
+
+    def inverse(self, eta):
+        return self._inverse(eta)
+
+    def deriv(self, mu):
+        return self._deriv(mu)
+
+    def inverse_deriv(self, eta):
+        return self._inverse_deriv(eta)
+
+    def inverse_deriv2(self, eta):
+        return self._inverse_deriv2(eta)
+
+
+def _bound(value: sp.Expr) -> float | None:
+    return None if value in (sp.oo, -sp.oo) else float(value)
+
+
+class DerivedFamily(Family):
+    """A :class:`glm_lib.Family` whose every method comes from a :class:`NaturalForm`.
+
+    The response is the statistic ``t = T(y)`` and the mean ``mu = E[T(y)]``.
+
+    - ``variance`` is ``V(mu) = a''(g(mu))``;
+    - ``unit_deviance`` is ``2 [l(t; t) - l(t; mu)]`` with
+      ``l(t; mu) = t g(mu) - a(g(mu))``, the log-likelihood per unit dispersion
+      up to terms free of ``mu``, written with ``xlogy`` so ``t`` may sit on
+      the boundary of the support (``t = 0`` for counts);
+    - ``loglike`` evaluates the full log-density of ``y`` (with ``y`` recovered
+      from ``t`` when ``T`` is not the identity), the dispersion symbol set from
+      ``scale``; prior weights multiply each row's log-density;
+    - ``mean_bounds`` are the bounds of the support of ``T(y)``, where the mean
+      must lie; ``starting_mu`` moves responses on a bound inside;
+    - the dispersion is estimated exactly when the form has one.
+
+    Parameters
+    ----------
+    form : NaturalForm
+    link : str or Link, optional
+        Defaults to the derived canonical link.
+    name : str, optional
+    values : dict, optional
+        Numbers for the nuisance parameters, keyed by symbol name.
+    """
+
+    links: tuple[str, ...] = ()
+
+    def __init__(self, form: NaturalForm, link=None, name: str | None = None, values: dict | None = None):
+        values = dict(values or {})
+        by_name = {str(s): s for s in form.nuisance}
+        unknown = sorted(set(values) - set(by_name))
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: not a nuisance parameter of {form.name} "
+                             f"(those are {', '.join(by_name) or 'none'})")
+        missing = sorted(set(by_name) - set(values))
+        if missing:
+            raise ValueError(f"give a value for the fixed parameter(s) {', '.join(missing)}, "
+                             f"e.g. to_family({missing[0]}=...)")
+        fixed = {by_name[k]: sp.nsimplify(v) for k, v in values.items()}
+        self.form, self.values = form, values
+        self.name = name or form.name
+        self.estimated_dispersion = form.dispersion is not None
+
+        mu, eta = form.mu_symbol, form.eta_symbol
+        t = sp.Dummy("t", real=True)
+        # Call the Lambdas rather than read .expr: sympy stores Lambda(mu, mu)
+        # as the identity function with its own dummy variable.
+        self.canonical_link = DerivedLink(
+            sp.Lambda(mu, form.canonical_link(mu).subs(fixed)),
+            sp.Lambda(eta, form.mean_function(eta).subs(fixed)),
+        )
+        super().__init__(link)
+
+        variance = form.variance_function(mu).subs(fixed)
+        self._variance = _lambdify(mu, variance)
+        self._variance_deriv = _lambdify(mu, sp.diff(variance, mu))
+
+        # l(t; mu) per unit dispersion, in the theta parametrisation (tidier
+        # logs than going through eta), then the deviance against l(t; t).
+        theta = form.params[0]
+        loglik = t * form.eta.subs(theta, form.theta_of_mu) - form.a_theta.subs(theta, form.theta_of_mu)
+        loglik = sp.expand(sp.expand_log(loglik.subs(fixed), force=True), force=True)
+        self.unit_deviance_expr = sp.simplify(2 * (loglik.subs(mu, t) - loglik)).subs(t, sp.Symbol("y"))
+        self._unit_deviance = _lambdify((t, mu), _xlogy_safe(2 * (loglik.subs(mu, t) - loglik)))
+
+        self._log_density = self._build_log_density(form, fixed, t)
+        support = form.support.subs(fixed) if form.support is not None else sp.S.Reals
+        y = form.y[0]
+        t_support = _statistic_support(form.T.subs(fixed), y, support)
+        self.support = t_support
+        self._in_support = _support_checker(t_support)
+        self.mean_bounds = (_bound(t_support.inf), _bound(t_support.sup))
+
+    def _build_log_density(self, form: NaturalForm, fixed: dict, t: sp.Dummy) -> Callable:
+        y, theta, mu = form.y[0], form.params[0], form.mu_symbol
+        scale = sp.Dummy("scale", positive=True)
+        log_density = form.log_density.subs(theta, form.theta_of_mu).subs(fixed)
+        if form.dispersion_symbol is not None:
+            # phi(symbol) = scale, solved for the symbol on its positive branch.
+            point = sp.Rational(3, 7)
+            roots = [r for r in sp.solve(sp.Eq(form.dispersion, scale), form.dispersion_symbol)
+                     if _numeric_close(form.dispersion.subs(form.dispersion_symbol, r.subs(scale, point)), point)
+                     and sp.N(r.subs(scale, point)).is_positive]
+            log_density = log_density.subs(form.dispersion_symbol, roots[0])
+        if form.T != y:
+            point = sp.Rational(3, 7)
+            roots = [r for r in sp.solve(sp.Eq(form.T.subs(fixed), t), y)
+                     if sp.N(r.subs(t, point)).is_real and sp.N(r.subs(t, point)) > 0]
+            if not roots:
+                raise ValueError(f"cannot recover y from T(y) = {form.T}")
+            log_density = log_density.subs(y, roots[0])
+        else:
+            log_density = log_density.subs(y, t)
+        log_density = _loggamma_form(sp.expand(sp.expand_log(log_density, force=True), force=True))
+        return _lambdify((t, mu, scale), _xlogy_safe(log_density))
+
+    def __repr__(self) -> str:
+        return f"DerivedFamily({self.name!r}, link={self.link.name!r})"
+
+    def variance(self, mu):
+        return self._variance(mu)
+
+    def variance_deriv(self, mu):
+        return self._variance_deriv(mu)
+
+    def unit_deviance(self, y, mu):
+        return self._unit_deviance(y, mu)
+
+    def loglike(self, y, mu, weights, scale=1.0):
+        positive = weights > 0
+        terms = self._log_density(y[positive], mu[positive], scale)
+        return float(np.sum(weights[positive] * terms))
+
+    def aic_scale(self, deviance, weights):
+        # The maximum-likelihood-like dispersion R's Gamma and inverse Gaussian use.
+        return deviance / np.sum(weights) if self.estimated_dispersion else 1.0
+
+    def check_response(self, y, weights):
+        super().check_response(y, weights)
+        self._reject(~self._in_support(y), y, f"responses T(y) in {self.support}")
+
+    def valid_mu(self, mu):
+        low, high = self.mean_bounds
+        ok = np.isfinite(mu)
+        if low is not None:
+            ok &= mu > low
+        if high is not None:
+            ok &= mu < high
+        return bool(np.all(ok))
+
+    def starting_mu(self, y, weights):
+        low, high = self.mean_bounds
+        if low is not None and high is not None:
+            # Halfway towards the middle, as R's binomial starts (y + 0.5) / 2.
+            return (y + 0.5 * (low + high)) / 2.0
+        mu = y.astype(float).copy()
+        if low is not None:
+            mu[mu <= low] = low + 0.1
+        if high is not None:
+            mu[mu >= high] = high - 0.1
+        return mu
