@@ -430,3 +430,30 @@ def test_repr_html_is_a_table(dobson):
     text = " ".join(parser.text)
     for piece in ["Estimate", "Std. Error", "z value", "Pr(>|z|)", "outcome[T.2]", "AIC: 56.761", "Null deviance: 10.5814"]:
         assert piece in text, piece
+
+
+# --- influence ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("family", ["poisson", "gamma"])
+def test_influence_matches_statsmodels(crabs_poisson, family):
+    if family == "poisson":
+        res, sm_res = crabs_poisson
+    else:
+        rng = np.random.default_rng(21)
+        n = 120
+        X = np.column_stack([np.ones(n), rng.uniform(-1, 1, n), rng.normal(size=n)])
+        y = rng.gamma(3.0, np.exp(0.4 + 0.5 * X[:, 1] - 0.2 * X[:, 2]) / 3.0)
+        res = gl.fit(X, y, family=gl.Gamma("log"), tol=1e-13)
+        sm_res = sm.GLM(y, X, family=sm.families.Gamma(sm.families.links.Log())).fit(tol=1e-13)
+    # R's hatvalues use the expected information (IRLS weights); statsmodels'
+    # default is the observed one, which differs for non-canonical links.
+    h = sm_res.get_hat_matrix_diag(observed=False)
+    close(res.leverage, h, rtol=1e-6)
+    close(res.leverage.sum(), res.rank, rtol=1e-8)  # the trace of the hat matrix
+    if family == "poisson":  # canonical link: observed = expected, so statsmodels' influence applies
+        close(res.cooks_distance, sm_res.get_influence().cooks_distance[0], rtol=1e-6)
+    cooks = (sm_res.resid_pearson / (1 - h)) ** 2 * h / (sm_res.scale * len(sm_res.params))
+    close(res.cooks_distance, cooks, rtol=1e-6)
+    # R's rstandard.glm: deviance residuals over sqrt(dispersion * (1 - h)).
+    close(res.resid_studentized, sm_res.resid_deviance / np.sqrt(sm_res.scale * (1 - h)), rtol=1e-6, atol=1e-9)
