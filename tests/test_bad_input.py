@@ -350,6 +350,14 @@ def _no_silent_nan(X, y, family, **kwargs):
         values = np.concatenate([res.params.to_numpy(), res.bse.to_numpy(), [res.deviance, res.llf, res.aic]])
         assert np.all(np.isfinite(values)), f"silent non-finite results: {values}"
         assert np.all(np.isfinite(res.mu))
+        # Nor silent garbage: a fit reported as converged without a warning is
+        # the MLE, so it cannot be worse than the intercept-only model.
+        assert res.converged
+        assert res.deviance <= res.null_deviance * (1 + 1e-8) + 1e-8, (
+            f"'converged' silently to deviance {res.deviance:.6g}, above the null deviance {res.null_deviance:.6g}"
+        )
+        reference = gl.fit(X, y, family=family, **{k: v for k, v in kwargs.items() if k != "start"})
+        np.testing.assert_allclose(res.deviance, reference.deviance, rtol=1e-6)
     return res
 
 
