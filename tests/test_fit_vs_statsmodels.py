@@ -305,3 +305,15 @@ def test_binomial_proportion_form_matches_two_column():
     close(prop.bse.to_numpy(), two_col.bse.to_numpy())
     close(prop.deviance, two_col.deviance)
     close(prop.llf, two_col.llf)
+
+
+@pytest.mark.parametrize("case_id, rate", [("poisson-log", 1e-3), ("binomial-logit", 5e-3), ("gaussian-identity", 1e-3)])
+def test_gradient_descent_reaches_the_irls_estimate(case_id, rate):
+    case = next(c for c in CASES if c.id == case_id)
+    data = simulate(case, seed=20240 + CASES.index(case))
+    irls = fit_gl(case, data)
+    gd = gl.fit(data.X, data.y, family=case.gl_family(), method="gd", learning_rate=rate, tol=1e-9, max_iter=20000)
+    assert gd.converged
+    # Gradient descent stops on the gradient's size, so compare in units of the SE.
+    assert np.max(np.abs(gd.params.to_numpy() - irls.params.to_numpy()) / irls.bse.to_numpy()) < 1e-5
+    close(gd.deviance, irls.deviance, rtol=1e-8)
