@@ -9,8 +9,9 @@
 Modules: :mod:`~glm_lib.links` (link functions), :mod:`~glm_lib.families`
 (distributions), :mod:`~glm_lib.fitting` (solvers), :mod:`~glm_lib.results`
 (inference and display), :mod:`~glm_lib.formula` (R-style formulas),
-:mod:`~glm_lib.anova`, :mod:`~glm_lib.datasets`, and :mod:`~glm_lib.symbolic`
-(exponential-family derivations with sympy).
+:mod:`~glm_lib.anova`, :mod:`~glm_lib.multinomial` (softmax regression),
+:mod:`~glm_lib.mixed` (random-intercept GLMs), :mod:`~glm_lib.datasets`, and
+:mod:`~glm_lib.symbolic` (exponential-family derivations with sympy).
 """
 
 from . import datasets, links
@@ -29,6 +30,8 @@ from .families import (
 )
 from .fitting import fit
 from .formula import glm
+from .mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
+from .multinomial import MultinomialResults, fit_multinomial
 from .results import GLMResults
 
 __version__ = "0.1.0"
@@ -40,6 +43,12 @@ __all__ = [
     "links",
     "datasets",
     "GLMResults",
+    "fit_multinomial",
+    "MultinomialResults",
+    "fit_random_intercept",
+    "random_intercept_glm",
+    "marginal_loglike",
+    "RandomInterceptResults",
     "Family",
     "Gaussian",
     "Binomial",

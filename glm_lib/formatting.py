@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-__all__ = ["format_column", "format_pvalue", "significance_stars", "summary_text", "summary_html"]
+__all__ = ["format_column", "format_pvalue", "format_pvalues", "significance_stars", "summary_text", "summary_html"]
 
 _STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, "."))
 SIGNIF_LEGEND = "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
@@ -30,12 +30,31 @@ def format_column(values, digits: int = 4) -> list[str]:
 
 
 def format_pvalue(p: float) -> str:
-    """R's ``format.pval`` with 3 significant digits and ``eps = 2e-16``."""
-    if not np.isfinite(p):
-        return "NA"
-    if p < 2e-16:
-        return "<2e-16"
-    return f"{p:.3g}" if p >= 1e-4 else f"{p:.2e}"
+    """One p-value as R's ``format.pval`` shows it (3 significant digits, ``eps = 2e-16``)."""
+    return format_pvalues([p])[0]
+
+
+def format_pvalues(values, digits: int = 3) -> list[str]:
+    """A column of p-values formatted together, as R's ``format.pval`` does.
+
+    Values below 2e-16 print as ``<2e-16``; the rest share one number of
+    decimals, or scientific notation when some are below 1e-4.
+    """
+    values = [float(p) for p in values]
+    regular = [p for p in values if np.isfinite(p) and p >= 2e-16]
+    scientific = any(p < 1e-4 for p in regular)
+    decimals = max((digits - 1 - math.floor(math.log10(p)) for p in regular if p > 0), default=0)
+    out = []
+    for p in values:
+        if not np.isfinite(p):
+            out.append("NA")
+        elif p < 2e-16:
+            out.append("<2e-16")
+        elif scientific:
+            out.append(f"{p:.{digits - 1}e}")
+        else:
+            out.append(f"{p:.{max(decimals, 0)}f}")
+    return out
 
 
 def significance_stars(p: float) -> str:
@@ -84,16 +103,24 @@ def _iterations_text(res) -> str:
     return f"Number of {solver} iterations: {res.n_iter}"
 
 
+def _estimate_columns(table) -> tuple[list[str], list[str]]:
+    """Estimates and standard errors formatted together, as R's ``printCoefmat``."""
+    both = np.concatenate([table["Estimate"].to_numpy(), table["Std. Error"].to_numpy()])
+    cells = format_column(both)
+    return cells[: len(table)], cells[len(table) :]
+
+
 def summary_text(res) -> str:
     """The plain-text summary of a :class:`~glm_lib.results.GLMResults`."""
     table = res.coef_table()
     names = list(table.index)
     stat = table.columns[2]
+    estimates, errors = _estimate_columns(table)
     columns = [
-        ["Estimate", *format_column(table["Estimate"].to_numpy())],
-        ["Std. Error", *format_column(table["Std. Error"].to_numpy())],
+        ["Estimate", *estimates],
+        ["Std. Error", *errors],
         [stat, *[f"{v:.3f}" if np.isfinite(v) else "NA" for v in table[stat]]],
-        [table.columns[3], *[format_pvalue(p) for p in table[table.columns[3]]]],
+        [table.columns[3], *format_pvalues(table[table.columns[3]])],
     ]
     name_width = max(len(n) for n in names)
     widths = [max(len(cell) for cell in col) for col in columns]
@@ -128,13 +155,13 @@ def summary_html(res) -> str:
     """An HTML table of the coefficients with the deviance lines, for notebooks."""
     table = res.coef_table()
     head = "".join(f"<th>{html.escape(c)}</th>" for c in ["", *table.columns, ""])
-    est = format_column(table["Estimate"].to_numpy())
-    se = format_column(table["Std. Error"].to_numpy())
+    est, se = _estimate_columns(table)
+    pvalues = format_pvalues(table.iloc[:, 3])
     rows = []
     for i, name in enumerate(table.index):
         stat = table.iloc[i, 2]
         p = table.iloc[i, 3]
-        cells = [est[i], se[i], f"{stat:.3f}" if np.isfinite(stat) else "NA", format_pvalue(p), significance_stars(p)]
+        cells = [est[i], se[i], f"{stat:.3f}" if np.isfinite(stat) else "NA", pvalues[i], significance_stars(p)]
         rows.append(
             f"<tr><th style='text-align:left'>{html.escape(name)}</th>"
             + "".join(f"<td style='text-align:right'>{html.escape(c)}</td>" for c in cells)

@@ -12,10 +12,11 @@ import re
 
 import numpy as np
 import pandas as pd
-from formulaic import model_matrix
+from formulaic import Formula, model_matrix
 
 from .families import Family
 from .fitting import fit
+from .validation import first_rows
 
 __all__ = ["glm"]
 
@@ -28,6 +29,21 @@ def _column_or_values(data: pd.DataFrame, value, name: str):
             raise ValueError(f"{name}={value!r} is not a column of data")
         return data[value].to_numpy(dtype=float)
     return value
+
+
+def _reject_missing(formula: str, data: pd.DataFrame) -> None:
+    """Name the rows with missing values in the columns the formula uses."""
+    try:
+        used = [name for name in Formula(formula).required_variables if name in data.columns]
+    except Exception:  # an unparsable formula is reported by model_matrix below
+        return
+    missing = data[sorted(used)].isna()
+    if missing.to_numpy().any():
+        columns = ", ".join(missing.columns[missing.any(axis=0)])
+        raise ValueError(
+            f"data has missing values in {columns} at {first_rows(missing.any(axis=1).to_numpy())}; "
+            "drop or impute them first (R's na.omit would drop these rows silently)"
+        )
 
 
 def glm(formula: str, data: pd.DataFrame, family: Family | None = None, offset=None, weights=None, **fit_options):
@@ -69,6 +85,7 @@ def glm(formula: str, data: pd.DataFrame, family: Family | None = None, offset=N
         # Each argument is an expression in R (cbind(dead, 20 - dead)); formulaic's
         # {...} evaluates it as Python instead of as formula arithmetic.
         lhs = " + ".join(f"{{{part}}}" for part in parts)
+    _reject_missing(f"{lhs} ~ {rhs}", data)
     try:
         matrices = model_matrix(f"{lhs} ~ {rhs}", data, na_action="raise")
     except Exception as exc:  # formulaic raises several types; give one clear message
