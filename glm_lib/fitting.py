@@ -119,6 +119,8 @@ class _State:
     # Working weights of the last IRLS step (computed at the previous mean).
     # R's summary.glm uses them for the covariance and the dispersion.
     working_weights: np.ndarray | None = None
+    # The deviance test passed but the score was not near zero (a plateau).
+    stalled: bool = False
 
 
 def _linear_predictor(X, params, offset):
@@ -225,14 +227,33 @@ def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton):
             ) from None
         params, (eta, mu, deviance_new) = _halve_until_valid(
             family, X, y, weights, offset, params, params_new, deviance,
-            check_rise=iteration > 1,
+            check_rise=iteration > 1 or start is not None,
         )
         change = _relative_change(deviance_new, deviance)
         deviance = deviance_new
         history.append((iteration, deviance, params.copy()))
         if change < tol:
-            return _State(params, eta, mu, deviance, iteration, True, change, history, working_weights)
+            stalled = _stalled(family, X, y, eta, mu, weights, working_weights, deviance)
+            return _State(params, eta, mu, deviance, iteration, not stalled, change, history, working_weights, stalled)
     return _State(params, eta, mu, deviance, max_iter, False, change, history, working_weights)
+
+
+def _stalled(family, X, y, eta, mu, weights, working_weights, deviance) -> bool:
+    """True when the deviance stopped changing away from the optimum.
+
+    With means clamped at a boundary (extreme starting values, an overflowing
+    linear predictor) every step leaves the deviance unchanged, which R's test
+    mistakes for convergence. The Newton decrement ``s' (X'WX)^{-1} s`` --
+    the deviance decrease one more step would promise -- tells them apart.
+    """
+    with np.errstate(all="ignore"):
+        dmu_deta = family.link.inverse_deriv(eta)
+        score = X.T @ (weights * (y - mu) * dmu_deta / family.variance(mu))
+    try:
+        decrement = float(score @ _cholesky_solve(weighted_gram(X, working_weights), score))
+    except linalg.LinAlgError:
+        return True
+    return not np.isfinite(decrement) or decrement > 1e-3 * (abs(deviance) + 0.1)
 
 
 def _newton_step(family, X, y, eta, mu, weights, working_weights, dmu_deta, working_residual):
@@ -518,7 +539,16 @@ def fit(
     else:
         state = fisher_scoring(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit, method == "newton")
 
-    if not state.converged:
+    if state.stalled:
+        warnings.warn(
+            f"{method} stalled after {state.n_iter} iterations: the deviance stopped changing "
+            f"(relative change {state.last_change:.3g}) but the score is not zero, so this is not "
+            "the maximum; fitted means are stuck at the boundary of the family (extreme starting "
+            "values or linear predictor). Try other start= values or rescale the predictors",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    elif not state.converged:
         criterion = "relative change of the deviance" if method != "gd" else "gradient relative to its start"
         warnings.warn(
             f"{method} did not converge in {max_iter} iterations: the last {criterion} "
