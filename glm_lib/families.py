@@ -49,6 +49,8 @@ class Family:
     estimated_dispersion = False
     #: False for quasi-families, which have no likelihood and so no AIC.
     has_likelihood = True
+    #: Open bounds of the mean (None: unbounded); also watched for separation.
+    mean_bounds: tuple[float | None, float | None] = (None, None)
 
     def __init__(self, link: str | L.Link | None = None):
         self.link = L.get_link(self.canonical_link if link is None else link)
@@ -125,15 +127,19 @@ class Family:
             )
 
     def valid_mu(self, mu: np.ndarray) -> bool:
-        """True when every mean is inside the family's domain."""
-        return bool(np.all(np.isfinite(mu)))
+        """True when every mean is finite and strictly inside ``mean_bounds``."""
+        lower, upper = self.mean_bounds
+        inside = np.isfinite(mu)
+        if lower is not None:
+            inside &= mu > lower
+        if upper is not None:
+            inside &= mu < upper
+        return bool(np.all(inside))
 
     def starting_mu(self, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Starting means for IRLS (R's ``mustart``)."""
         return y.copy()
 
-    # Lower and upper bounds of the mean that a boundary (separation) check watches.
-    mean_bounds: tuple[float | None, float | None] = (None, None)
 
 
 class Gaussian(Family):
@@ -234,8 +240,6 @@ class Binomial(Family):
                 f"(weights are the numbers of trials); offending {first_rows(non_integer)}"
             )
 
-    def valid_mu(self, mu):
-        return bool(np.all(np.isfinite(mu) & (mu > 0) & (mu < 1)))
 
     def starting_mu(self, y, weights):
         return (weights * y + 0.5) / (weights + 1.0)
@@ -280,8 +284,6 @@ class Poisson(Family):
         super().check_response(y, weights)
         self._reject((y < 0) | (y != np.round(y)), y, "non-negative whole-number counts")
 
-    def valid_mu(self, mu):
-        return bool(np.all(np.isfinite(mu) & (mu > 0)))
 
     def starting_mu(self, y, weights):
         return y + 0.1
@@ -334,8 +336,6 @@ class Gamma(Family):
         super().check_response(y, weights)
         self._reject(y <= 0, y, "strictly positive responses")
 
-    def valid_mu(self, mu):
-        return bool(np.all(np.isfinite(mu) & (mu > 0)))
 
 
 class InverseGaussian(Family):
@@ -367,8 +367,6 @@ class InverseGaussian(Family):
         super().check_response(y, weights)
         self._reject(y <= 0, y, "strictly positive responses")
 
-    def valid_mu(self, mu):
-        return bool(np.all(np.isfinite(mu) & (mu > 0)))
 
 
 class NegativeBinomial(Family):
@@ -426,8 +424,6 @@ class NegativeBinomial(Family):
         super().check_response(y, weights)
         self._reject((y < 0) | (y != np.round(y)), y, "non-negative whole-number counts")
 
-    def valid_mu(self, mu):
-        return bool(np.all(np.isfinite(mu) & (mu > 0)))
 
     def starting_mu(self, y, weights):
         return y + (y == 0) / 6.0

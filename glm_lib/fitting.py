@@ -20,11 +20,11 @@ import pandas as pd
 from scipy import linalg, optimize
 
 from .errors import AliasedColumnsWarning, ConvergenceWarning, SeparationWarning
-from .families import Binomial, Family, Gaussian
+from .families import Family, Gaussian
 from .links import Identity
 from .validation import as_design, as_vector, first_rows
 
-__all__ = ["fit", "weighted_gram", "find_aliased_columns", "detect_separation"]
+__all__ = ["fit", "prepare_data", "weighted_gram", "find_aliased_columns", "detect_separation"]
 
 METHODS = ("irls", "newton", "gd", "closed_form")
 _BLOCK_ROWS = 1 << 15  # rows per block when forming X'WX: bounded extra memory
@@ -417,6 +417,43 @@ def _near_bounds(family: Family, y: np.ndarray, mu: np.ndarray, weights: np.ndar
     return bool(np.any(near & (weights > 0)))
 
 
+def prepare_data(X, y, family: Family, weights=None, offset=None, feature_names=None):
+    """Validate a GLM's data and convert it to arrays.
+
+    Returns
+    -------
+    X : ndarray (n, p)
+    names : list of str
+    y : ndarray (n,)
+        The response as the family models it (Binomial: proportions).
+    prior_weights : ndarray (n,)
+        (Binomial: times the numbers of trials.)
+    offset : ndarray (n,)
+
+    Raises
+    ------
+    ValueError
+        Naming the argument and the first offending rows.
+    """
+    X, names = as_design(X, feature_names=feature_names)
+    n = X.shape[0]
+    prior_weights = as_vector(weights, n, "weights", default=1.0)
+    if (prior_weights < 0).any():
+        raise ValueError(f"weights must be non-negative; negative at {first_rows(prior_weights < 0)}")
+    offset = as_vector(offset, n, "offset", default=0.0)
+    try:
+        y_array = np.asarray(y.to_numpy() if isinstance(y, (pd.DataFrame, pd.Series)) else y, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"y must be numeric ({exc})") from None
+    if y_array.ndim == 0 or y_array.shape[0] != n:
+        raise ValueError(f"y has {y_array.shape[0] if y_array.ndim else 0} rows but X has {n}")
+    y_vec, prior_weights = family.prepare_response(y_array, prior_weights)
+    family.check_response(y_vec, prior_weights)
+    if not (prior_weights > 0).any():
+        raise ValueError("weights: every weight is zero, so there is nothing to fit")
+    return X, names, y_vec, prior_weights, offset
+
+
 def fit(
     X,
     y,
@@ -498,26 +535,8 @@ def fit(
     if not (tol > 0 and max_iter >= 1):
         raise ValueError(f"tol must be positive and max_iter at least 1 (got {tol!r}, {max_iter!r})")
 
-    X, names = as_design(X)
-    if feature_names is not None:
-        if len(feature_names) != X.shape[1]:
-            raise ValueError(f"feature_names has {len(feature_names)} names but X has {X.shape[1]} columns")
-        names = list(feature_names)
+    X, names, y_vec, prior_weights, offset = prepare_data(X, y, family, weights, offset, feature_names)
     n = X.shape[0]
-    prior_weights = as_vector(weights, n, "weights", default=1.0)
-    if (prior_weights < 0).any():
-        raise ValueError(f"weights must be non-negative; negative at {first_rows(prior_weights < 0)}")
-    offset = as_vector(offset, n, "offset", default=0.0)
-    try:
-        y_array = np.asarray(y.to_numpy() if isinstance(y, (pd.DataFrame, pd.Series)) else y, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"y must be numeric ({exc})") from None
-    if y_array.ndim == 0 or y_array.shape[0] != n:
-        raise ValueError(f"y has {y_array.shape[0] if y_array.ndim else 0} rows but X has {n}")
-    y_vec, prior_weights = family.prepare_response(y_array, prior_weights)
-    family.check_response(y_vec, prior_weights)
-    if not (prior_weights > 0).any():
-        raise ValueError("weights: every weight is zero, so there is nothing to fit")
 
     aliased = find_aliased_columns(X, prior_weights)
     if aliased:

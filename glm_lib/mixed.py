@@ -49,8 +49,8 @@ from scipy import linalg, optimize, special, stats
 from . import formatting
 from .errors import ConvergenceWarning
 from .families import Binomial, Family, Poisson
-from .fitting import fit
-from .validation import as_design, as_vector, first_rows
+from .fitting import fit, prepare_data
+from .validation import as_vector, first_rows
 
 __all__ = ["fit_random_intercept", "random_intercept_glm", "RandomInterceptResults", "marginal_loglike"]
 
@@ -228,20 +228,8 @@ def _prepare(X, y, groups, family, weights, offset):
         raise ValueError(
             f"fit_random_intercept supports the Binomial and Poisson families (with a likelihood), got {family!r}"
         )
-    X, names = as_design(X)
+    X, names, y_vec, prior_weights, offset = prepare_data(X, y, family, weights, offset)
     n = X.shape[0]
-    prior_weights = as_vector(weights, n, "weights", default=1.0)
-    if (prior_weights < 0).any():
-        raise ValueError(f"weights must be non-negative; negative at {first_rows(prior_weights < 0)}")
-    offset = as_vector(offset, n, "offset", default=0.0)
-    try:
-        y_array = np.asarray(y.to_numpy() if isinstance(y, (pd.DataFrame, pd.Series)) else y, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"y must be numeric ({exc})") from None
-    if y_array.ndim == 0 or y_array.shape[0] != n:
-        raise ValueError(f"y has {y_array.shape[0] if y_array.ndim else 0} rows but X has {n}")
-    y_vec, prior_weights = family.prepare_response(y_array, prior_weights)
-    family.check_response(y_vec, prior_weights)
 
     group_values = pd.Series(groups.to_numpy() if isinstance(groups, (pd.Series, pd.Index)) else groups)
     if group_values.ndim != 1 or group_values.shape[0] != n:
@@ -254,8 +242,6 @@ def _prepare(X, y, groups, family, weights, offset):
             "groups has a single level: a random-intercept variance cannot be estimated from one group; "
             "fit an ordinary GLM with gl.fit instead"
         )
-    if not (prior_weights > 0).any():
-        raise ValueError("weights: every weight is zero, so there is nothing to fit")
     return X, names, y_vec, prior_weights, offset, codes, pd.Index(labels)
 
 

@@ -455,11 +455,7 @@ def fit_multinomial(
     """
     if not (tol > 0 and max_iter >= 1):
         raise ValueError(f"tol must be positive and max_iter at least 1 (got {tol!r}, {max_iter!r})")
-    X, names = as_design(X)
-    if feature_names is not None:
-        if len(feature_names) != X.shape[1]:
-            raise ValueError(f"feature_names has {len(feature_names)} names but X has {X.shape[1]} columns")
-        names = [str(name) for name in feature_names]
+    X, names = as_design(X, feature_names=feature_names)
     n, p = X.shape
     counts, classes = _response_counts(y, n)
     if len(classes) < 2:

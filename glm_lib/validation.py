@@ -31,10 +31,11 @@ def check_finite(name: str, values: np.ndarray) -> None:
         raise ValueError(f"{name} contains NaN or infinite values at {first_rows(bad)}")
 
 
-def as_design(X, name: str = "X") -> tuple[np.ndarray, list[str]]:
+def as_design(X, name: str = "X", feature_names=None) -> tuple[np.ndarray, list[str]]:
     """Return the design as a 2-D float array and its column names.
 
-    Column names come from a DataFrame's columns, else ``x0, x1, ...``.
+    Column names are ``feature_names`` if given, else a DataFrame's columns,
+    else ``x0, x1, ...``.
     """
     if isinstance(X, pd.DataFrame):
         names = [str(c) for c in X.columns]
@@ -55,6 +56,10 @@ def as_design(X, name: str = "X") -> tuple[np.ndarray, list[str]]:
     if values.shape[0] == 0 or values.shape[1] == 0:
         raise ValueError(f"{name} is empty: shape {values.shape}; a model needs at least one row and one column")
     check_finite(name, values)
+    if feature_names is not None:
+        if len(feature_names) != values.shape[1]:
+            raise ValueError(f"feature_names has {len(feature_names)} names but {name} has {values.shape[1]} columns")
+        names = [str(n) for n in feature_names]
     return values, names
 
 
