@@ -30,7 +30,11 @@ __all__ = [
 
 def _ylogy_over(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
     """``y * log(y / mu)`` with the convention ``0 * log 0 = 0``."""
-    return special.xlogy(y, y) - special.xlogy(y, mu)
+    y, mu = np.broadcast_arrays(np.asarray(y, dtype=float), np.asarray(mu, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Where y = 0 the term is 0 whatever mu is (even mu = 0).
+        ratio = np.divide(y, mu, out=np.ones_like(y), where=y != 0)
+        return y * np.log(ratio)
 
 
 class Family:

@@ -119,6 +119,8 @@ class _State:
     # Working weights of the last IRLS step (computed at the previous mean).
     # R's summary.glm uses them for the covariance and the dispersion.
     working_weights: np.ndarray | None = None
+    # Cholesky factor of X' diag(working_weights) X, for the covariance.
+    fisher_factor: tuple | None = None
     # The deviance test passed but the score was not near zero (a plateau).
     stalled: bool = False
 
@@ -213,13 +215,19 @@ def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton):
             working_weights, dmu_deta = _irls_weights(family, eta, mu, weights)
             working_residual = (y - mu) / dmu_deta
         try:
+            # The Cholesky factor of the expected information X'WX: the IRLS
+            # step solves with it, and the stall check and the standard errors
+            # reuse the last one (R's covariance uses these same weights).
+            fisher_factor = linalg.cho_factor(weighted_gram(X, working_weights), check_finite=False)
             if params is None or not newton:
                 # Fisher scoring as R does it: weighted least squares on the
                 # working response z = eta - offset + (y - mu) / mu'(eta).
                 rhs = X.T @ (working_weights * ((eta - offset) + working_residual))
-                params_new = _cholesky_solve(weighted_gram(X, working_weights), rhs)
+                params_new = linalg.cho_solve(fisher_factor, rhs, check_finite=False)
             else:
-                params_new = params + _newton_step(family, X, y, eta, mu, weights, working_weights, dmu_deta, working_residual)
+                params_new = params + _newton_step(
+                    family, X, y, eta, mu, weights, working_weights, dmu_deta, working_residual, fisher_factor
+                )
         except linalg.LinAlgError:
             raise FloatingPointError(
                 "X'WX became singular during fitting (the working weights collapsed to zero); "
@@ -233,12 +241,13 @@ def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton):
         deviance = deviance_new
         history.append((iteration, deviance, params.copy()))
         if change < tol:
-            stalled = _stalled(family, X, y, eta, mu, weights, working_weights, deviance)
-            return _State(params, eta, mu, deviance, iteration, not stalled, change, history, working_weights, stalled)
-    return _State(params, eta, mu, deviance, max_iter, False, change, history, working_weights)
+            stalled = _stalled(family, X, y, eta, mu, weights, fisher_factor, deviance)
+            return _State(params, eta, mu, deviance, iteration, not stalled, change, history,
+                          working_weights, fisher_factor, stalled)
+    return _State(params, eta, mu, deviance, max_iter, False, change, history, working_weights, fisher_factor)
 
 
-def _stalled(family, X, y, eta, mu, weights, working_weights, deviance) -> bool:
+def _stalled(family, X, y, eta, mu, weights, fisher_factor, deviance) -> bool:
     """True when the deviance stopped changing away from the optimum.
 
     With means clamped at a boundary (extreme starting values, an overflowing
@@ -249,14 +258,11 @@ def _stalled(family, X, y, eta, mu, weights, working_weights, deviance) -> bool:
     with np.errstate(all="ignore"):
         dmu_deta = family.link.inverse_deriv(eta)
         score = X.T @ (weights * (y - mu) * dmu_deta / family.variance(mu))
-    try:
-        decrement = float(score @ _cholesky_solve(weighted_gram(X, working_weights), score))
-    except linalg.LinAlgError:
-        return True
+    decrement = float(score @ linalg.cho_solve(fisher_factor, score, check_finite=False))
     return not np.isfinite(decrement) or decrement > 1e-3 * (abs(deviance) + 0.1)
 
 
-def _newton_step(family, X, y, eta, mu, weights, working_weights, dmu_deta, working_residual):
+def _newton_step(family, X, y, eta, mu, weights, working_weights, dmu_deta, working_residual, fisher_factor):
     """Newton-Raphson increment with the observed information.
 
     Far from the optimum the observed information of a non-canonical link may
@@ -267,7 +273,7 @@ def _newton_step(family, X, y, eta, mu, weights, working_weights, dmu_deta, work
     try:
         return _cholesky_solve(weighted_gram(X, observed), score)
     except linalg.LinAlgError:
-        return _cholesky_solve(weighted_gram(X, working_weights), score)
+        return linalg.cho_solve(fisher_factor, score, check_finite=False)
 
 
 def _observed_weights(family, eta, mu, y, weights, working_weights, dmu_deta):

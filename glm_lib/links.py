@@ -136,13 +136,16 @@ class Logit(Link):
     def link(self, mu):
         return special.logit(mu)
 
+    def _outside(self, eta: np.ndarray) -> np.ndarray | None:
+        outside = np.abs(eta) > self._thresh
+        return outside if outside.any() else None
+
     def inverse(self, eta):
         eta = np.asarray(eta, dtype=float)
-        odds = np.where(
-            eta < -self._thresh,
-            EPS,
-            np.where(eta > self._thresh, 1.0 / EPS, np.exp(np.clip(eta, -self._thresh, self._thresh))),
-        )
+        odds = np.exp(np.clip(eta, -self._thresh, self._thresh))
+        outside = self._outside(eta)
+        if outside is not None:
+            odds[outside] = np.where(eta[outside] < 0, EPS, 1.0 / EPS)
         return odds / (1.0 + odds)
 
     def deriv(self, mu):
@@ -151,9 +154,12 @@ class Logit(Link):
 
     def inverse_deriv(self, eta):
         eta = np.asarray(eta, dtype=float)
-        inside = np.abs(eta) <= self._thresh
-        clipped = np.clip(eta, -self._thresh, self._thresh)
-        return np.where(inside, special.expit(clipped) * special.expit(-clipped), EPS)
+        mu = special.expit(np.clip(eta, -self._thresh, self._thresh))
+        derivative = mu * (1.0 - mu)
+        outside = self._outside(eta)
+        if outside is not None:
+            derivative[outside] = EPS
+        return derivative
 
     def inverse_deriv2(self, eta):
         mu = self.inverse(eta)

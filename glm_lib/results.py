@@ -101,9 +101,10 @@ class GLMResults:
             else:
                 self.working_weights = prior_weights * np.square(dmu_deta) / family.variance(self.mu)
         self._dmu_deta = dmu_deta
-        self._gram_factor = linalg.cho_factor(
-            weighted_gram(X, self.working_weights), lower=False, check_finite=False
-        )
+        if state.fisher_factor is not None:
+            self._gram_factor = state.fisher_factor
+        else:
+            self._gram_factor = linalg.cho_factor(weighted_gram(X, self.working_weights), check_finite=False)
         self.pearson_chi2 = float(np.sum(np.square(self.resid_pearson)))
         self.dispersion = self._estimate_dispersion()
         self.null_deviance, self.df_null = self._null_model()
