@@ -201,7 +201,18 @@ class Binomial(Family):
         return 1.0 - 2.0 * mu
 
     def unit_deviance(self, y, mu):
-        return 2.0 * (_ylogy_over(y, mu) + _ylogy_over(1.0 - y, 1.0 - mu))
+        y, mu = np.broadcast_arrays(np.asarray(y, dtype=float), np.asarray(mu, dtype=float))
+        # Fast path: minus twice the log-likelihood, plus the saturated model's
+        # term, which is zero for 0/1 responses and computed only where 0 < y < 1.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            deviance = -2.0 * (y * np.log(mu) + (1.0 - y) * np.log1p(-mu))
+        proportions = (y > 0) & (y < 1)
+        if proportions.any():
+            yp = y[proportions]
+            deviance[proportions] += 2.0 * (special.xlogy(yp, yp) + special.xlogy(1.0 - yp, 1.0 - yp))
+        if np.isnan(deviance).any():  # 0 * log(0) at mu = 0 or 1: take the exact form
+            deviance = 2.0 * (_ylogy_over(y, mu) + _ylogy_over(1.0 - y, 1.0 - mu))
+        return deviance
 
     def loglike(self, y, mu, weights, scale=1.0):
         trials = np.round(weights)

@@ -63,16 +63,17 @@ def weighted_gram(X: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return gram
 
 
-def find_aliased_columns(X: np.ndarray, weights: np.ndarray, tol: float = _RANK_TOL) -> list[int]:
+def find_aliased_columns(X: np.ndarray, weights: np.ndarray, tol: float = _RANK_TOL, gram: np.ndarray | None = None) -> list[int]:
     """Indices of columns that are (numerically) linear combinations of earlier ones.
 
     R's ``glm.fit`` declares column j aliased when, in the QR decomposition of
     ``sqrt(W) X``, ``|R_jj|`` falls below ``tol`` times the column's norm, and
     moves it to the end. The same ``R`` is the Cholesky factor of ``X' W X``, so
-    the check is done on that p x p matrix, one column at a time, without
-    copying X. Like R, the later of two collinear columns is the one reported.
+    the check is done on that p x p matrix (pass it as ``gram`` if you have
+    it), one column at a time, without copying X. Like R, the later of two
+    collinear columns is the one reported.
     """
-    gram = weighted_gram(X, weights)
+    gram = weighted_gram(X, weights) if gram is None else gram
     squared_norms = np.diag(gram).copy()
     factor = np.zeros_like(gram)  # upper-triangular R of the kept columns
     kept: list[int] = []
@@ -200,14 +201,16 @@ def _start(family, X, y, weights, offset, start):
     return None, eta, mu, family.deviance(y, mu, weights)
 
 
-def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton):
+def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton, initial=None, first_gram=None):
     """Fisher scoring (IRLS), or Newton-Raphson when ``newton`` is true.
 
     Starts from the family's starting means (or ``start``), halves steps that
     leave the family's domain or raise the deviance, and stops when
-    ``|dev - dev_old| / (|dev| + 0.1) < tol``. Returns a ``_State``.
+    ``|dev - dev_old| / (|dev| + 0.1) < tol``. ``initial`` (from ``_start``) and
+    ``first_gram`` (X'WX at those means) may be passed when the caller already
+    computed them for the rank check. Returns a ``_State``.
     """
-    params, eta, mu, deviance = _start(family, X, y, weights, offset, start)
+    params, eta, mu, deviance = _start(family, X, y, weights, offset, start) if initial is None else initial
     history = []
     change = np.inf
     for iteration in range(1, max_iter + 1):
@@ -218,7 +221,8 @@ def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton):
             # The Cholesky factor of the expected information X'WX: the IRLS
             # step solves with it, and the stall check and the standard errors
             # reuse the last one (R's covariance uses these same weights).
-            fisher_factor = linalg.cho_factor(weighted_gram(X, working_weights), check_finite=False)
+            gram = first_gram if (iteration == 1 and first_gram is not None) else weighted_gram(X, working_weights)
+            fisher_factor = linalg.cho_factor(gram, check_finite=False)
             if params is None or not newton:
                 # Fisher scoring as R does it: weighted least squares on the
                 # working response z = eta - offset + (y - mu) / mu'(eta).
@@ -544,7 +548,16 @@ def fit(
     X, names, y_vec, prior_weights, offset = prepare_data(X, y, family, weights, offset, feature_names)
     n = X.shape[0]
 
-    aliased = find_aliased_columns(X, prior_weights)
+    # R checks the rank on the first IRLS step's weighted design; doing the same
+    # lets that step reuse the Gram matrix. (Positive working weights span the
+    # same columns as the prior weights.)
+    initial, rank_weights = None, prior_weights
+    if method in ("irls", "newton") and start is None:
+        initial = _start(family, X, y_vec, prior_weights, offset, None)
+        with np.errstate(all="ignore"):
+            rank_weights = _irls_weights(family, initial[1], initial[2], prior_weights)[0]
+    gram = weighted_gram(X, rank_weights)
+    aliased = find_aliased_columns(X, rank_weights, gram=gram)
     if aliased:
         message = (
             f"X is rank-deficient: {len(aliased)} column(s) are linear combinations of others "
@@ -562,7 +575,9 @@ def fit(
     elif method == "gd":
         state = _gradient_descent(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit, learning_rate)
     else:
-        state = fisher_scoring(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit, method == "newton")
+        first_gram = gram[np.ix_(kept, kept)] if initial is not None else None
+        state = fisher_scoring(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit,
+                               method == "newton", initial=initial, first_gram=first_gram)
 
     if state.stalled:
         warnings.warn(
