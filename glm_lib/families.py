@@ -319,14 +319,26 @@ class QuasiPoisson(Poisson):
         raise ValueError("the quasi-Poisson family has no likelihood, so no llf, AIC or BIC")
 
 
-class Gamma(Family):
+class _PositiveContinuous(Family):
+    """What the Gamma and inverse Gaussian share: y > 0, estimated dispersion, R's AIC scale."""
+
+    estimated_dispersion = True
+    mean_bounds = (0.0, None)
+
+    def aic_scale(self, deviance, weights):
+        return deviance / np.sum(weights)
+
+    def check_response(self, y, weights):
+        super().check_response(y, weights)
+        self._reject(y <= 0, y, "strictly positive responses")
+
+
+class Gamma(_PositiveContinuous):
     """Gamma: ``V(mu) = mu^2``; the dispersion is 1 / shape."""
 
     name = "Gamma"
     canonical_link = "inverse"
     links = ("inverse", "identity", "log")
-    estimated_dispersion = True
-    mean_bounds = (0.0, None)
 
     def variance(self, mu):
         return np.square(mu)
@@ -344,23 +356,13 @@ class Gamma(Family):
         )
         return float(np.sum(weights * log_density))
 
-    def aic_scale(self, deviance, weights):
-        return deviance / np.sum(weights)
 
-    def check_response(self, y, weights):
-        super().check_response(y, weights)
-        self._reject(y <= 0, y, "strictly positive responses")
-
-
-
-class InverseGaussian(Family):
+class InverseGaussian(_PositiveContinuous):
     """Inverse Gaussian: ``V(mu) = mu^3``; the dispersion is 1 / lambda."""
 
     name = "InverseGaussian"
     canonical_link = "inverse_squared"
     links = ("inverse_squared", "inverse", "identity", "log")
-    estimated_dispersion = True
-    mean_bounds = (0.0, None)
 
     def variance(self, mu):
         return np.power(mu, 3)
@@ -374,14 +376,6 @@ class InverseGaussian(Family):
     def loglike(self, y, mu, weights, scale=1.0):
         log_density = -0.5 * np.log(2 * np.pi * scale * y**3) - self.unit_deviance(y, mu) / (2 * scale)
         return float(np.sum(weights * log_density))
-
-    def aic_scale(self, deviance, weights):
-        return deviance / np.sum(weights)
-
-    def check_response(self, y, weights):
-        super().check_response(y, weights)
-        self._reject(y <= 0, y, "strictly positive responses")
-
 
 
 class NegativeBinomial(Family):

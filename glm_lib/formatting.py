@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-__all__ = ["format_column", "format_pvalue", "format_pvalues", "significance_stars", "summary_text", "summary_html"]
+__all__ = ["format_column", "format_pvalue", "format_pvalues", "significance_stars", "summary_text", "summary_html", "warning_lines"]
 
 _STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, "."))
 SIGNIF_LEGEND = "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
@@ -144,11 +144,18 @@ def summary_text(res) -> str:
     lines.append(_aic_text(res))
     lines.append("")
     lines.append(_iterations_text(res))
-    if not res.converged:
-        lines.append("WARNING: the solver did not converge.")
-    if res.separation is not None:
-        lines.append(f"WARNING: {res.separation['kind']} separation detected; estimates are not finite in truth.")
+    lines += warning_lines(res.converged, res.separation)
     return "\n".join(lines)
+
+
+def warning_lines(converged: bool, separation: dict | None) -> list[str]:
+    """The closing warnings of a summary: non-convergence and separation."""
+    lines = []
+    if not converged:
+        lines.append("WARNING: the solver did not converge.")
+    if separation is not None:
+        lines.append(f"WARNING: {separation['kind']} separation detected; estimates are not finite in truth.")
+    return lines
 
 
 def summary_html(res) -> str:

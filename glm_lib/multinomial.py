@@ -366,11 +366,8 @@ class MultinomialResults:
             f"Log-likelihood: {self.llf:.4f}   AIC: {self.aic:.4f}   BIC: {self.bic:.4f}",
             f"Residual deviance: {self.deviance:.4f}   Null deviance: {self.null_deviance:.4f}",
             f"Number of Newton iterations: {self.n_iter}",
+            *formatting.warning_lines(self.converged, self.separation),
         ]
-        if not self.converged:
-            lines.append("WARNING: the solver did not converge.")
-        if self.separation is not None:
-            lines.append(f"WARNING: {self.separation['kind']} separation detected; estimates are not finite in truth.")
         return "\n".join(lines)
 
     def __str__(self) -> str:

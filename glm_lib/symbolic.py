@@ -907,15 +907,6 @@ class DerivedFamily(Family):
         super().check_response(y, weights)
         self._reject(~self._in_support(y), y, f"responses T(y) in {self.support}")
 
-    def valid_mu(self, mu):
-        low, high = self.mean_bounds
-        ok = np.isfinite(mu)
-        if low is not None:
-            ok &= mu > low
-        if high is not None:
-            ok &= mu < high
-        return bool(np.all(ok))
-
     def starting_mu(self, y, weights):
         low, high = self.mean_bounds
         if low is not None and high is not None:
