@@ -535,7 +535,7 @@ def fit(
     SeparationWarning
         When the data are (quasi-)completely separated.
     """
-    from .results import GLMResults
+    from .results import GLMResults  # results imports this module, so import here
 
     family = Gaussian() if family is None else family
     if not isinstance(family, Family):
@@ -546,7 +546,6 @@ def fit(
         raise ValueError(f"tol must be positive and max_iter at least 1 (got {tol!r}, {max_iter!r})")
 
     X, names, y_vec, prior_weights, offset = prepare_data(X, y, family, weights, offset, feature_names)
-    n = X.shape[0]
 
     # R checks the rank on the first IRLS step's weighted design; doing the same
     # lets that step reuse the Gram matrix. (Positive working weights span the
@@ -579,37 +578,8 @@ def fit(
         state = fisher_scoring(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit,
                                method == "newton", initial=initial, first_gram=first_gram)
 
-    if state.stalled:
-        warnings.warn(
-            f"{method} stalled after {state.n_iter} iterations: the deviance stopped changing "
-            f"(relative change {state.last_change:.3g}) but the score is not zero, so this is not "
-            "the maximum; fitted means are stuck at the boundary of the family (extreme starting "
-            "values or linear predictor). Try other start= values or rescale the predictors",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    elif not state.converged:
-        criterion = "relative change of the deviance" if method != "gd" else "gradient relative to its start"
-        warnings.warn(
-            f"{method} did not converge in {max_iter} iterations: the last {criterion} "
-            f"was {state.last_change:.3g} (tol {tol:g}); increase max_iter or check the model",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-
-    separation = None
-    if family.mean_bounds != (None, None) and (_near_bounds(family, y_vec, state.mu, prior_weights) or not state.converged):
-        separation = detect_separation(X_fit, y_vec, prior_weights, family)
-        if separation is not None:
-            rows = separation["rows"]
-            warnings.warn(
-                f"{separation['kind']} separation: the fitted means of {first_rows(np.isin(np.arange(n), rows))} "
-                f"are pushed to the boundary of the {family.name} family, so some coefficients are "
-                "infinite in truth; the reported estimates and standard errors are meaningless "
-                "(consider dropping the separating predictor or a penalised fit)",
-                SeparationWarning,
-                stacklevel=2,
-            )
+    _warn_if_not_converged(state, method, max_iter, tol)
+    separation = _check_separation(family, X_fit, y_vec, prior_weights, state)
 
     return GLMResults(
         family=family,
@@ -624,3 +594,44 @@ def fit(
         separation=separation,
         formula=formula,
     )
+
+
+def _warn_if_not_converged(state: _State, method: str, max_iter: int, tol: float) -> None:
+    """A ConvergenceWarning for a stalled or unfinished solver, with its numbers."""
+    if state.stalled:
+        warnings.warn(
+            f"{method} stalled after {state.n_iter} iterations: the deviance stopped changing "
+            f"(relative change {state.last_change:.3g}) but the score is not zero, so this is not "
+            "the maximum; fitted means are stuck at the boundary of the family (extreme starting "
+            "values or linear predictor). Try other start= values or rescale the predictors",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    elif not state.converged:
+        criterion = "relative change of the deviance" if method != "gd" else "gradient relative to its start"
+        warnings.warn(
+            f"{method} did not converge in {max_iter} iterations: the last {criterion} "
+            f"was {state.last_change:.3g} (tol {tol:g}); increase max_iter or check the model",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+
+
+def _check_separation(family: Family, X, y, weights, state: _State) -> dict | None:
+    """Run the separation LP when the fit hints at it, and warn if it confirms it."""
+    if family.mean_bounds == (None, None):
+        return None
+    if not (_near_bounds(family, y, state.mu, weights) or not state.converged):
+        return None
+    separation = detect_separation(X, y, weights, family)
+    if separation is not None:
+        rows = np.isin(np.arange(y.shape[0]), separation["rows"])
+        warnings.warn(
+            f"{separation['kind']} separation: the fitted means of {first_rows(rows)} "
+            f"are pushed to the boundary of the {family.name} family, so some coefficients are "
+            "infinite in truth; the reported estimates and standard errors are meaningless "
+            "(consider dropping the separating predictor or a penalised fit)",
+            SeparationWarning,
+            stacklevel=3,
+        )
+    return separation
