@@ -9,7 +9,8 @@
 Modules: :mod:`~glm_lib.links` (link functions), :mod:`~glm_lib.families`
 (distributions), :mod:`~glm_lib.fitting` (solvers), :mod:`~glm_lib.results`
 (inference and display), :mod:`~glm_lib.formula` (R-style formulas),
-:mod:`~glm_lib.anova`, :mod:`~glm_lib.multinomial` (softmax regression),
+:mod:`~glm_lib.anova`, :mod:`~glm_lib.negbin` (negative binomial with alpha
+estimated), :mod:`~glm_lib.multinomial` (softmax regression),
 :mod:`~glm_lib.mixed` (random-intercept GLMs), :mod:`~glm_lib.datasets`, and
 :mod:`~glm_lib.symbolic` (exponential-family derivations with sympy).
 """
@@ -29,9 +30,10 @@ from .families import (
     QuasiPoisson,
 )
 from .fitting import fit
-from .formula import glm
+from .formula import glm, glm_nb
 from .mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
 from .multinomial import MultinomialResults, fit_multinomial
+from .negbin import fit_negative_binomial
 from .results import GLMResults
 
 __version__ = "0.1.0"
@@ -39,6 +41,8 @@ __version__ = "0.1.0"
 __all__ = [
     "fit",
     "glm",
+    "glm_nb",
+    "fit_negative_binomial",
     "anova",
     "links",
     "datasets",

@@ -53,6 +53,9 @@ class Family:
     estimated_dispersion = False
     #: False for quasi-families, which have no likelihood and so no AIC.
     has_likelihood = True
+    #: Parameters estimated outside IRLS (the negative binomial's alpha in
+    #: fit_negative_binomial); the AIC and BIC count them.
+    extra_params = 0
     #: Open bounds of the mean (None: unbounded); also watched for separation.
     mean_bounds: tuple[float | None, float | None] = (None, None)
 

@@ -93,6 +93,12 @@ def _aic_text(res) -> str:
 
 
 def _dispersion_text(res) -> str:
+    if res.family.extra_params:
+        # R's glm.nb prints theta; we print alpha = 1/theta, the family's parameter.
+        return (
+            f"(Dispersion parameter for {res.family.name} family taken to be 1; "
+            f"alpha estimated: {res.family.alpha:.4g}, SE {res.family.alpha_se:.4g})"
+        )
     if res.family.estimated_dispersion:
         return f"(Dispersion parameter for {res.family.name} family taken to be {res.dispersion:.7g})"
     return f"(Dispersion parameter for {res.family.name} family taken to be 1)"

@@ -15,9 +15,10 @@ from formulaic import Formula, model_matrix
 
 from .families import Family
 from .fitting import fit
+from .negbin import fit_negative_binomial
 from .validation import first_rows
 
-__all__ = ["glm"]
+__all__ = ["glm", "glm_nb"]
 
 _CBIND = re.compile(r"^\s*cbind\((?P<args>.*)\)\s*$")
 
@@ -43,6 +44,37 @@ def _reject_missing(formula: str, data: pd.DataFrame) -> None:
             f"data has missing values in {columns} at {first_rows(missing.any(axis=1).to_numpy())}; "
             "drop or impute them first (R's na.omit would drop these rows silently)"
         )
+
+
+def _model_matrices(formula: str, data: pd.DataFrame):
+    """The response (1-D, or n x 2 for ``cbind``) and the design of an R-style formula."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    if "~" not in formula:
+        raise ValueError(f"formula needs a response: 'y ~ x', got {formula!r}")
+    lhs, rhs = formula.split("~", 1)
+    match = _CBIND.match(lhs)
+    if match:
+        parts = [part.strip() for part in match.group("args").split(",")]
+        if len(parts) != 2:
+            raise ValueError(f"cbind() takes two columns (successes, failures), got {lhs.strip()!r}")
+        # Each argument is an expression in R (cbind(dead, 20 - dead)); formulaic's
+        # {...} evaluates it as Python instead of as formula arithmetic.
+        lhs = " + ".join(f"{{{part}}}" for part in parts)
+    _reject_missing(f"{lhs} ~ {rhs}", data)
+    try:
+        matrices = model_matrix(f"{lhs} ~ {rhs}", data, na_action="raise")
+    except Exception as exc:  # formulaic raises several types; give one clear message
+        raise ValueError(f"could not build the design for {formula!r}: {exc}") from exc
+    response = matrices.lhs.to_numpy(dtype=float)
+    if response.shape[1] == 1:
+        response = response[:, 0]
+    elif not match:
+        raise ValueError(
+            f"the left-hand side {lhs.strip()!r} gave {response.shape[1]} columns; "
+            "write cbind(successes, failures) for binomial counts"
+        )
+    return response, matrices.rhs
 
 
 def glm(formula: str, data: pd.DataFrame, family: Family | None = None, offset=None, weights=None, **fit_options):
@@ -71,41 +103,27 @@ def glm(formula: str, data: pd.DataFrame, family: Family | None = None, offset=N
         With coefficient names from the formula; ``predict`` accepts a
         DataFrame of raw variables.
     """
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    if "~" not in formula:
-        raise ValueError(f"formula needs a response: 'y ~ x', got {formula!r}")
-    lhs, rhs = formula.split("~", 1)
-    match = _CBIND.match(lhs)
-    if match:
-        parts = [part.strip() for part in match.group("args").split(",")]
-        if len(parts) != 2:
-            raise ValueError(f"cbind() takes two columns (successes, failures), got {lhs.strip()!r}")
-        # Each argument is an expression in R (cbind(dead, 20 - dead)); formulaic's
-        # {...} evaluates it as Python instead of as formula arithmetic.
-        lhs = " + ".join(f"{{{part}}}" for part in parts)
-    _reject_missing(f"{lhs} ~ {rhs}", data)
-    try:
-        matrices = model_matrix(f"{lhs} ~ {rhs}", data, na_action="raise")
-    except Exception as exc:  # formulaic raises several types; give one clear message
-        raise ValueError(f"could not build the design for {formula!r}: {exc}") from exc
-    response = matrices.lhs.to_numpy(dtype=float)
-    if response.shape[1] == 1:
-        response = response[:, 0]
-    elif not match:
-        raise ValueError(
-            f"the left-hand side {lhs.strip()!r} gave {response.shape[1]} columns; "
-            "write cbind(successes, failures) for binomial counts"
-        )
-    design = matrices.rhs
-    result = fit(
+    return _fit_formula(fit, formula, data, offset, weights, family=family, **fit_options)
+
+
+def glm_nb(formula: str, data: pd.DataFrame, offset=None, weights=None, **options):
+    """Negative binomial regression with alpha estimated, from a formula (R's ``MASS::glm.nb``).
+
+    Parameters are as for :func:`glm`; ``options`` go to
+    :func:`glm_lib.negbin.fit_negative_binomial` (``link``, ``tol``, ...).
+    """
+    return _fit_formula(fit_negative_binomial, formula, data, offset, weights, **options)
+
+
+def _fit_formula(fitter, formula, data, offset, weights, **options):
+    response, design = _model_matrices(formula, data)
+    result = fitter(
         design,
         response,
-        family=family,
         weights=_column_or_values(data, weights, "weights"),
         offset=_column_or_values(data, offset, "offset"),
         formula=" ".join(formula.split()),
-        **fit_options,
+        **options,
     )
     result.model_spec = design.model_spec
     return result

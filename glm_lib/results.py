@@ -185,8 +185,9 @@ class GLMResults:
 
     @property
     def n_params(self) -> int:
-        """Parameters counted by the AIC: coefficients, plus the dispersion if estimated."""
-        return self.rank + int(self.family.estimated_dispersion)
+        """Parameters counted by the AIC: coefficients, the dispersion if estimated, and
+        any parameter estimated outside IRLS (a negative binomial's alpha)."""
+        return self.rank + int(self.family.estimated_dispersion) + self.family.extra_params
 
     @property
     def aic(self) -> float:
