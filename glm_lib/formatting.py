@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-__all__ = ["format_column", "format_pvalue", "format_pvalues", "significance_stars", "summary_text", "summary_html", "warning_lines"]
+__all__ = ["format_column", "format_pvalue", "format_pvalues", "format_statistic", "significance_stars", "summary_text", "summary_html", "warning_lines"]
 
 _STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, "."))
 SIGNIF_LEGEND = "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
@@ -17,8 +17,14 @@ def format_column(values, digits: int = 4) -> list[str]:
     """Format numbers with a common number of decimals, as R's ``format`` does.
 
     Every value keeps at least ``digits`` significant digits; when that needs
-    too many decimals the column switches to scientific notation.
+    too many decimals the column switches to scientific notation. Values below
+    1e-12 of the column's largest are rounding noise around an exact zero
+    (Dobson's treatment effects) and print as 0, so that printed output does
+    not depend on the BLAS (R prints the noise, e.g. ``1.338e-15``).
     """
+    values = np.asarray(values, dtype=float)
+    largest_abs = np.max(np.abs(values[np.isfinite(values)]), initial=0.0)
+    values = np.where(np.abs(values) < 1e-12 * largest_abs, 0.0, values)
     finite = [abs(v) for v in values if np.isfinite(v) and v != 0]
     if not finite:
         return ["NA" if not np.isfinite(v) else "0" for v in values]
@@ -27,6 +33,14 @@ def format_column(values, digits: int = 4) -> list[str]:
     if decimals > 8 or largest >= 1e15:
         return ["NA" if not np.isfinite(v) else f"{v:.{digits - 1}e}" for v in values]
     return ["NA" if not np.isfinite(v) else f"{v:.{decimals}f}" for v in values]
+
+
+def format_statistic(value: float) -> str:
+    """A Wald statistic to 3 decimals, never ``-0.000`` (the sign of rounding noise)."""
+    if not np.isfinite(value):
+        return "NA"
+    rounded = round(float(value), 3)
+    return f"{rounded if rounded != 0 else 0.0:.3f}"
 
 
 def format_pvalue(p: float) -> str:
@@ -125,7 +139,7 @@ def summary_text(res) -> str:
     columns = [
         ["Estimate", *estimates],
         ["Std. Error", *errors],
-        [stat, *[f"{v:.3f}" if np.isfinite(v) else "NA" for v in table[stat]]],
+        [stat, *[format_statistic(v) for v in table[stat]]],
         [table.columns[3], *format_pvalues(table[table.columns[3]])],
     ]
     name_width = max(len(n) for n in names)
@@ -174,7 +188,7 @@ def summary_html(res) -> str:
     for i, name in enumerate(table.index):
         stat = table.iloc[i, 2]
         p = table.iloc[i, 3]
-        cells = [est[i], se[i], f"{stat:.3f}" if np.isfinite(stat) else "NA", pvalues[i], significance_stars(p)]
+        cells = [est[i], se[i], format_statistic(stat), pvalues[i], significance_stars(p)]
         rows.append(
             f"<tr><th style='text-align:left'>{html.escape(name)}</th>"
             + "".join(f"<td style='text-align:right'>{html.escape(c)}</td>" for c in cells)

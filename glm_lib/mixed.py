@@ -614,7 +614,7 @@ class RandomInterceptResults:
         table = self.coef_table()
         estimate = formatting.format_column(table["Estimate"].tolist())
         se = formatting.format_column(table["Std. Error"].tolist())
-        z = [f"{v:.3f}" if np.isfinite(v) else "NA" for v in table["z value"]]
+        z = [formatting.format_statistic(v) for v in table["z value"]]
         pv = [formatting.format_pvalue(v) for v in table["Pr(>|z|)"]]
         stars = [formatting.significance_stars(v) for v in table["Pr(>|z|)"]]
         name_w = max(len(n) for n in self.names)

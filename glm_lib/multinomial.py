@@ -348,7 +348,7 @@ class MultinomialResults:
             columns = [
                 ["Estimate", *formatting.format_column(est.to_numpy())],
                 ["Std. Error", *formatting.format_column(se.to_numpy())],
-                ["z value", *[f"{v:.3f}" if np.isfinite(v) else "NA" for v in z]],
+                ["z value", *[formatting.format_statistic(v) for v in z]],
                 ["Pr(>|z|)", *[formatting.format_pvalue(v) for v in pv]],
             ]
             widths = [max(len(cell) for cell in col) for col in columns]
