@@ -258,24 +258,28 @@ class Binomial(Family):
                 f"(weights are the numbers of trials); offending {first_rows(non_integer)}"
             )
 
-
     def starting_mu(self, y, weights):
         return (weights * y + 0.5) / (weights + 1.0)
 
 
-class QuasiBinomial(Binomial):
+class _QuasiLikelihood:
+    """Mixin for quasi-families: a variance function and an estimated dispersion, no likelihood."""
+
+    estimated_dispersion = True
+    has_likelihood = False
+
+    def loglike(self, y, mu, weights, scale=1.0):
+        raise ValueError(f"the {self.name} family has no likelihood, so no llf, AIC or BIC")
+
+
+class QuasiBinomial(_QuasiLikelihood, Binomial):
     """Binomial variance with an estimated dispersion (quasi-likelihood)."""
 
     name = "quasi-Binomial"
-    estimated_dispersion = True
-    has_likelihood = False
 
     def check_response(self, y, weights):
         Family.check_response(self, y, weights)
         self._reject((y < 0) | (y > 1), y, "proportions in [0, 1]")
-
-    def loglike(self, y, mu, weights, scale=1.0):
-        raise ValueError("the quasi-Binomial family has no likelihood, so no llf, AIC or BIC")
 
 
 class Poisson(Family):
@@ -302,24 +306,18 @@ class Poisson(Family):
         super().check_response(y, weights)
         self._reject((y < 0) | (y != np.round(y)), y, "non-negative whole-number counts")
 
-
     def starting_mu(self, y, weights):
         return y + 0.1
 
 
-class QuasiPoisson(Poisson):
+class QuasiPoisson(_QuasiLikelihood, Poisson):
     """Poisson variance ``V(mu) = mu`` with an estimated dispersion (quasi-likelihood)."""
 
     name = "quasi-Poisson"
-    estimated_dispersion = True
-    has_likelihood = False
 
     def check_response(self, y, weights):
         Family.check_response(self, y, weights)
         self._reject(y < 0, y, "non-negative responses")
-
-    def loglike(self, y, mu, weights, scale=1.0):
-        raise ValueError("the quasi-Poisson family has no likelihood, so no llf, AIC or BIC")
 
 
 class _PositiveContinuous(Family):
@@ -435,7 +433,6 @@ class NegativeBinomial(Family):
     def check_response(self, y, weights):
         super().check_response(y, weights)
         self._reject((y < 0) | (y != np.round(y)), y, "non-negative whole-number counts")
-
 
     def starting_mu(self, y, weights):
         return y + (y == 0) / 6.0
