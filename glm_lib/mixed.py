@@ -486,19 +486,14 @@ def random_intercept_glm(formula: str, data: pd.DataFrame, groups: str, family: 
     (the ordinary GLM it fits is also the starting point); ``groups`` names the
     grouping column. Remaining ``options`` go to :func:`fit_random_intercept`.
     """
-    from .formula import glm
+    from .formula import _column_or_values, _model_matrices
 
     if groups not in data.columns:
         raise ValueError(f"groups={groups!r} is not a column of data")
-    family = Binomial() if family is None else family
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pooled = glm(formula, data=data, family=family, offset=offset, weights=weights)
-    if pooled.aliased:
-        raise ValueError(f"the fixed-effects design is rank-deficient ({', '.join(pooled.aliased)} aliased)")
+    response, design = _model_matrices(formula, data)
     return fit_random_intercept(
-        pd.DataFrame(pooled.model_X, columns=pooled.names), pooled.y, data[groups], family=family,
-        weights=pooled.prior_weights, offset=pooled.offset,
+        design, response, data[groups], family=Binomial() if family is None else family,
+        weights=_column_or_values(data, weights, "weights"), offset=_column_or_values(data, offset, "offset"),
         formula=f"{' '.join(formula.split())} + (1 | {groups})", **options,
     )
 
