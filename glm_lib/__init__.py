@@ -34,6 +34,7 @@ from .formula import glm, glm_nb
 from .mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
 from .multinomial import MultinomialResults, fit_multinomial
 from .negbin import fit_negative_binomial
+from .ordinal import OrdinalResults, fit_ordinal, ordinal_glm
 from .results import GLMResults
 
 __version__ = "0.1.0"
@@ -53,6 +54,9 @@ __all__ = [
     "random_intercept_glm",
     "marginal_loglike",
     "RandomInterceptResults",
+    "fit_ordinal",
+    "ordinal_glm",
+    "OrdinalResults",
     "Family",
     "Gaussian",
     "Binomial",

@@ -25,6 +25,12 @@ __all__ = [
     "load_clotting",
     "load_alligator",
     "load_cbpp",
+    "load_housing",
+    "load_wine",
+    "load_ohio",
+    "load_epil",
+    "load_dietox",
+    "load_ucb_admissions",
 ]
 
 _SOURCES = {
@@ -39,6 +45,12 @@ _SOURCES = {
     "clotting": "McCullagh & Nelder (1989), pp. 300-302: blood clotting times (s) of plasma at nine concentrations (%) for two lots of thromboplastin; the example in R's ?glm.",
     "alligator": "Delany & Moore (1987), in Agresti, Categorical Data Analysis: primary food choice of 219 alligators by lake, sex and size; via R package vcdExtra.",
     "cbpp": "Lesnoff et al. (2004), Preventive Veterinary Medicine 64: new cases of contagious bovine pleuropneumonia in 15 herds over 4 periods; via R package lme4.",
+    "housing": "Madsen (1976), Scandinavian Journal of Statistics 3: satisfaction with housing (low, medium, high) of 1681 Copenhagen tenants by perceived influence, type of housing and contact with other residents; via R package MASS (housing).",
+    "wine": "Randall (1989), Applied Statistics 38: bitterness of white wine rated 1-5 by 9 judges, by temperature and skin contact during pressing; via R package ordinal (wine).",
+    "ohio": "Ware et al. (1984), American Review of Respiratory Disease 129; Fitzmaurice & Laird (1993): wheeze (0/1) of 537 Ohio children at ages 7-10 (coded -2..1) by maternal smoking; via R package geepack (ohio).",
+    "epil": "Thall & Vail (1990), Biometrics 46: seizure counts of 59 epileptics in four two-week periods, progabide vs placebo, with 8-week baseline counts and age; via R package MASS (epil).",
+    "dietox": "Lauridsen et al. (1999), Journal of Animal Science 77: weekly weights (kg) of 72 pigs over 12 weeks by vitamin E and copper dose; via R package geepack (dietox).",
+    "ucb_admissions": "Bickel, Hammel & O'Connell (1975), Science 187: graduate applicants to the six largest departments of UC Berkeley in 1973 by admission, gender and department; via R's datasets (UCBAdmissions).",
 }
 
 
@@ -144,4 +156,56 @@ def load_cbpp() -> pd.DataFrame:
     frame = _read("cbpp.csv")
     _categorical(frame, "herd")
     _categorical(frame, "period")
+    return frame
+
+
+def load_housing() -> pd.DataFrame:
+    """Copenhagen housing (72 rows, 1681 tenants): ``Sat`` (ordered Low < Medium < High), ``Infl``, ``Type``, ``Cont``, ``Freq``."""
+    frame = _read("housing.csv")
+    frame["Sat"] = pd.Categorical(frame["Sat"], categories=["Low", "Medium", "High"], ordered=True)
+    _categorical(frame, "Infl", ["Low", "Medium", "High"])
+    _categorical(frame, "Type", ["Tower", "Apartment", "Atrium", "Terrace"])
+    _categorical(frame, "Cont", ["Low", "High"])
+    return frame
+
+
+def load_wine() -> pd.DataFrame:
+    """Wine bitterness (72 ratings): ``rating`` (ordered 1 < ... < 5), ``response`` (a 0-100 score), ``temp``, ``contact``, ``bottle``, ``judge``."""
+    frame = _read("wine.csv")
+    frame["rating"] = pd.Categorical(frame["rating"], categories=[1, 2, 3, 4, 5], ordered=True)
+    _categorical(frame, "temp", ["cold", "warm"])
+    _categorical(frame, "contact", ["no", "yes"])
+    _categorical(frame, "judge")
+    return frame
+
+
+def load_ohio() -> pd.DataFrame:
+    """Ohio wheeze (2148 rows, 537 children x 4 ages): ``resp`` (0/1), ``id``, ``age`` (years minus 9), ``smoke`` (mother smoked, 0/1)."""
+    return _read("ohio.csv")
+
+
+def load_epil() -> pd.DataFrame:
+    """Seizure counts (236 rows, 59 patients x 4 periods): ``y``, ``trt``, ``base``, ``age``, ``V4``, ``subject``, ``period``, ``lbase``, ``lage``.
+
+    ``lbase`` and ``lage`` are MASS's centred log(base / 4) and log(age).
+    """
+    frame = _read("epil.csv")
+    _categorical(frame, "trt", ["placebo", "progabide"])
+    return frame
+
+
+def load_dietox() -> pd.DataFrame:
+    """Pig growth (861 rows, 72 pigs): ``Pig``, ``Evit``, ``Cu``, ``Litter``, ``Start``, ``Weight`` (kg), ``Time`` (week 1-12)."""
+    frame = _read("dietox.csv")
+    _categorical(frame, "Evit")
+    _categorical(frame, "Cu")
+    return frame
+
+
+def load_ucb_admissions() -> pd.DataFrame:
+    """Berkeley admissions, 1973 (24 cells, 4526 applicants): ``Admit``, ``Gender``, ``Dept`` (A-F), ``Freq``."""
+    frame = _read("ucb_admissions.csv")
+    _categorical(frame, "Admit", ["Admitted", "Rejected"])
+    _categorical(frame, "Gender", ["Male", "Female"])
+    _categorical(frame, "Dept")
     return frame
