@@ -30,11 +30,7 @@ test: venv
 
 # For authors: re-run every chapter top to bottom and store the outputs.
 execute: venv
-	for nb in $(NOTEBOOKS); do \
-		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-			--ExecutePreprocessor.timeout=300 --ExecutePreprocessor.kernel_name=python3 \
-			--ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
-	done
+	$(BIN)/python tools/execute_notebook.py $(NOTEBOOKS)
 
 bench: venv
 	$(BIN)/python benchmarks/bench_fit.py

@@ -30,6 +30,7 @@ from .families import (
     QuasiPoisson,
 )
 from .fitting import fit
+from .formatting import inline
 from .formula import glm, glm_nb
 from .mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
 from .multinomial import MultinomialResults, fit_multinomial
@@ -45,6 +46,7 @@ __all__ = [
     "glm_nb",
     "fit_negative_binomial",
     "anova",
+    "inline",
     "links",
     "datasets",
     "GLMResults",

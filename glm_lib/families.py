@@ -13,7 +13,7 @@ import numpy as np
 from scipy import special
 
 from . import links as L
-from .validation import check_finite, first_rows
+from .validation import check_finite, first_rows, positive_number
 
 __all__ = [
     "Family",
@@ -401,9 +401,7 @@ class NegativeBinomial(Family):
     mean_bounds = (0.0, None)
 
     def __init__(self, alpha: float = 1.0, link: str | L.Link | None = None):
-        if not (np.isfinite(alpha) and alpha > 0):
-            raise ValueError(f"alpha must be a positive number, got {alpha!r}")
-        self.alpha = float(alpha)
+        self.alpha = positive_number("alpha", alpha)
         super().__init__(link)
 
     def __repr__(self) -> str:

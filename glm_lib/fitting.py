@@ -22,7 +22,7 @@ from scipy import linalg, optimize
 from .errors import AliasedColumnsWarning, ConvergenceWarning, SeparationWarning
 from .families import Family, Gaussian
 from .links import Identity
-from .validation import as_design, as_vector, first_rows
+from .validation import align_to, as_design, as_response, as_vector, first_rows, positive_number, whole_number
 
 __all__ = ["fit", "prepare_data", "weighted_gram", "find_aliased_columns", "detect_separation"]
 
@@ -445,18 +445,15 @@ def prepare_data(X, y, family: Family, weights=None, offset=None, feature_names=
     ValueError
         Naming the argument and the first offending rows.
     """
+    # pandas inputs are matched to X's rows by label, as pandas itself would.
+    index = X.index if isinstance(X, pd.DataFrame) else None
     X, names = as_design(X, feature_names=feature_names)
     n = X.shape[0]
-    prior_weights = as_vector(weights, n, "weights", default=1.0)
+    prior_weights = as_vector(align_to(weights, index, "weights"), n, "weights", default=1.0)
     if (prior_weights < 0).any():
         raise ValueError(f"weights must be non-negative; negative at {first_rows(prior_weights < 0)}")
-    offset = as_vector(offset, n, "offset", default=0.0)
-    try:
-        y_array = np.asarray(y.to_numpy() if isinstance(y, (pd.DataFrame, pd.Series)) else y, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"y must be numeric ({exc})") from None
-    if y_array.ndim == 0 or y_array.shape[0] != n:
-        raise ValueError(f"y has {y_array.shape[0] if y_array.ndim else 0} rows but X has {n}")
+    offset = as_vector(align_to(offset, index, "offset"), n, "offset", default=0.0)
+    y_array = as_response(y, n, index)
     y_vec, prior_weights = family.prepare_response(y_array, prior_weights)
     family.check_response(y_vec, prior_weights)
     if not (prior_weights > 0).any():
@@ -542,10 +539,14 @@ def fit(
         raise TypeError(f"family must be a glm_lib family such as gl.Poisson(), not {family!r}")
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if not (tol > 0 and max_iter >= 1):
-        raise ValueError(f"tol must be positive and max_iter at least 1 (got {tol!r}, {max_iter!r})")
+    tol = positive_number("tol", tol)
+    max_iter = whole_number("max_iter", max_iter)
+    learning_rate = positive_number("learning_rate", learning_rate)
 
     X, names, y_vec, prior_weights, offset = prepare_data(X, y, family, weights, offset, feature_names)
+    if start is not None:
+        # Checked against the full design: with drop_aliased the aliased entries are dropped below.
+        start = as_vector(start, X.shape[1], "start", per="columns")
 
     # R checks the rank on the first IRLS step's weighted design; doing the same
     # lets that step reuse the Gram matrix. (Positive working weights span the
@@ -567,7 +568,7 @@ def fit(
         warnings.warn(message + "; their coefficients are reported as NaN (R's NA).", AliasedColumnsWarning, stacklevel=2)
     kept = [j for j in range(X.shape[1]) if j not in aliased]
     X_fit = X if not aliased else X[:, kept]
-    start_fit = None if start is None else np.asarray(start, dtype=float)[kept] if aliased else start
+    start_fit = None if start is None else start[kept]
 
     if method == "closed_form":
         state = _closed_form(family, X_fit, y_vec, prior_weights, offset)

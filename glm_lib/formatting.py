@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-__all__ = ["format_column", "format_pvalue", "format_pvalues", "format_statistic", "significance_stars", "summary_text", "summary_html", "warning_lines"]
+__all__ = ["InlineText", "inline", "format_column", "format_pvalue", "format_pvalues", "format_statistic", "significance_stars", "summary_text", "summary_html", "warning_lines"]
 
 _STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, "."))
 SIGNIF_LEGEND = "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
@@ -206,3 +206,49 @@ def summary_html(res) -> str:
         + "".join(f"<p style='margin:0'>{note}</p>" for note in notes)
         + f"<p style='margin:0;font-size:smaller'>{html.escape(SIGNIF_LEGEND)}</p></div>"
     )
+
+
+class InlineText(str):
+    """A string that displays without quotes: its ``repr`` is the text itself.
+
+    Jupyter shows a value's ``text/plain`` form, which for a ``str`` is its
+    quoted ``repr``; inline ``{eval}`` numbers in prose need the bare text.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def inline(value: float | int, spec: str = ".4g") -> InlineText:
+    """Format a number for inline display in a chapter's prose.
+
+    Parameters
+    ----------
+    value : float or int
+        The computed number.
+    spec : str, default ".4g"
+        A format specification as for :func:`format` (``".3f"``, ``".2e"``,
+        ``",d"``, ``".1%"``).
+
+    Returns
+    -------
+    InlineText
+        The formatted text; ``{eval}`name``` in a Markdown cell shows it
+        without quotes in JupyterLab and in the book.
+
+    Examples
+    --------
+    >>> inline(0.000123456, ".2e")
+    1.23e-04
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"inline: value must be a real number, got {type(value).__name__}")
+    if not np.isfinite(value):
+        raise ValueError(f"inline: value must be finite, got {value!r}; a NaN or infinity in prose hides a failed computation")
+    try:
+        text = format(value.item() if isinstance(value, np.generic) else value, spec)
+    except ValueError as exc:
+        raise ValueError(f"inline: spec {spec!r} is not a valid format for {value!r}: {exc}") from None
+    return InlineText(text)

@@ -16,7 +16,7 @@ from formulaic import Formula, model_matrix
 from .families import Family
 from .fitting import fit
 from .negbin import fit_negative_binomial
-from .validation import first_rows
+from .validation import check_formula, first_rows
 
 __all__ = ["glm", "glm_nb"]
 
@@ -50,8 +50,7 @@ def _model_matrices(formula: str, data: pd.DataFrame):
     """The response (1-D, or n x 2 for ``cbind``) and the design of an R-style formula."""
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    if "~" not in formula:
-        raise ValueError(f"formula needs a response: 'y ~ x', got {formula!r}")
+    check_formula(formula)
     lhs, rhs = formula.split("~", 1)
     match = _CBIND.match(lhs)
     if match:

@@ -50,7 +50,7 @@ from . import formatting
 from .errors import ConvergenceWarning
 from .families import Binomial, Family, Poisson
 from .fitting import fit, prepare_data
-from .validation import as_vector, first_rows
+from .validation import align_to, as_vector, first_rows, positive_number, whole_number
 
 __all__ = ["fit_random_intercept", "random_intercept_glm", "RandomInterceptResults", "marginal_loglike"]
 
@@ -61,6 +61,7 @@ _INNER_TOL = 1e-11
 _MAX_HALVINGS = 40
 _HESSIAN_STEP = 1e-4  # lme4's deriv12 uses delta = 1e-4
 _GRADIENT_TOL = 1e-4  # on the central-difference gradient of -loglik after polishing
+_MAX_NODES = 25  # lme4's cap on nAGQ
 
 
 # --------------------------------------------------------------------------
@@ -224,16 +225,25 @@ def _group_loglike(data: _GroupedData, beta: np.ndarray, sigma: float, n_nodes: 
 # Input checks
 # --------------------------------------------------------------------------
 def _prepare(X, y, groups, family, weights, offset):
+    if not isinstance(family, Family):
+        raise TypeError(f"family must be a glm_lib family such as gl.Binomial() or gl.Poisson(), not {family!r}")
     if not isinstance(family, (Binomial, Poisson)) or family.estimated_dispersion or not family.has_likelihood:
         raise ValueError(
             f"fit_random_intercept supports the Binomial and Poisson families (with a likelihood), got {family!r}"
         )
+    index = X.index if isinstance(X, pd.DataFrame) else None
     X, names, y_vec, prior_weights, offset = prepare_data(X, y, family, weights, offset)
     n = X.shape[0]
 
+    groups = align_to(groups, index, "groups")
+    if isinstance(groups, pd.DataFrame) or np.ndim(groups) != 1:
+        raise ValueError(
+            f"groups must be 1-dimensional, one label per row of X, got shape {np.shape(groups)}; "
+            "for several grouping columns, combine them into one label (e.g. a + '_' + b)"
+        )
     group_values = pd.Series(groups.to_numpy() if isinstance(groups, (pd.Series, pd.Index)) else groups)
-    if group_values.ndim != 1 or group_values.shape[0] != n:
-        raise ValueError(f"groups must be 1-dimensional with one label per row of X ({n}), got {group_values.shape[0]}")
+    if group_values.shape[0] != n:
+        raise ValueError(f"groups has {group_values.shape[0]} labels but X has {n} rows; give one label per row")
     if group_values.isna().any():
         raise ValueError(f"groups contains missing labels at {first_rows(group_values.isna().to_numpy())}")
     codes, labels = pd.factorize(group_values, sort=True)
@@ -275,9 +285,8 @@ def _nodes_for(method: str, n_quadrature: int) -> int:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if method == "laplace":
         return 1
-    if int(n_quadrature) != n_quadrature or n_quadrature < 1:
-        raise ValueError(f"n_quadrature must be a positive whole number, got {n_quadrature!r}")
-    return int(n_quadrature)
+    # lme4 caps nAGQ at 25: more nodes add cost, not accuracy, for one scalar effect per group.
+    return whole_number("n_quadrature", n_quadrature, minimum=1, maximum=_MAX_NODES)
 
 
 def _finite_difference_hessian(func, theta: np.ndarray, step: float = _HESSIAN_STEP):
@@ -371,8 +380,8 @@ def fit_random_intercept(
     """
     family = Binomial() if family is None else family
     n_nodes = _nodes_for(method, n_quadrature)
-    if not (tol > 0 and max_iter >= 1):
-        raise ValueError(f"tol must be positive and max_iter at least 1 (got {tol!r}, {max_iter!r})")
+    tol = positive_number("tol", tol)
+    max_iter = whole_number("max_iter", max_iter)
     X, names, y_vec, prior_weights, offset, codes, labels = _prepare(X, y, groups, family, weights, offset)
     if feature_names is not None:
         if len(feature_names) != X.shape[1]:

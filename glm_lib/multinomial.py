@@ -37,7 +37,7 @@ from scipy import linalg, optimize, special, stats
 from . import formatting
 from .errors import ConvergenceWarning, SeparationWarning
 from .fitting import _describe_aliasing, find_aliased_columns, weighted_gram
-from .validation import as_design, as_vector, check_finite, first_rows
+from .validation import align_to, as_design, as_vector, check_finite, first_rows, positive_number, whole_number
 
 __all__ = ["fit_multinomial", "MultinomialResults"]
 
@@ -450,11 +450,14 @@ def fit_multinomial(
     >>> bool(np.allclose(res.predict_proba().sum(axis=1), 1))
     True
     """
-    if not (tol > 0 and max_iter >= 1):
-        raise ValueError(f"tol must be positive and max_iter at least 1 (got {tol!r}, {max_iter!r})")
+    tol = positive_number("tol", tol)
+    max_iter = whole_number("max_iter", max_iter)
+    # pandas y and weights are matched to X's rows by label, as in glm_lib.fit.
+    index = X.index if isinstance(X, pd.DataFrame) else None
     X, names = as_design(X, feature_names=feature_names)
     n, p = X.shape
-    counts, classes = _response_counts(y, n)
+    weights = align_to(weights, index, "weights")
+    counts, classes = _response_counts(align_to(y, index, "y"), n)
     if len(classes) < 2:
         raise ValueError(f"y has {len(classes)} class(es) ({classes}); a multinomial model needs at least 2")
     w = as_vector(weights, n, "weights", default=1.0)

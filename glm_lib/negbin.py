@@ -17,6 +17,7 @@ from .errors import ConvergenceWarning
 from .families import NegativeBinomial, Poisson
 from .fitting import fit, prepare_data
 from .results import GLMResults
+from .validation import positive_number, whole_number
 
 __all__ = ["fit_negative_binomial", "theta_ml"]
 
@@ -122,6 +123,8 @@ def fit_negative_binomial(X, y, weights=None, offset=None, link: str = "log", to
     ConvergenceWarning
         When the alternation has not settled after ``max_iter`` rounds.
     """
+    tol = positive_number("tol", tol)
+    max_iter = whole_number("max_iter", max_iter)
     # Validate once, as counts; the fits below then reuse the arrays.
     X, names, y_vec, prior_weights, offset_vec = prepare_data(
         X, y, Poisson(), weights, offset, fit_options.pop("feature_names", None)

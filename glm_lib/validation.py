@@ -6,10 +6,22 @@ offending rows, so a user can find the bad data without a debugger.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_design", "as_vector", "first_rows", "check_finite"]
+__all__ = [
+    "as_design",
+    "as_vector",
+    "as_response",
+    "align_to",
+    "first_rows",
+    "check_finite",
+    "positive_number",
+    "whole_number",
+    "check_formula",
+]
 
 _MAX_ROWS_SHOWN = 5
 
@@ -28,7 +40,120 @@ def check_finite(name: str, values: np.ndarray) -> None:
     if bad.any():
         if bad.ndim > 1:
             bad = bad.any(axis=tuple(range(1, bad.ndim)))
-        raise ValueError(f"{name} contains NaN or infinite values at {first_rows(bad)}")
+        raise ValueError(
+            f"{name} contains NaN or infinite values at {first_rows(bad)} (missing values such as "
+            "None or pd.NA count as NaN); drop or impute those rows first"
+        )
+
+
+def _is_real_scalar(value) -> bool:
+    """A real number, including numpy scalars and 0-d arrays, but not a bool."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def positive_number(name: str, value) -> float:
+    """``value`` as a float, which must be finite and positive (a tolerance, a step size)."""
+    if not _is_real_scalar(value):
+        raise TypeError(f"{name} must be a positive number, not {type(value).__name__} {value!r}")
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive number (finite, > 0), got {value!r}")
+    return float(value)
+
+
+def whole_number(name: str, value, minimum: int = 1, maximum: int | None = None) -> int:
+    """``value`` as an int; whole floats such as ``100.0`` are accepted (R's ``maxit`` is double)."""
+    if not _is_real_scalar(value):
+        raise TypeError(f"{name} must be a whole number, not {type(value).__name__} {value!r}")
+    if not (np.isfinite(value) and float(value).is_integer()):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise ValueError(f"{name} must be at least {minimum}{upper}, got {value!r}")
+    return int(value)
+
+
+def check_formula(formula) -> str:
+    """Raise ``TypeError``/``ValueError`` unless ``formula`` is a string ``"response ~ terms"``."""
+    if not isinstance(formula, str):
+        raise TypeError(f"formula must be a string such as 'y ~ x', not {type(formula).__name__}")
+    if "~" not in formula:
+        raise ValueError(f"formula needs a response: 'y ~ x', got {formula!r}")
+    return formula
+
+
+def _refuse_complex(name: str, values) -> None:
+    if np.iscomplexobj(values):
+        raise TypeError(
+            f"{name} holds complex numbers; a GLM needs real values (take .real if the imaginary parts are zero)"
+        )
+
+
+def _refuse_non_numeric_columns(name: str, frame: pd.DataFrame) -> None:
+    """Categorical and string columns would be fitted as codes or parsed numbers: refuse them."""
+    for column, dtype in frame.dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype):
+            kind = "categorical"
+        elif dtype == object or pd.api.types.is_string_dtype(dtype):
+            inferred = pd.api.types.infer_dtype(frame[column], skipna=True)
+            if inferred in ("integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty"):
+                continue
+            kind = f"non-numeric ({inferred})"
+        else:
+            continue
+        raise ValueError(
+            f"{name} must be numeric: column {column!r} is {kind}, and the array interface never fits "
+            "category codes or text as numbers. "
+            "Use gl.glm() with a formula (it expands factors into indicator columns), or pd.get_dummies() first"
+        )
+
+
+def align_to(values, index: pd.Index | None, name: str):
+    """Reorder a pandas ``values`` to ``index`` (the design's rows), as pandas aligns by label.
+
+    Only when both carry an index: the same labels in another order are
+    reordered; different labels are an error rather than a silent mismatch.
+    """
+    if index is None or not isinstance(values, (pd.Series, pd.DataFrame)) or values.index.equals(index):
+        return values
+    if not (index.is_unique and values.index.is_unique):
+        raise ValueError(
+            f"{name} and X both carry a pandas index but the indexes differ and have duplicate labels, "
+            "so their rows cannot be matched; reset both with .reset_index(drop=True) or pass arrays"
+        )
+    if len(values.index) == len(index) and values.index.isin(index).all():
+        return values.reindex(index)
+    only_x = index.difference(values.index)[:5].tolist()
+    only_v = values.index.difference(index)[:5].tolist()
+    raise ValueError(
+        f"the index of {name} does not match the index of X (labels only in X: {only_x}, only in {name}: "
+        f"{only_v}); rows are matched by label, so align them first, or pass .to_numpy() to match by position"
+    )
+
+
+def as_response(y, n: int, index: pd.Index | None = None) -> np.ndarray:
+    """The response as a float array with ``n`` rows (1-D, or 2-D for binomial counts).
+
+    A pandas ``y`` is aligned with the design's ``index`` by label first.
+    """
+    y = align_to(y, index, "y")
+    if isinstance(y, pd.DataFrame):
+        _refuse_non_numeric_columns("y", y)
+    elif isinstance(y, (pd.Series, pd.Index)) and isinstance(y.dtype, pd.CategoricalDtype):
+        raise ValueError(
+            "y is categorical; the array interface does not fit category codes. Give 0/1 (or counts), "
+            "or use gl.glm() with a formula"
+        )
+    raw = y.to_numpy() if isinstance(y, (pd.DataFrame, pd.Series, pd.Index)) else y
+    _refuse_complex("y", raw)
+    try:
+        array = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"y must be numeric ({exc})") from None
+    if array.ndim == 0 or array.shape[0] != n:
+        raise ValueError(f"y has {array.shape[0] if array.ndim else 0} rows but X has {n}")
+    return array
 
 
 def as_design(X, name: str = "X", feature_names=None) -> tuple[np.ndarray, list[str]]:
@@ -39,11 +164,20 @@ def as_design(X, name: str = "X", feature_names=None) -> tuple[np.ndarray, list[
     """
     if isinstance(X, pd.DataFrame):
         names = [str(c) for c in X.columns]
+        duplicated = X.columns[X.columns.duplicated()].unique().tolist()
+        if duplicated:
+            raise ValueError(
+                f"{name} has duplicate column names {duplicated}; coefficients are named after columns, "
+                "so rename or drop the duplicates"
+            )
+        _refuse_non_numeric_columns(name, X)
+        _refuse_complex(name, X.to_numpy())
         try:
             values = X.to_numpy(dtype=float)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{name} must be numeric; use gl.glm() with a formula for categorical columns ({exc})") from None
     else:
+        _refuse_complex(name, X)
         try:
             values = np.asarray(X, dtype=float)
         except (TypeError, ValueError) as exc:
@@ -63,13 +197,20 @@ def as_design(X, name: str = "X", feature_names=None) -> tuple[np.ndarray, list[
     return values, names
 
 
-def as_vector(values, n: int, name: str, default: float | None = None) -> np.ndarray:
+def as_vector(values, n: int, name: str, default: float | None = None, per: str = "rows") -> np.ndarray:
     """Return a length-``n`` float vector, checking its shape and finiteness.
 
-    ``None`` becomes ``default`` repeated ``n`` times.
+    ``None`` becomes ``default`` repeated ``n`` times. ``per`` says what ``n``
+    counts in the error message: X's ``"rows"`` or its ``"columns"``.
     """
     if values is None:
         return np.full(n, default, dtype=float)
+    if isinstance(values, (pd.Series, pd.Index)):
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            raise ValueError(f"{name} is categorical; give numbers")
+        # Nullable dtypes: pd.NA becomes NaN, which check_finite then reports.
+        values = values.to_numpy(dtype=complex if values.dtype.kind == "c" else None, na_value=np.nan)
+    _refuse_complex(name, values)
     try:
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -79,6 +220,7 @@ def as_vector(values, n: int, name: str, default: float | None = None) -> np.nda
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got shape {array.shape}")
     if array.shape[0] != n:
-        raise ValueError(f"{name} has {array.shape[0]} rows but X has {n}")
+        counted = "rows" if per == "rows" else "values"
+        raise ValueError(f"{name} has {array.shape[0]} {counted} but X has {n} {per}; give one per {per[:-1]}")
     check_finite(name, array)
     return array

@@ -424,8 +424,8 @@ def test_unknown_method(data):
 
 def test_bad_tolerance(data):
     X, y = data
-    raises(r"tol must be positive", X, y, family=gl.Poisson(), tol=0.0)
-    raises(r"max_iter at least 1", X, y, family=gl.Poisson(), max_iter=0)
+    raises(r"tol must be a positive number", X, y, family=gl.Poisson(), tol=0.0)
+    raises(r"max_iter must be at least 1", X, y, family=gl.Poisson(), max_iter=0)
 
 
 def test_negative_binomial_alpha():
@@ -450,3 +450,177 @@ def test_dispersion_needs_residual_df():
     X = np.column_stack([np.ones(3), [1.0, 2.0, 3.0], [1.0, 4.0, 9.0]])
     with pytest.raises(ValueError, match=r"dispersion of the Gamma family cannot be estimated with 0 residual"):
         gl.fit(X, [1.0, 2.0, 4.0], family=gl.Gamma("log"))
+
+
+# --- pandas inputs ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def frame_data():
+    rng = np.random.default_rng(21)
+    n = 30
+    X = pd.DataFrame({"const": np.ones(n), "x": rng.normal(size=n)}, index=[f"r{i}" for i in range(n)])
+    y = pd.Series(rng.poisson(np.exp(0.5 + 0.4 * X["x"])).astype(float), index=X.index)
+    return X, y
+
+
+def test_pandas_y_is_aligned_by_index(frame_data):
+    X, y = frame_data
+    reference = gl.fit(X, y, family=gl.Poisson())
+    shuffled = y.sample(frac=1.0, random_state=3)
+    assert not shuffled.index.equals(X.index)
+    aligned = gl.fit(X, shuffled, family=gl.Poisson())
+    np.testing.assert_allclose(aligned.params, reference.params, rtol=1e-12)
+    # Matching by position instead would have fitted a different model.
+    by_position = gl.fit(X, shuffled.to_numpy(), family=gl.Poisson())
+    assert not np.allclose(by_position.params, reference.params)
+
+
+def test_pandas_weights_and_offset_are_aligned_by_index(frame_data):
+    X, y = frame_data
+    exposure = pd.Series(np.linspace(1.0, 3.0, len(y)), index=X.index)
+    reference = gl.fit(X, y, family=gl.Poisson(), offset=np.log(exposure), weights=exposure)
+    order = np.random.default_rng(4).permutation(len(y))
+    shuffled = gl.fit(X, y, family=gl.Poisson(), offset=np.log(exposure).iloc[order], weights=exposure.iloc[order])
+    np.testing.assert_allclose(shuffled.params, reference.params, rtol=1e-12)
+
+
+def test_pandas_index_mismatch_is_an_error(frame_data):
+    X, y = frame_data
+    with pytest.raises(ValueError, match=r"the index of y does not match the index of X.*'r0'.*\.to_numpy\(\)"):
+        gl.fit(X, y.reset_index(drop=True), family=gl.Poisson())
+    with pytest.raises(ValueError, match=r"the index of weights does not match"):
+        gl.fit(X, y, family=gl.Poisson(), weights=pd.Series(np.ones(len(y))))
+
+
+@pytest.mark.parametrize("categories", [["a", "b", "c"], [10, 20, 30]], ids=["strings", "numbers"])
+def test_categorical_column_refused(frame_data, categories):
+    X, y = frame_data
+    X = X.assign(g=pd.Categorical(np.resize(categories, len(X))))
+    with pytest.raises(ValueError, match=r"X must be numeric: column 'g' is categorical.*gl\.glm\(\)"):
+        gl.fit(X, y, family=gl.Poisson())
+
+
+def test_string_column_refused_even_if_numeric_text(frame_data):
+    X, y = frame_data
+    X = X.assign(g=np.resize(["1", "2", "3"], len(X)))
+    with pytest.raises(ValueError, match=r"X must be numeric: column 'g' is non-numeric \(string\)"):
+        gl.fit(X, y, family=gl.Poisson())
+
+
+def test_categorical_y_refused(frame_data):
+    X, y = frame_data
+    with pytest.raises(ValueError, match=r"y is categorical"):
+        gl.fit(X, pd.Series(pd.Categorical((y > 1).astype(int)), index=X.index), family=gl.Binomial())
+
+
+def test_duplicate_column_names(frame_data):
+    X, y = frame_data
+    X = pd.concat([X, X[["x"]]], axis=1)
+    with pytest.raises(ValueError, match=r"X has duplicate column names \['x'\]"):
+        gl.fit(X, y, family=gl.Poisson())
+
+
+@pytest.mark.parametrize("where", ["X", "y", "weights", "offset"])
+def test_complex_numbers_refused(data, where):
+    X, y = data
+    kwargs = {"X": X, "y": y, "family": gl.Poisson()}
+    if where in ("X", "y"):
+        kwargs[where] = kwargs[where] + 0j
+    else:
+        kwargs[where] = np.ones(N) + 0j
+    with pytest.raises(TypeError, match=rf"{where} holds complex numbers"):
+        gl.fit(**kwargs)
+
+
+def test_nullable_dtypes(frame_data):
+    X, y = frame_data
+    reference = gl.fit(X, y, family=gl.Poisson())
+    nullable = gl.fit(X.astype({"x": "Float64"}), y.astype("Int64"), family=gl.Poisson())
+    np.testing.assert_allclose(nullable.params, reference.params, rtol=1e-12)
+    X_na = X.astype({"x": "Float64"})
+    X_na.iloc[[2, 5], 1] = pd.NA
+    with pytest.raises(ValueError, match=r"X contains NaN .* at " + rows_text(2, 5) + r".*pd\.NA"):
+        gl.fit(X_na, y, family=gl.Poisson())
+    y_na = y.astype("Int64")
+    y_na.iloc[7] = pd.NA
+    with pytest.raises(ValueError, match=r"y contains NaN .* at " + rows_text(7)):
+        gl.fit(X, y_na, family=gl.Poisson())
+    w_na = pd.Series(pd.array([1.0] * len(y), dtype="Float64"), index=X.index)
+    w_na.iloc[0] = pd.NA
+    with pytest.raises(ValueError, match=r"weights contains NaN .* at " + rows_text(0)):
+        gl.fit(X, y, family=gl.Poisson(), weights=w_na)
+
+
+# --- argument types and ranges ----------------------------------------------------------------------------
+
+
+def test_max_iter_whole_float_accepted_fraction_refused(data):
+    X, y = data
+    a = gl.fit(X, y, family=gl.Poisson(), max_iter=25.0)
+    b = gl.fit(X, y, family=gl.Poisson(), max_iter=25)
+    np.testing.assert_array_equal(a.params, b.params)
+    raises(r"max_iter must be a whole number, got 10\.5", X, y, family=gl.Poisson(), max_iter=10.5)
+    with pytest.raises(TypeError, match=r"max_iter must be a whole number, not str"):
+        gl.fit(X, y, family=gl.Poisson(), max_iter="100")
+
+
+@pytest.mark.parametrize("tol", [0.0, -1e-8, np.nan, np.inf])
+def test_tol_must_be_positive(data, tol):
+    X, y = data
+    raises(r"tol must be a positive number", X, y, family=gl.Poisson(), tol=tol)
+
+
+def test_tol_type(data):
+    X, y = data
+    with pytest.raises(TypeError, match=r"tol must be a positive number, not str"):
+        gl.fit(X, y, family=gl.Poisson(), tol="1e-8")
+
+
+@pytest.mark.parametrize("rate", [-1e-3, 0.0])
+def test_learning_rate_must_be_positive(data, rate):
+    X, y = data
+    raises(r"learning_rate must be a positive number", X, y, family=gl.Poisson(), method="gd", learning_rate=rate)
+
+
+def test_negative_binomial_alpha_type():
+    with pytest.raises(TypeError, match=r"alpha must be a positive number, not NoneType"):
+        gl.NegativeBinomial(alpha=None)
+    with pytest.raises(TypeError, match=r"alpha must be a positive number, not str"):
+        gl.NegativeBinomial(alpha="1")
+
+
+def test_start_length_checked_before_dropping_aliased(collinear):
+    X, y = collinear
+    with pytest.raises(ValueError, match=r"start has 4 values but X has 5 columns"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", gl.AliasedColumnsWarning)
+            gl.fit(X, y, family=gl.Poisson(), drop_aliased=True, start=np.zeros(4))
+    # The right length works: the aliased column's entry is ignored.
+    with pytest.warns(gl.AliasedColumnsWarning):
+        res = gl.fit(X, y, family=gl.Poisson(), drop_aliased=True, start=[0.5, 0, 0, 99.0, 0], tol=1e-12)
+    reference = gl.fit(X.drop(columns="a_plus_b"), y, family=gl.Poisson(), tol=1e-12)
+    np.testing.assert_allclose(res.params.dropna(), reference.params, rtol=1e-8)
+
+
+@pytest.mark.parametrize("max_iter", [0, -3, 2.5])
+def test_negative_binomial_max_iter(data, max_iter):
+    X, y = data
+    with pytest.raises(ValueError, match=r"max_iter must be"):
+        gl.fit_negative_binomial(X, y, max_iter=max_iter)
+
+
+def test_negative_binomial_tol(data):
+    X, y = data
+    with pytest.raises(ValueError, match=r"tol must be a positive number"):
+        gl.fit_negative_binomial(X, y, tol=0)
+
+
+def test_glm_formula_type():
+    frame = pd.DataFrame({"y": [1.0, 2.0, 4.0], "x": [0.0, 1.0, 2.0]})
+    with pytest.raises(TypeError, match=r"formula must be a string such as 'y ~ x', not NoneType"):
+        gl.glm(None, frame)
+    with pytest.raises(ValueError, match=r"formula needs a response"):
+        gl.glm("x", frame)
+    with pytest.raises(TypeError, match=r"family must be a glm_lib family"):
+        gl.glm("y ~ x", frame, family="poisson")

@@ -284,8 +284,22 @@ def test_simulated_poisson_recovery_with_offset():
 # --- validation and warnings ---------------------------------------------------------
 def test_validation_errors(design):
     X, y, w, herd = design
-    with pytest.raises(ValueError, match="groups must be 1-dimensional"):
-        fit_random_intercept(X, y, herd[:-1], weights=w)
+    with pytest.raises(ValueError, match=r"groups has 55 labels but X has 56 rows"):
+        fit_random_intercept(X, y, herd.to_numpy()[:-1], weights=w)
+    with pytest.raises(ValueError, match=r"groups must be 1-dimensional.*shape \(56, 2\)"):
+        fit_random_intercept(X, y, np.column_stack([herd, herd]), weights=w)
+    with pytest.raises(ValueError, match=r"groups must be 1-dimensional.*shape \(56, 1\)"):
+        fit_random_intercept(X, y, herd.to_frame(), weights=w)
+    with pytest.raises(ValueError, match=r"n_quadrature must be at least 1 and at most 25, got 26"):
+        fit_random_intercept(X, y, herd, weights=w, method="quadrature", n_quadrature=26)
+    with pytest.raises(ValueError, match=r"n_quadrature must be a whole number"):
+        fit_random_intercept(X, y, herd, weights=w, method="quadrature", n_quadrature=5.5)
+    with pytest.raises(ValueError, match=r"tol must be a positive number"):
+        fit_random_intercept(X, y, herd, weights=w, tol=-1.0)
+    with pytest.raises(ValueError, match=r"max_iter must be a whole number"):
+        fit_random_intercept(X, y, herd, weights=w, max_iter=1.5)
+    with pytest.raises(TypeError, match=r"family must be a glm_lib family"):
+        fit_random_intercept(X, y, herd, weights=w, family="binomial")
     with pytest.raises(ValueError, match="single level"):
         fit_random_intercept(X, y, np.ones(len(y)), weights=w)
     bad_groups = herd.astype(object).copy()

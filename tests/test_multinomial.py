@@ -300,7 +300,29 @@ def test_unknown_baseline_and_bad_options(small):
     X, y = small
     with pytest.raises(ValueError, match="baseline 'z' is not one of the classes"):
         fit_multinomial(X, y, baseline="z")
-    with pytest.raises(ValueError, match="tol must be positive"):
+    with pytest.raises(ValueError, match="tol must be a positive number"):
         fit_multinomial(X, y, tol=0)
     with pytest.raises(ValueError, match="feature_names has 1 names"):
         fit_multinomial(X, y, feature_names=["a"])
+
+
+def test_argument_types_and_ranges(small):
+    X, y = small
+    with pytest.raises(ValueError, match=r"tol must be a positive number"):
+        fit_multinomial(X, y, tol=0.0)
+    with pytest.raises(ValueError, match=r"max_iter must be a whole number, got 2\.5"):
+        fit_multinomial(X, y, max_iter=2.5)
+    with pytest.raises(TypeError, match=r"max_iter must be a whole number, not NoneType"):
+        fit_multinomial(X, y, max_iter=None)
+
+
+def test_pandas_labels_are_aligned_by_index(small):
+    X, y = small
+    frame = pd.DataFrame(np.asarray(X), columns=[f"c{j}" for j in range(np.shape(X)[1])],
+                         index=[f"r{i}" for i in range(len(y))])
+    labels = pd.Series(np.asarray(y), index=frame.index)
+    reference = fit_multinomial(frame, labels)
+    shuffled = fit_multinomial(frame, labels.iloc[::-1])
+    np.testing.assert_allclose(shuffled.params, reference.params, rtol=1e-10)
+    with pytest.raises(ValueError, match=r"the index of y does not match the index of X"):
+        fit_multinomial(frame, labels.reset_index(drop=True))

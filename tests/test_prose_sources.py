@@ -1,0 +1,103 @@
+"""Numbers and citations in the chapters' prose: correct wherever they are read.
+
+Inline numbers (``{eval}`name```) are shown from values stored in each Markdown
+cell's metadata, in JupyterLab and in the book alike; a fresh run of every
+notebook must reproduce them exactly. Citations are author–year links checked
+against references.bib (tools/citations.py).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+from citations import citation_problems, load_bibliography, to_roles  # noqa: E402
+from execute_notebook import execute, expressions_in, stored_expressions  # noqa: E402
+from notebook_sources import substitute  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+BIB = load_bibliography(ROOT / "references.bib")
+
+
+def _markdown(path: Path) -> list[tuple[int, str]]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        (i, "".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "markdown"
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_citations_match_the_bibliography(path: Path) -> None:
+    problems = [f"cell {i}: {p}" for i, src in _markdown(path) for p in citation_problems(src, BIB)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_every_inline_number_has_a_stored_value(path: Path) -> None:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    missing = []
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "markdown":
+            continue
+        stored = {e["expression"] for e in cell.get("metadata", {}).get("user_expressions", [])}
+        wanted = expressions_in("".join(cell["source"]))
+        missing += [f"cell {i}: {{eval}}`{e}`" for e in wanted if e not in stored]
+    assert not missing, "no stored value (run tools/execute_notebook.py):\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in NOTEBOOKS if "{eval}" in p.read_text(encoding="utf-8")],
+    ids=lambda p: p.name,
+)
+def test_stored_inline_numbers_are_what_the_code_computes(path: Path) -> None:
+    committed = stored_expressions(nbformat.read(path, as_version=4))
+    fresh = stored_expressions(execute(path))
+    assert fresh == committed, f"{path.name}: stored inline numbers are stale; run tools/execute_notebook.py"
+
+
+# --- the machinery itself ----------------------------------------------------
+
+
+def test_citation_checker_catches_wrong_text_unknown_keys_and_roles() -> None:
+    text = (
+        "As [McCullagh and Nelder (1988)](#cite-mccullagh1989) and "
+        "([Nobody, 2000](#cite-nokey)) say, {cite}`agresti2013`."
+    )
+    problems = citation_problems(text, BIB)
+    assert any("should be 'McCullagh and Nelder (1989)'" in p for p in problems)
+    assert any("nokey" in p for p in problems)
+    assert any("{cite}" in p for p in problems)
+
+
+def test_citation_links_become_sphinx_roles() -> None:
+    text = (
+        "[McCullagh and Nelder (1989)](#cite-mccullagh1989) showed it "
+        "([Agresti, 2013](#cite-agresti2013); [Faraway, 2006](#cite-faraway2006))."
+    )
+    assert to_roles(text) == (
+        "{cite:t}`mccullagh1989` showed it {cite:p}`agresti2013,faraway2006`."
+    )
+
+
+def test_inline_numbers_are_substituted_and_missing_ones_are_reported(caplog) -> None:
+    cell = {
+        "cell_type": "markdown",
+        "source": "slope {eval}`b` and {eval}`c`",
+        "metadata": {"user_expressions": [
+            {"expression": "b", "result": {"status": "ok", "data": {"text/plain": "0.5*"}, "metadata": {}}}
+        ]},
+    }
+    nb = {"cells": [cell]}
+    substitute(nb, "demo")
+    assert nb["cells"][0]["source"] == "slope 0.5\\* and {eval}`c`"
+    assert "no stored value" in caplog.text
