@@ -61,7 +61,10 @@ _INNER_TOL = 1e-11
 _MAX_HALVINGS = 40
 _HESSIAN_STEP = 1e-4  # lme4's deriv12 uses delta = 1e-4
 _GRADIENT_TOL = 1e-4  # on the central-difference gradient of -loglik after polishing
-_MAX_NODES = 25  # lme4's cap on nAGQ
+# lme4 caps nAGQ at 25: beyond that nodes add cost, not accuracy, for one scalar effect
+# per group. marginal_loglike, a tool for checking the approximation, may use more.
+_MAX_NODES_FIT = 25
+_MAX_NODES_CHECK = 200
 
 
 # --------------------------------------------------------------------------
@@ -277,16 +280,15 @@ def marginal_loglike(X, y, groups, params, sigma: float, family: Family | None =
         raise ValueError(f"sigma must be a positive number, got {sigma!r}")
     data = _GroupedData(family, X, y_vec, w, off, codes)
     beta = as_vector(params, X.shape[1], "params")
-    return float(np.sum(_group_loglike(data, beta, sigma, _nodes_for(method, n_quadrature))[0]))
+    return float(np.sum(_group_loglike(data, beta, sigma, _nodes_for(method, n_quadrature, _MAX_NODES_CHECK))[0]))
 
 
-def _nodes_for(method: str, n_quadrature: int) -> int:
+def _nodes_for(method: str, n_quadrature: int, maximum: int) -> int:
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if method == "laplace":
         return 1
-    # lme4 caps nAGQ at 25: more nodes add cost, not accuracy, for one scalar effect per group.
-    return whole_number("n_quadrature", n_quadrature, minimum=1, maximum=_MAX_NODES)
+    return whole_number("n_quadrature", n_quadrature, minimum=1, maximum=maximum)
 
 
 def _finite_difference_hessian(func, theta: np.ndarray, step: float = _HESSIAN_STEP):
@@ -351,7 +353,7 @@ def fit_random_intercept(
         Laplace approximation (lme4's ``nAGQ = 1``) or adaptive
         Gauss-Hermite quadrature with ``n_quadrature`` nodes.
     n_quadrature : int
-        Nodes per group for ``method="quadrature"``.
+        Nodes per group for ``method="quadrature"``, at most 25 (lme4's cap).
     tol : float
         Projected-gradient tolerance of the outer optimisation.
     max_iter : int
@@ -379,7 +381,7 @@ def fit_random_intercept(
         at the estimate is not positive definite (standard errors are then NaN).
     """
     family = Binomial() if family is None else family
-    n_nodes = _nodes_for(method, n_quadrature)
+    n_nodes = _nodes_for(method, n_quadrature, _MAX_NODES_FIT)
     tol = positive_number("tol", tol)
     max_iter = whole_number("max_iter", max_iter)
     X, names, y_vec, prior_weights, offset, codes, labels = _prepare(X, y, groups, family, weights, offset)
