@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: venv book test execute bench freeze clean
+.PHONY: venv book test execute bench freeze clean r-fixtures
 
 venv: $(STAMP)
 
@@ -31,6 +31,12 @@ test: venv
 # For authors: re-run every chapter top to bottom and store the outputs.
 execute: venv
 	$(BIN)/python tools/execute_notebook.py $(NOTEBOOKS)
+
+# Where R is installed: refit the reference models and rewrite tests/r/fixtures/*.json
+# (commit them; the tests read them, so `make test` needs no R). `_*.R` are helpers.
+R_SCRIPTS := $(filter-out tests/r/_%,$(sort $(wildcard tests/r/*.R)))
+r-fixtures:
+	for script in $(R_SCRIPTS); do Rscript "$$script" || exit 1; done
 
 bench: venv
 	$(BIN)/python benchmarks/bench_fit.py

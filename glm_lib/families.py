@@ -194,7 +194,7 @@ class Binomial(Family):
 
     name = "Binomial"
     canonical_link = "logit"
-    links = ("logit", "probit", "cloglog", "log")
+    links = ("logit", "probit", "cloglog", "cauchit", "log")
     mean_bounds = (0.0, 1.0)
 
     def variance(self, mu):

@@ -18,6 +18,7 @@ __all__ = [
     "Logit",
     "Probit",
     "CLogLog",
+    "Cauchit",
     "Inverse",
     "InverseSquared",
     "Sqrt",
@@ -27,6 +28,7 @@ __all__ = [
     "logit",
     "probit",
     "cloglog",
+    "cauchit",
     "inverse",
     "inverse_squared",
     "sqrt",
@@ -207,6 +209,30 @@ class CLogLog(Link):
         return np.exp(eta - np.exp(eta)) * (1.0 - np.exp(eta))
 
 
+class Cauchit(Link):
+    """``eta = F^{-1}(mu)`` with ``F`` the standard Cauchy distribution function (R's ``cauchit``).
+
+    Its heavy tails make the fit robust to a few responses far on the wrong side.
+    """
+
+    name = "cauchit"
+    # R's cauchit: eta clamped where the Cauchy CDF is within eps of 0 or 1.
+    _thresh = -np.tan(np.pi * (EPS - 0.5))
+
+    def link(self, mu):
+        return np.tan(np.pi * (np.asarray(mu, dtype=float) - 0.5))
+
+    def inverse(self, eta):
+        return 0.5 + np.arctan(np.clip(eta, -self._thresh, self._thresh)) / np.pi
+
+    def inverse_deriv(self, eta):
+        return np.maximum(1.0 / (np.pi * (1.0 + np.square(eta))), EPS)
+
+    def inverse_deriv2(self, eta):
+        eta = np.asarray(eta, dtype=float)
+        return -2.0 * eta / (np.pi * np.square(1.0 + np.square(eta)))
+
+
 class Power(Link):
     """``eta = mu ** power``; ``power = 0`` is the log link.
 
@@ -286,6 +312,7 @@ log = Log()
 logit = Logit()
 probit = Probit()
 cloglog = CLogLog()
+cauchit = Cauchit()
 inverse = Inverse()
 inverse_squared = InverseSquared()
 sqrt = Sqrt()
@@ -306,6 +333,7 @@ _BY_NAME = {
     "logit": Logit,
     "probit": Probit,
     "cloglog": CLogLog,
+    "cauchit": Cauchit,
     "inverse": Inverse,
     "inverse_squared": InverseSquared,
     "1/mu^2": InverseSquared,

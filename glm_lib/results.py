@@ -295,7 +295,11 @@ class GLMResults:
         se_link = np.sqrt(np.einsum("ij,jk,ik->i", X, cov, X))
         q = self._reference_distribution().ppf(1 - alpha / 2)
         ends = np.sort(np.column_stack([transform(eta - q * se_link), transform(eta + q * se_link)]), axis=1)
-        return pd.DataFrame({"fit": transform(eta), "lower": ends[:, 0], "upper": ends[:, 1], "se_link": se_link})
+        table = pd.DataFrame({"fit": transform(eta), "lower": ends[:, 0], "upper": ends[:, 1], "se_link": se_link})
+        if kind == "response":
+            # R's predict(type = "response", se.fit = TRUE): the delta method, se_link * |dmu/deta|
+            table["se_response"] = se_link * np.abs(self.family.link.inverse_deriv(eta))
+        return table
 
     # --- display --------------------------------------------------------------
     def coef_table(self) -> pd.DataFrame:

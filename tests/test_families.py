@@ -147,12 +147,12 @@ def test_aic_scale_is_r_plugin():
     "family, canonical, allowed, estimated",
     [
         (gl.Gaussian, "identity", {"identity", "log", "inverse"}, True),
-        (gl.Binomial, "logit", {"logit", "probit", "cloglog", "log"}, False),
+        (gl.Binomial, "logit", {"logit", "probit", "cloglog", "cauchit", "log"}, False),
         (gl.Poisson, "log", {"log", "identity", "sqrt"}, False),
         (gl.Gamma, "inverse", {"inverse", "identity", "log"}, True),
         (gl.InverseGaussian, "inverse_squared", {"inverse_squared", "inverse", "identity", "log"}, True),
         (gl.QuasiPoisson, "log", {"log", "identity", "sqrt"}, True),
-        (gl.QuasiBinomial, "logit", {"logit", "probit", "cloglog", "log"}, True),
+        (gl.QuasiBinomial, "logit", {"logit", "probit", "cloglog", "cauchit", "log"}, True),
     ],
 )
 def test_links_and_dispersion_flags(family, canonical, allowed, estimated):

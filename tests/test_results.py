@@ -129,7 +129,8 @@ def test_predict_interval_matches_statsmodels_poisson(crabs_poisson, kind):
     res, sm_res = crabs_poisson
     X_new = np.column_stack([np.ones(4), [21.0, 24.0, 27.0, 33.0], [1.2, 2.0, 3.1, 5.2]])
     ours = res.predict(X_new, kind=kind, interval=True)
-    assert list(ours.columns) == ["fit", "lower", "upper", "se_link"]
+    expected = ["fit", "lower", "upper", "se_link"] + (["se_response"] if kind == "response" else [])
+    assert list(ours.columns) == expected
     linear = sm_res.get_prediction(X_new, which="linear").summary_frame()
     close(ours["se_link"], linear["se"], rtol=1e-6)
     if kind == "link":
@@ -141,6 +142,7 @@ def test_predict_interval_matches_statsmodels_poisson(crabs_poisson, kind):
         close(ours["fit"], mean["mean"], rtol=1e-6)
         close(ours["lower"], mean["mean_ci_lower"], rtol=1e-6)
         close(ours["upper"], mean["mean_ci_upper"], rtol=1e-6)
+        close(ours["se_response"], mean["mean_se"], rtol=1e-6)
 
 
 def test_predict_interval_matches_statsmodels_binomial():
