@@ -12,6 +12,7 @@ solved by Cholesky; nothing is inverted explicitly.
 
 from __future__ import annotations
 
+import copy
 import warnings
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
 
+from .backends import RowSums, as_backend
 from .errors import AliasedColumnsWarning, ConvergenceWarning, SeparationWarning
 from .families import Family, Gaussian
 from .links import Identity
@@ -147,19 +149,21 @@ def _safe_eval(family: Family, X, params, offset, y, weights):
     return eta, mu, deviance
 
 
-def _halve_until_valid(family, X, y, weights, offset, params_old, params_new, deviance_old, check_rise):
+def _halve_until_valid(backend, family, params_old, params_new, deviance_old, check_rise, observed):
     """Step halving: move back toward ``params_old`` until the step is acceptable.
 
     Acceptable means a valid mean, a finite deviance and, when ``check_rise``,
-    no increase of the deviance (the safeguard of Marschner's glm2).
+    no increase of the deviance (the safeguard of Marschner's glm2). Returns
+    the accepted coefficients and the backend's row sums there, which the next
+    step reuses: one pass over the data per step.
     """
     candidate = params_new
     for _ in range(_MAX_HALVINGS + 1):
-        evaluated = _safe_eval(family, X, candidate, offset, y, weights)
-        if evaluated is not None:
-            rise = evaluated[2] - deviance_old
+        sums = backend.sums(family, candidate, observed=observed)
+        if sums is not None:
+            rise = sums.deviance - deviance_old
             if not check_rise or rise <= 1e-10 * (abs(deviance_old) + 0.1):
-                return candidate, evaluated
+                return candidate, sums
         if params_old is None:
             break
         candidate = 0.5 * (candidate + params_old)
@@ -175,83 +179,75 @@ def _cholesky_solve(gram: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     return linalg.cho_solve(factor, rhs, check_finite=False)
 
 
-def _irls_weights(family: Family, eta, mu, weights):
-    """Working weights and the derivative ``dmu/deta`` at the current fit."""
-    dmu_deta = family.link.inverse_deriv(eta)
-    working_weights = weights * np.square(dmu_deta) / family.variance(mu)
-    return working_weights, dmu_deta
+def _start(family: Family, backend, start, observed: bool = False) -> tuple[np.ndarray | None, RowSums]:
+    """Initial coefficients (or None) and the row sums at the start, as R's glm.fit chooses them.
 
-
-def _start(family, X, y, weights, offset, start):
-    """Initial (params or None, eta, mu, deviance) as R's glm.fit chooses them."""
+    Without ``start`` IRLS starts from the family's starting means (R's
+    ``mustart``), which correspond to no coefficients.
+    """
     if start is not None:
-        params = as_vector(start, X.shape[1], "start")
-        evaluated = _safe_eval(family, X, params, offset, y, weights)
-        if evaluated is None:
+        params = as_vector(start, backend.n_cols, "start")
+        sums = backend.sums(family, params, observed=observed)
+        if sums is None:
             raise ValueError("start: the starting coefficients give means outside the family's range")
-        return params, *evaluated
-    with np.errstate(all="ignore"):
-        mu = family.starting_mu(y, weights)
-        eta = family.link.link(mu)
-    if not (np.all(np.isfinite(eta)) and family.valid_mu(family.link.inverse(eta))):
+        return params, sums
+    sums = backend.start_sums(family)
+    if sums is None:
         raise ValueError(
             f"cannot find valid starting values for the {family.name} family with the "
             f"{family.link.name} link; please supply start="
         )
-    return None, eta, mu, family.deviance(y, mu, weights)
+    return None, sums
 
 
-def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton, initial=None, first_gram=None):
+def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton, initial=None):
     """Fisher scoring (IRLS), or Newton-Raphson when ``newton`` is true.
 
     Starts from the family's starting means (or ``start``), halves steps that
     leave the family's domain or raise the deviance, and stops when
-    ``|dev - dev_old| / (|dev| + 0.1) < tol``. ``initial`` (from ``_start``) and
-    ``first_gram`` (X'WX at those means) may be passed when the caller already
-    computed them for the rank check. Returns a ``_State``.
+    ``|dev - dev_old| / (|dev| + 0.1) < tol``. The data may be numpy arrays or
+    dask arrays chunked by rows: a backend (:mod:`glm_lib.backends`) computes
+    the row sums of each step, this loop is the same for both. ``initial``
+    (coefficients or None, and the row sums there, from ``_start``) may be
+    passed when the caller already computed them for the rank check. Returns
+    a ``_State``.
     """
-    params, eta, mu, deviance = _start(family, X, y, weights, offset, start) if initial is None else initial
+    backend = as_backend(X, y, weights, offset)
+    params, current = _start(family, backend, start, newton) if initial is None else initial
     history = []
-    change = np.inf
     for iteration in range(1, max_iter + 1):
-        with np.errstate(all="ignore"):
-            working_weights, dmu_deta = _irls_weights(family, eta, mu, weights)
-            working_residual = (y - mu) / dmu_deta
         try:
             # The Cholesky factor of the expected information X'WX: the IRLS
             # step solves with it, and the stall check and the standard errors
             # reuse the last one (R's covariance uses these same weights).
-            gram = first_gram if (iteration == 1 and first_gram is not None) else weighted_gram(X, working_weights)
-            fisher_factor = linalg.cho_factor(gram, check_finite=False)
+            fisher_factor = linalg.cho_factor(current.gram, check_finite=False)
             if params is None or not newton:
                 # Fisher scoring as R does it: weighted least squares on the
                 # working response z = eta - offset + (y - mu) / mu'(eta).
-                rhs = X.T @ (working_weights * ((eta - offset) + working_residual))
-                params_new = linalg.cho_solve(fisher_factor, rhs, check_finite=False)
+                params_new = linalg.cho_solve(fisher_factor, current.rhs, check_finite=False)
             else:
-                params_new = params + _newton_step(
-                    family, X, y, eta, mu, weights, working_weights, dmu_deta, working_residual, fisher_factor
-                )
+                params_new = params + _newton_step(current, fisher_factor)
         except linalg.LinAlgError:
             raise FloatingPointError(
                 "X'WX became singular during fitting (the working weights collapsed to zero); "
                 "this usually means separation or fitted means at the boundary of the family"
             ) from None
-        params, (eta, mu, deviance_new) = _halve_until_valid(
-            family, X, y, weights, offset, params, params_new, deviance,
-            check_rise=iteration > 1 or start is not None,
+        params, accepted = _halve_until_valid(
+            backend, family, params, params_new, current.deviance,
+            check_rise=iteration > 1 or start is not None, observed=newton,
         )
-        change = _relative_change(deviance_new, deviance)
-        deviance = deviance_new
-        history.append((iteration, deviance, params.copy()))
+        change = _relative_change(accepted.deviance, current.deviance)
+        history.append((iteration, accepted.deviance, params.copy()))
         if change < tol:
-            stalled = _stalled(family, X, y, eta, mu, weights, fisher_factor, deviance)
-            return _State(params, eta, mu, deviance, iteration, not stalled, change, history,
-                          working_weights, fisher_factor, stalled)
-    return _State(params, eta, mu, deviance, max_iter, False, change, history, working_weights, fisher_factor)
+            stalled = _stalled(accepted, fisher_factor)
+            return _State(params, accepted.eta, accepted.mu, accepted.deviance, iteration, not stalled, change,
+                          history, current.working_weights, fisher_factor, stalled)
+        previous, current = current, accepted
+    return _State(params, current.eta, current.mu, current.deviance, max_iter, False, change, history,
+                  previous.working_weights, fisher_factor)
 
 
-def _stalled(family, X, y, eta, mu, weights, fisher_factor, deviance) -> bool:
+def _stalled(sums: RowSums, fisher_factor) -> bool:
     """True when the deviance stopped changing away from the optimum.
 
     With means clamped at a boundary (extreme starting values, an overflowing
@@ -259,41 +255,21 @@ def _stalled(family, X, y, eta, mu, weights, fisher_factor, deviance) -> bool:
     mistakes for convergence. The Newton decrement ``s' (X'WX)^{-1} s`` --
     the deviance decrease one more step would promise -- tells them apart.
     """
-    with np.errstate(all="ignore"):
-        dmu_deta = family.link.inverse_deriv(eta)
-        score = X.T @ (weights * (y - mu) * dmu_deta / family.variance(mu))
+    score = sums.score
     decrement = float(score @ linalg.cho_solve(fisher_factor, score, check_finite=False))
-    return not np.isfinite(decrement) or decrement > 1e-3 * (abs(deviance) + 0.1)
+    return not np.isfinite(decrement) or decrement > 1e-3 * (abs(sums.deviance) + 0.1)
 
 
-def _newton_step(family, X, y, eta, mu, weights, working_weights, dmu_deta, working_residual, fisher_factor):
+def _newton_step(sums: RowSums, fisher_factor) -> np.ndarray:
     """Newton-Raphson increment with the observed information.
 
     Far from the optimum the observed information of a non-canonical link may
     not be positive definite; the step then falls back to Fisher scoring.
     """
-    score = X.T @ (working_weights * working_residual)
-    observed = _observed_weights(family, eta, mu, y, weights, working_weights, dmu_deta)
     try:
-        return _cholesky_solve(weighted_gram(X, observed), score)
+        return _cholesky_solve(sums.observed, sums.score)
     except linalg.LinAlgError:
-        return linalg.cho_solve(fisher_factor, score, check_finite=False)
-
-
-def _observed_weights(family, eta, mu, y, weights, working_weights, dmu_deta):
-    """Weights of the observed information ``-d^2 loglik / d eta^2`` per row.
-
-    With ``h(eta) = mu'(eta) / V(mu)`` the score per row is ``w (y - mu) h`` and
-    its derivative is ``w [-mu' h + (y - mu) h']``; for canonical links ``h = 1``
-    and observed equals expected information.
-    """
-    with np.errstate(all="ignore"):
-        variance = family.variance(mu)
-        h_deriv = (
-            family.link.inverse_deriv2(eta) / variance
-            - np.square(dmu_deta) * family.variance_deriv(mu) / np.square(variance)
-        )
-        return working_weights - weights * (y - mu) * h_deriv
+        return linalg.cho_solve(fisher_factor, sums.score, check_finite=False)
 
 
 def _gradient_descent(family, X, y, weights, offset, tol, max_iter, start, learning_rate):
@@ -537,6 +513,8 @@ def fit(
     family = Gaussian() if family is None else family
     if not isinstance(family, Family):
         raise TypeError(f"family must be a glm_lib family such as gl.Poisson(), not {family!r}")
+    # A per-fit copy: the binomial records its numbers of trials on it (R's n).
+    family = copy.copy(family)
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     tol = positive_number("tol", tol)
@@ -551,13 +529,13 @@ def fit(
     # R checks the rank on the first IRLS step's weighted design; doing the same
     # lets that step reuse the Gram matrix. (Positive working weights span the
     # same columns as the prior weights.)
-    initial, rank_weights = None, prior_weights
+    initial, backend = None, as_backend(X, y_vec, prior_weights, offset)
     if method in ("irls", "newton") and start is None:
-        initial = _start(family, X, y_vec, prior_weights, offset, None)
-        with np.errstate(all="ignore"):
-            rank_weights = _irls_weights(family, initial[1], initial[2], prior_weights)[0]
-    gram = weighted_gram(X, rank_weights)
-    aliased = find_aliased_columns(X, rank_weights, gram=gram)
+        initial = _start(family, backend, None, method == "newton")
+        gram = initial[1].gram
+    else:
+        gram = backend.prior_gram()
+    aliased = find_aliased_columns(X, None, gram=gram)
     if aliased:
         message = (
             f"X is rank-deficient: {len(aliased)} column(s) are linear combinations of others "
@@ -575,9 +553,10 @@ def fit(
     elif method == "gd":
         state = _gradient_descent(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit, learning_rate)
     else:
-        first_gram = gram[np.ix_(kept, kept)] if initial is not None else None
+        if aliased and initial is not None:
+            initial = (None, initial[1].subset(kept))  # sums over rows: restrict to the kept columns
         state = fisher_scoring(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit,
-                               method == "newton", initial=initial, first_gram=first_gram)
+                               method == "newton", initial=initial)
 
     _warn_if_not_converged(state, method, max_iter, tol)
     separation = _check_separation(family, X_fit, y_vec, prior_weights, state)
