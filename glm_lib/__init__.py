@@ -32,6 +32,7 @@ from .families import (
 from .fitting import fit
 from .formatting import inline
 from .formula import glm, glm_nb
+from .gee import GEEResults, fit_gee, gee
 from .mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
 from .multinomial import MultinomialResults, fit_multinomial
 from .negbin import fit_negative_binomial
@@ -59,6 +60,9 @@ __all__ = [
     "fit_ordinal",
     "ordinal_glm",
     "OrdinalResults",
+    "gee",
+    "fit_gee",
+    "GEEResults",
     "Family",
     "Gaussian",
     "Binomial",

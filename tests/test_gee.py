@@ -1,0 +1,121 @@
+"""GEE against geepack::geeglm (fixtures from tests/r/gee.R) and for bad input."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import glm_lib as gl
+
+FIXTURES = json.loads((Path(__file__).parent / "r" / "fixtures" / "gee.json").read_text())
+CASES = {
+    "ohio": ("resp ~ age + smoke", gl.datasets.load_ohio, "id", gl.Binomial),
+    "epil": ("y ~ lbase + trt + lage + V4", gl.datasets.load_epil, "subject", gl.Poisson),
+    "dietox": ("Weight ~ Time + Cu", gl.datasets.load_dietox, "Pig", gl.Gaussian),
+}
+KEYS = [(name, cs) for name in CASES for cs in ("independence", "exchangeable", "ar1")]
+
+
+def _fit(name, cov_struct, data=None, **options):
+    formula, loader, groups, family = CASES[name]
+    return gl.gee(formula, loader() if data is None else data, groups=groups, family=family(), cov_struct=cov_struct, **options)
+
+
+def _values(entry):
+    return np.array(list(entry.values()))
+
+
+@pytest.mark.parametrize("name, cov_struct", KEYS, ids=[f"{n}-{c}" for n, c in KEYS])
+def test_matches_geeglm(name, cov_struct):
+    expected = FIXTURES[f"{name}_{cov_struct}"]
+    res = _fit(name, cov_struct)
+    assert res.converged
+    np.testing.assert_allclose(res.params.to_numpy(), _values(expected["params"]), rtol=1e-6)
+    np.testing.assert_allclose(res.bse.to_numpy(), _values(expected["bse"]), rtol=1e-4)
+    np.testing.assert_allclose(res.bse_naive.to_numpy(), _values(expected["bse_naive"]), rtol=1e-4)
+    if cov_struct == "independence":
+        assert res.correlation is None and expected["correlation"] is None
+    else:
+        assert res.correlation == pytest.approx(expected["correlation"], abs=1e-4)
+    assert res.scale == pytest.approx(expected["scale"], rel=1e-6)
+    qic = res.qic()
+    for key, value in expected["qic"].items():
+        assert qic[key] == pytest.approx(value, rel=1e-6, abs=1e-8), key
+    assert res.n_clusters == expected["n_clusters"]
+
+
+def test_independence_equals_glm_point_estimates():
+    res = _fit("epil", "independence")
+    glm = gl.glm("y ~ lbase + trt + lage + V4", gl.datasets.load_epil(), family=gl.Poisson())
+    np.testing.assert_allclose(res.params, glm.params, rtol=1e-8)
+
+
+def test_row_order_and_time():
+    """Shuffled rows give the same fit when time= restores the order within clusters."""
+    data = gl.datasets.load_epil()
+    permutation = data.sample(frac=1.0, random_state=3).index.to_numpy()
+    shuffled = data.loc[permutation].reset_index(drop=True)
+    ordered = _fit("epil", "ar1")
+    res = _fit("epil", "ar1", data=shuffled, time="period")
+    np.testing.assert_allclose(res.params, ordered.params, rtol=1e-9)
+    assert res.correlation == pytest.approx(ordered.correlation, rel=1e-9)
+    # fitted values and residuals come back in the caller's row order
+    np.testing.assert_allclose(res.mu, ordered.mu[permutation], rtol=1e-9)
+    np.testing.assert_allclose(res.resid_pearson, ordered.resid_pearson[permutation], rtol=1e-7, atol=1e-12)
+
+
+def test_summary_layout():
+    text = _fit("ohio", "exchangeable").summary()
+    assert "Std.err" in text and "Wald" in text and "Correlation structure = exchangeable" in text
+    assert "Number of clusters: 537  Maximum cluster size: 4" in text
+
+
+# --- bad input -----------------------------------------------------------------
+def test_bad_cov_struct():
+    with pytest.raises(ValueError, match="cov_struct must be one of"):
+        _fit("ohio", "unstructured")
+
+
+def test_missing_columns_and_labels():
+    ohio = gl.datasets.load_ohio()
+    with pytest.raises(ValueError, match="groups='nope' is not a column"):
+        gl.gee("resp ~ age", ohio, groups="nope", family=gl.Binomial())
+    with pytest.raises(ValueError, match="time='nope' is not a column"):
+        gl.gee("resp ~ age", ohio, groups="id", family=gl.Binomial(), time="nope")
+    X = np.column_stack([np.ones(len(ohio)), ohio["age"]])
+    groups = ohio["id"].astype(float).where(ohio.index != 5)
+    with pytest.raises(ValueError, match="groups has missing values at rows \\[5\\]"):
+        gl.fit_gee(X, ohio["resp"], groups, family=gl.Binomial())
+    with pytest.raises(ValueError, match="groups must be one label per row"):
+        gl.fit_gee(X, ohio["resp"], ohio["id"][:-1], family=gl.Binomial())
+
+
+def test_repeated_time_in_cluster():
+    ohio = gl.datasets.load_ohio()
+    ohio["visit"] = 0
+    with pytest.raises(ValueError, match="time repeats within a cluster"):
+        gl.gee("resp ~ age", ohio, groups="id", family=gl.Binomial(), cov_struct="ar1", time="visit")
+
+
+def test_bad_response_and_family():
+    ohio = gl.datasets.load_ohio()
+    ohio.loc[3, "resp"] = 2
+    with pytest.raises(ValueError, match="rows \\[3\\]"):
+        gl.gee("resp ~ age", ohio, groups="id", family=gl.Binomial())
+    with pytest.raises(TypeError, match="family must be a glm_lib Family"):
+        gl.gee("resp ~ age", ohio, groups="id", family="binomial")
+
+
+def test_singleton_clusters_cannot_estimate_correlation():
+    data = pd.DataFrame({"y": np.arange(10.0), "x": np.arange(10.0) ** 2, "g": np.arange(10)})
+    with pytest.raises(ValueError, match="every cluster has one observation"):
+        gl.gee("y ~ x", data, groups="g", cov_struct="exchangeable")
+
+
+def test_rank_deficient():
+    data = gl.datasets.load_ohio()
+    data["age2"] = 2 * data["age"]
+    with pytest.raises(ValueError, match="rank-deficient"):
+        gl.gee("resp ~ age + age2", data, groups="id", family=gl.Binomial())
