@@ -11,11 +11,13 @@ Modules: :mod:`~glm_lib.links` (link functions), :mod:`~glm_lib.families`
 (inference and display), :mod:`~glm_lib.formula` (R-style formulas),
 :mod:`~glm_lib.anova`, :mod:`~glm_lib.negbin` (negative binomial with alpha
 estimated), :mod:`~glm_lib.multinomial` (softmax regression),
-:mod:`~glm_lib.mixed` (random-intercept GLMs), :mod:`~glm_lib.datasets`, and
+:mod:`~glm_lib.mixed` (random-intercept GLMs), :mod:`~glm_lib.ordinal` (cumulative-link models),
+:mod:`~glm_lib.gee` (marginal models by estimating equations), :mod:`~glm_lib.tables`
+(contingency tables), :mod:`~glm_lib.datasets`, and
 :mod:`~glm_lib.symbolic` (exponential-family derivations with sympy).
 """
 
-from . import datasets, links
+from . import datasets, links, tables
 from .anova import anova
 from .errors import AliasedColumnsWarning, ConvergenceWarning, SeparationWarning
 from .families import (
@@ -50,6 +52,7 @@ __all__ = [
     "inline",
     "links",
     "datasets",
+    "tables",
     "GLMResults",
     "fit_multinomial",
     "MultinomialResults",

@@ -28,7 +28,7 @@ from .validation import align_to, as_design, as_response, as_vector, first_rows,
 
 __all__ = ["fit", "prepare_data", "weighted_gram", "find_aliased_columns", "detect_separation"]
 
-METHODS = ("irls", "newton", "gd", "closed_form")
+METHODS = ("irls", "newton", "gd", "closed_form", "firth")
 _BLOCK_ROWS = 1 << 15  # rows per block when forming X'WX: bounded extra memory
 _RANK_TOL = 1e-7  # R's default tolerance for the pivoted QR in glm.fit
 _MAX_HALVINGS = 30
@@ -470,13 +470,16 @@ def fit(
         numbers of trials for the Binomial. Rows with weight 0 are ignored.
     offset : array-like of shape (n,), optional
         A known term added to the linear predictor, e.g. ``log(exposure)``.
-    method : {"irls", "newton", "gd", "closed_form"}
+    method : {"irls", "newton", "gd", "closed_form", "firth"}
         Fisher scoring (R's algorithm), Newton-Raphson with the observed
-        information, plain gradient descent (for teaching), or the normal
-        equations (Gaussian with identity link only).
+        information, plain gradient descent (for teaching), the normal
+        equations (Gaussian with identity link only), or Firth's bias-reduced
+        estimates (Binomial logit and Poisson log; finite under separation;
+        :mod:`glm_lib.firth`, as ``brglm2`` with ``type = "AS_mean"``).
     tol : float
         Convergence tolerance on the relative change of the deviance (for
-        ``"gd"``: on the size of the gradient relative to its starting size).
+        ``"gd"``: on the size of the gradient relative to its starting size;
+        for ``"firth"``: on the largest change of a coefficient).
     max_iter : int
         Iteration limit; reaching it gives a :class:`ConvergenceWarning`.
     learning_rate : float
@@ -552,6 +555,10 @@ def fit(
         state = _closed_form(family, X_fit, y_vec, prior_weights, offset)
     elif method == "gd":
         state = _gradient_descent(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit, learning_rate)
+    elif method == "firth":
+        from .firth import firth_scoring  # firth builds on this module's pieces
+
+        state = firth_scoring(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit)
     else:
         if aliased and initial is not None:
             initial = (None, initial[1].subset(kept))  # sums over rows: restrict to the kept columns
@@ -559,7 +566,8 @@ def fit(
                                method == "newton", initial=initial)
 
     _warn_if_not_converged(state, method, max_iter, tol)
-    separation = _check_separation(family, X_fit, y_vec, prior_weights, state)
+    # Firth's estimates stay finite under separation: nothing to warn about.
+    separation = None if method == "firth" else _check_separation(family, X_fit, y_vec, prior_weights, state)
 
     return GLMResults(
         family=family,
@@ -609,8 +617,9 @@ def _check_separation(family: Family, X, y, weights, state: _State) -> dict | No
         warnings.warn(
             f"{separation['kind']} separation: the fitted means of {first_rows(rows)} "
             f"are pushed to the boundary of the {family.name} family, so some coefficients are "
-            "infinite in truth; the reported estimates and standard errors are meaningless "
-            "(consider dropping the separating predictor or a penalised fit)",
+            "infinite in truth; the reported estimates and standard errors are meaningless. "
+            "Keep the predictor (its effect is strong, not absent) and refit with method='firth' "
+            "for finite bias-reduced estimates, or use profile intervals (conf_int(method='profile'))",
             SeparationWarning,
             stacklevel=3,
         )

@@ -119,7 +119,8 @@ def _dispersion_text(res) -> str:
 
 
 def _iterations_text(res) -> str:
-    solver = {"irls": "Fisher Scoring", "newton": "Newton", "gd": "gradient descent", "closed_form": "closed-form"}[res.method]
+    solver = {"irls": "Fisher Scoring", "newton": "Newton", "gd": "gradient descent", "closed_form": "closed-form",
+              "firth": "Firth-adjusted scoring"}[res.method]
     return f"Number of {solver} iterations: {res.n_iter}"
 
 
@@ -149,6 +150,8 @@ def summary_text(res) -> str:
     lines.append(header)
     if res.formula:
         lines.append(f"Formula: {res.formula}")
+    if res.method == "firth":
+        lines.append("Estimator: Firth's bias-reduced (Jeffreys-prior penalised) likelihood, not the MLE")
     lines += ["", "Coefficients:"]
     lines.append(" " * name_width + " " + " ".join(col[0].rjust(w) for col, w in zip(columns, widths)))
     for i, name in enumerate(names):

@@ -28,6 +28,7 @@ from scipy import linalg, stats
 from . import formatting
 from .families import Family
 from .fitting import fisher_scoring, weighted_gram
+from .profile import profile_conf_int
 
 __all__ = ["GLMResults"]
 
@@ -162,14 +163,20 @@ class GLMResults:
         cov = self.dispersion * linalg.cho_solve(self._gram_factor, identity, check_finite=False)
         return pd.DataFrame(cov, index=self._kept_names, columns=self._kept_names)
 
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Wald confidence intervals ``estimate +/- q * se``.
+    def conf_int(self, alpha: float = 0.05, method: str = "wald") -> pd.DataFrame:
+        """Confidence intervals, one row per coefficient (``lower``, ``upper``).
 
-        ``q`` is the t quantile on ``df_resid`` degrees of freedom when the
-        dispersion is estimated, the normal quantile otherwise.
+        ``method="wald"``: ``estimate +/- q * se``, with ``q`` the t quantile on
+        ``df_resid`` degrees of freedom when the dispersion is estimated, the
+        normal quantile otherwise. ``method="profile"``: profile-likelihood
+        intervals as R's ``confint()`` on a glm (see :mod:`glm_lib.profile`).
         """
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+        if method == "profile":
+            return profile_conf_int(self, alpha)
+        if method != "wald":
+            raise ValueError(f"method must be 'wald' or 'profile', got {method!r}")
         q = self._reference_distribution().ppf(1 - alpha / 2)
         return pd.DataFrame(
             {"lower": self.params - q * self.bse, "upper": self.params + q * self.bse}
