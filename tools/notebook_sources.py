@@ -2,7 +2,8 @@
 
 Two things in a chapter's Markdown are written so that JupyterLab shows them
 rendered, and are turned into Sphinx markup here, before myst-nb parses the
-notebook: inline numbers and citations (see ``citations.py``).
+notebook: inline numbers and citations (see ``citations.py``). It also registers
+the author–year bibliography styles (``bibliography_style.py``).
 
 Inline numbers.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 
+import bibliography_style
 from citations import to_roles
 
 from sphinx.application import Sphinx
@@ -84,5 +86,6 @@ def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    bibliography_style.register()
     app.connect("source-read", _on_source_read)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
