@@ -217,16 +217,34 @@ class Binomial(Family):
             deviance = 2.0 * (_ylogy_over(y, mu) + _ylogy_over(1.0 - y, 1.0 - mu))
         return deviance
 
+    #: Numbers of trials of a two-column (successes, failures) response, recorded by
+    #: prepare_response on the per-fit copy of the family that fit() makes; None for
+    #: 0/1 or proportion responses.
+    trials: np.ndarray | None = None
+
+    def _trials_for(self, weights: np.ndarray) -> np.ndarray:
+        """R's ``m``: the numbers of trials if any exceeds 1, else the prior weights."""
+        trials = self.trials
+        if trials is not None and trials.shape == weights.shape and np.any(trials > 1):
+            return trials
+        return weights
+
     def loglike(self, y, mu, weights, scale=1.0):
-        trials = np.round(weights)
-        successes = np.round(weights * y)
+        # R's binomial()$aic: sum((w / m) * dbinom(m y, m, mu, log = TRUE)) with m the
+        # numbers of trials, so prior weights multiply each binomial log-density rather
+        # than the numbers of trials inside it.
+        trials = self._trials_for(weights)
+        positive = trials > 0
+        m = np.round(trials)
+        successes = np.round(trials * y)
         log_choose = (
-            special.gammaln(trials + 1)
+            special.gammaln(m + 1)
             - special.gammaln(successes + 1)
-            - special.gammaln(trials - successes + 1)
+            - special.gammaln(m - successes + 1)
         )
-        terms = log_choose + special.xlogy(successes, mu) + special.xlog1py(trials - successes, -mu)
-        return float(np.sum(np.where(weights > 0, terms, 0.0)))
+        terms = log_choose + special.xlogy(successes, mu) + special.xlog1py(m - successes, -mu)
+        ratio = np.divide(weights, trials, out=np.zeros_like(weights), where=positive)
+        return float(np.sum(np.where(positive, ratio * terms, 0.0)))
 
     def prepare_response(self, y, weights):
         y = np.asarray(y, dtype=float)
@@ -234,8 +252,10 @@ class Binomial(Family):
             check_finite("y", y)
             self._reject_two_column(y)
             trials = y.sum(axis=1)
+            self.trials = trials
             proportion = np.divide(y[:, 0], trials, out=np.zeros_like(trials), where=trials > 0)
             return proportion, weights * trials
+        self.trials = None
         return super().prepare_response(y, weights)
 
     def _reject_two_column(self, counts: np.ndarray) -> None:
@@ -259,7 +279,10 @@ class Binomial(Family):
             )
 
     def starting_mu(self, y, weights):
-        return (weights * y + 0.5) / (weights + 1.0)
+        # R's mustart: (n y + 0.5) / (n + 1) with n the numbers of trials of a
+        # (successes, failures) response, not the prior weights times them.
+        trials = weights if self.trials is None or self.trials.shape != weights.shape else self.trials
+        return (trials * y + 0.5) / (trials + 1.0)
 
 
 class _QuasiLikelihood:

@@ -567,7 +567,10 @@ def fit(
 
     _warn_if_not_converged(state, method, max_iter, tol)
     # Firth's estimates stay finite under separation: nothing to warn about.
-    separation = None if method == "firth" else _check_separation(family, X_fit, y_vec, prior_weights, state)
+    check = check_separation_at_scale if is_dask(X_fit) else _check_separation
+    separation = None if method == "firth" else check(family, X_fit, y_vec, prior_weights, state)
+    if separation is None:
+        _warn_if_at_boundary(family, state, prior_weights)
 
     return GLMResults(
         family=family,
@@ -608,6 +611,46 @@ def _warn_if_not_converged(state: _State, method: str, max_iter: int, tol: float
 def _check_separation(family: Family, X, y, weights, state: _State) -> dict | None:
     """Run the separation LP when the fit hints at it, and warn if it confirms it."""
     if family.mean_bounds == (None, None):
+_BOUNDARY_TOL = 1e-8
+
+
+def _warn_if_at_boundary(family: Family, state: _State, weights) -> None:
+    """R's "algorithm stopped at boundary value": fitted means on the edge of the family's range.
+
+    Only links that can carry the mean out of the family's range (the log link of
+    a binomial, the identity link of a Poisson) can end there; IRLS then halves
+    its steps at the edge, and the maximum may lie on the boundary, where the
+    usual standard errors do not apply. (R warns whenever a step had to be
+    halved; glm_lib warns when the fit ends at the boundary.)
+    """
+    lower, upper = family.mean_bounds
+    if (lower, upper) == (None, None):
+        return
+    with np.errstate(all="ignore"):
+        probes = family.link.inverse(np.array([-1e3, -1.0, 0.0, 1.0, 1e3]))
+    if family.valid_mu(probes):
+        return  # the link keeps every mean inside the range
+    mu = state.mu  # numpy or dask: only elementwise operations and reductions here
+    margin = _BOUNDARY_TOL * max(1.0, float(abs(mu).max()))
+    near = weights < 0  # all false, in mu's array type
+    if lower is not None:
+        near = near | (mu - lower < margin)
+    if upper is not None:
+        near = near | (upper - mu < margin)
+    near = near & (weights > 0)
+    if bool(near.any()):
+        near = np.asarray(near)
+        warnings.warn(
+            f"the fit stopped at the boundary of the {family.name} family's range (R: 'algorithm "
+            f"stopped at boundary value'): the fitted means of {first_rows(near)} are within "
+            f"{margin:.3g} of a bound that the {family.link.name} link does not enforce, so the "
+            "maximum may lie on the boundary and the standard errors are unreliable there; "
+            "consider a link that keeps the mean inside (e.g. the canonical one) or other start= values",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+
+
         return None
     if not (_near_bounds(family, y, state.mu, weights) or not state.converged):
         return None

@@ -133,13 +133,17 @@ def fit_negative_binomial(X, y, weights=None, offset=None, link: str = "log", to
               feature_names=names, **fit_options)
     theta, _ = theta_ml(y_vec, res.mu, prior_weights)
     previous_llf = np.inf
+    # glm.nb's stopping rule: |change of loglik| / sqrt(2 max(1, df_resid)) + |change of theta| < tol.
+    # Both parts are absolute, so the fit keeps going until theta itself is settled to tol
+    # (a relative rule on theta alone stopped sqrt-link fits early, with a score of 1e-4).
+    loglik_scale = np.sqrt(2.0 * max(1, res.df_resid))
     for _ in range(max_iter):
         family = NegativeBinomial(alpha=1.0 / theta, link=link)
         res = fit(X, y_vec, family=family, weights=prior_weights, offset=offset_vec, tol=tol,
                   start=res.params.to_numpy(), feature_names=names, **fit_options)
         theta_new, theta_se = theta_ml(y_vec, res.mu, prior_weights)
         llf = res.llf
-        settled = abs(llf - previous_llf) < tol * (abs(llf) + 0.1) and abs(theta_new - theta) < 1e-6 * theta
+        settled = abs(llf - previous_llf) / loglik_scale + abs(theta_new - theta) < tol
         theta, previous_llf = theta_new, llf
         if settled:
             break

@@ -38,8 +38,10 @@ def close(actual, expected, rtol=RTOL, atol=1e-10):
 
 def fit_case(case: dict, formula: str | None = None) -> gl.GLMResults:
     family = getattr(gl, case["family"])(link=case["link"])
-    return gl.glm(formula or case["formula"], r_frame(case["data"]), family=family, weights=case["weights"],
-                  offset=case["offset"], start=case["start"], tol=1e-12, max_iter=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # R fitted every case without a warning
+        return gl.glm(formula or case["formula"], r_frame(case["data"]), family=family, weights=case["weights"],
+                      offset=case["offset"], start=case["start"], tol=1e-12, max_iter=100)
 
 
 GLM_CASES = {case["name"]: case for case in R["glm"]}
@@ -139,3 +141,69 @@ def test_glm_nb(name):
     link = res.predict(new, kind="link", interval=True)
     close(link["fit"], r["predict"]["link"])
     close(link["se_link"], r["predict"]["link_se"])
+
+
+# --- issue 8's bugs, each against R's numbers ------------------------------------------------
+
+BUGS = R["bugs"]
+
+
+def test_bug1_binomial_loglik_with_cbind_and_prior_weights():
+    """R: logLik = sum(w * dbinom(s, n, mu)), not sum(dbinom(w s, w n, mu)); mustart uses n."""
+    case = GLM_CASES["binomial_logit_cbind_weights_budworm"]
+    res = fit_case(case)
+    close(res.llf, case["r"]["loglik"], rtol=1e-10)
+    close(res.aic, case["r"]["aic"], rtol=1e-10)
+    # the old formula gives a different number, so this test can tell them apart
+    from scipy import stats
+    w = r_frame(case["data"])["w"].to_numpy()
+    trials, successes = res.prior_weights, res.prior_weights * res.y
+    assert abs(np.sum(stats.binom.logpmf(successes, trials, res.mu)) - res.llf) > 1.0
+    close(res.llf, np.sum(w * stats.binom.logpmf(successes / w, trials / w, res.mu)), rtol=1e-12)
+
+
+def test_bug1_binomial_start_uses_the_numbers_of_trials():
+    """At R's default epsilon the start shows in the one-step-behind SEs and hat values."""
+    case = BUGS["cbind_weights_default"]
+    res = gl.glm(case["formula"], r_frame(case["data"]), family=gl.Binomial(), weights=case["weights"])
+    r = case["r"]
+    assert res.n_iter == r["iterations"]
+    close(res.params.to_numpy(), list(r["coefficients"].values()), rtol=1e-10)
+    close(res.bse.to_numpy(), list(r["se"].values()), rtol=1e-10)
+    close(res.leverage, r["hatvalues"], rtol=1e-10)
+
+
+def test_bug3_warns_when_the_fit_stops_at_the_boundary():
+    case = BUGS["boundary"]
+    assert "glm.fit: algorithm stopped at boundary value" in case["warnings"]
+    with pytest.warns(gl.ConvergenceWarning, match="boundary"):
+        res = gl.glm(case["formula"], r_frame(case["data"]), family=gl.Binomial(link=case["link"]),
+                     start=case["start"])
+    # both stop with the largest fitted probability on the bound 1
+    assert 1 - res.mu.max() < 1e-8 and 1 - max(case["fitted"]) < 1e-8
+    close(res.params.to_numpy(), list(case["coefficients"].values()), rtol=1e-3)
+
+
+def test_bug3_no_boundary_warning_when_the_link_keeps_means_inside():
+    # logit never leaves (0, 1); R warns only for links that can
+    data = r_frame(BUGS["boundary"]["data"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gl.glm("y ~ x", data, family=gl.Binomial())
+
+
+def test_bug5_glm_nb_sqrt_link_converges_to_r_precision_at_default_tol():
+    case = NB_CASES["negbin_sqrt_quine"]
+    res = gl.glm_nb(case["formula"], r_frame(case["data"]), link="sqrt")
+    # Within 1e-6 standard errors of R's tightly converged fit (epsilon 1e-12), as R's
+    # own default fit is.
+    exact = np.array(list(case["r"]["coefficients"].values()))
+    se = np.array(list(case["r"]["se"].values()))
+    r_default = np.array(list(BUGS["nb_sqrt_default"]["coefficients"].values()))
+    assert np.max(np.abs(r_default - exact) / se) < 1e-6
+    assert np.max(np.abs(res.params.to_numpy() - exact) / se) < 1e-6
+    close(res.theta, case["r"]["theta"], rtol=1e-8)
+    # the score of theta is zero at the estimate
+    from glm_lib.negbin import _theta_score_and_information
+    score, information = _theta_score_and_information(res.theta, res.y, res.mu, res.prior_weights)
+    assert abs(score) / np.sqrt(information) < 1e-5

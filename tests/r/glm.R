@@ -139,7 +139,32 @@ quine_nb_sqrt <- glm.nb(Days ~ Eth + Sex + Age + Lrn, data = quine_d, link = sqr
 nb_anova <- anova(quine_nb_small, quine_nb)
 nb_new <- new_rows(quine_d, "Days ~ Eth + Sex + Age + Lrn")
 
+# Issue 8's bugs, at R's default control where the default matters.
+collect_warnings <- function(expr) {
+  messages <- character()
+  value <- withCallingHandlers(expr, warning = function(w) {
+    messages <<- c(messages, conditionMessage(w)); invokeRestart("muffleWarning") })
+  list(value = value, warnings = unique(messages))
+}
+# 1: prior weights with cbind(): logLik is sum(w * dbinom(s, n, mu)); mustart uses n, not w * n,
+#    which shows at the default epsilon (one-step-behind weights, iteration count).
+bw_default <- glm(cbind(numdead, numalive) ~ sex + ldose, binomial, data = budworm, weights = w)
+# 3: a log-binomial fit whose maximum is on the boundary mu = 1.
+boundary_data <- data.frame(x = c(1, 2, 3, 4, 5, 6, 7, 8), y = c(0, 0, 1, 0, 1, 1, 1, 1))
+boundary <- collect_warnings(glm(y ~ x, binomial("log"), data = boundary_data, start = c(-2, 0.1)))
+# 5: glm.nb with the sqrt link at the default control.
+nb_sqrt_default <- glm.nb(Days ~ Eth + Sex + Age + Lrn, data = quine_d, link = sqrt)
+bugs <- list(
+  cbind_weights_default = list(data = export_data(budworm), formula = "cbind(numdead, numalive) ~ sex + ldose",
+                               weights = "w", r = glm_record(bw_default)),
+  boundary = list(data = export_data(boundary_data), formula = "y ~ x", link = "log", start = c(-2, 0.1),
+                  warnings = boundary$warnings, coefficients = as.list(coef(boundary$value)),
+                  fitted = unname(fitted(boundary$value))),
+  nb_sqrt_default = list(theta = nb_sqrt_default$theta, coefficients = as.list(coef(nb_sqrt_default)))
+)
+
 fixture <- list(
+  bugs = bugs,
   r_version = R.version.string,
   glm = lapply(cases, run_case),
   glm_nb = list(
