@@ -567,8 +567,7 @@ def fit(
 
     _warn_if_not_converged(state, method, max_iter, tol)
     # Firth's estimates stay finite under separation: nothing to warn about.
-    check = check_separation_at_scale if is_dask(X_fit) else _check_separation
-    separation = None if method == "firth" else check(family, X_fit, y_vec, prior_weights, state)
+    separation = None if method == "firth" else _check_separation(family, X_fit, y_vec, prior_weights, state)
     if separation is None:
         _warn_if_at_boundary(family, state, prior_weights)
 
