@@ -607,9 +607,6 @@ def _warn_if_not_converged(state: _State, method: str, max_iter: int, tol: float
         )
 
 
-def _check_separation(family: Family, X, y, weights, state: _State) -> dict | None:
-    """Run the separation LP when the fit hints at it, and warn if it confirms it."""
-    if family.mean_bounds == (None, None):
 _BOUNDARY_TOL = 1e-8
 
 
@@ -650,6 +647,9 @@ def _warn_if_at_boundary(family: Family, state: _State, weights) -> None:
         )
 
 
+def _check_separation(family: Family, X, y, weights, state: _State) -> dict | None:
+    """Run the separation LP when the fit hints at it, and warn if it confirms it."""
+    if family.mean_bounds == (None, None):
         return None
     if not (_near_bounds(family, y, state.mu, weights) or not state.converged):
         return None
