@@ -13,12 +13,19 @@ and the log-likelihood is ``sum_i log L_i``. The one-dimensional integrals are
 approximated in one of two ways, both built on the *conditional mode* ``u_i^``
 that maximises the log integrand ``h_i(u)``:
 
-- ``"laplace"``: a second-order Taylor expansion of ``h_i`` at the mode, whose
-  Gaussian integral is ``exp(h_i(u^)) sqrt(2 pi / -h_i''(u^))`` (lme4's
-  ``glmer`` default, ``nAGQ = 1``);
+- ``"laplace"``: a second-order expansion of ``h_i`` at the mode, whose
+  Gaussian integral is ``exp(h_i(u^)) sqrt(2 pi / c_i)`` (lme4's ``glmer``
+  default, ``nAGQ = 1``);
 - ``"quadrature"``: adaptive Gauss-Hermite quadrature, the nodes centred at the
-  mode and scaled by ``(-h_i''(u^))^(-1/2)`` (lme4's ``nAGQ > 1``). One node
-  is the Laplace approximation.
+  mode and scaled by ``c_i^(-1/2)`` (lme4's ``nAGQ > 1``). One node is the
+  Laplace approximation.
+
+The curvature ``c_i = sum_j W_ij + 1 / sigma^2`` uses the expected (Fisher)
+working weights ``W_ij = w_ij mu'(eta)^2 / V(mu)`` at the mode, as lme4's
+PIRLS does. For canonical links this is exactly ``-h_i''(u^)``; for others
+(probit, cloglog, ...) the observed ``-h_i''(u^)`` differs, and following lme4
+makes glm_lib reproduce ``glmer`` (tests/r/glmer.R) rather than the textbook
+Laplace approximation, which would move the probit cbpp estimates by ~1e-2.
 
 The modes come from a scalar Newton iteration per group, run for all groups
 at once: sums over a group's observations are ``np.add.reduceat`` over rows
@@ -38,6 +45,7 @@ mixed models*, J. Comput. Graph. Stat. 15(1).
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -47,10 +55,10 @@ from numpy.polynomial.hermite import hermgauss
 from scipy import linalg, optimize, special, stats
 
 from . import formatting
-from .errors import ConvergenceWarning
+from .errors import ConvergenceWarning, SeparationWarning
 from .families import Binomial, Family, Poisson
 from .fitting import fit, prepare_data
-from .validation import align_to, as_vector, first_rows, positive_number, whole_number
+from .validation import align_to, as_vector, check_formula, first_rows, positive_number, whole_number
 
 __all__ = ["fit_random_intercept", "random_intercept_glm", "RandomInterceptResults", "marginal_loglike"]
 
@@ -154,7 +162,7 @@ class _GroupedData:
 @dataclass
 class _Modes:
     u: np.ndarray  # conditional modes, one per group
-    curvature: np.ndarray  # -h''(u^) per group
+    curvature: np.ndarray  # Fisher curvature c_i at u^ per group (= -h''(u^) for canonical links)
     h: np.ndarray  # h(u^) per group (without the -log(2 pi sigma^2)/2 constant)
     converged: bool
 
@@ -195,12 +203,11 @@ def _conditional_modes(data: _GroupedData, eta0: np.ndarray, sigma: float) -> _M
         if np.all(np.abs(scale * step) <= _INNER_TOL * (1.0 + np.abs(u))):
             converged = True
             break
-    _, curv = data.score_and_curvature(eta0 + u[data.codes])
-    curvature = data.group_sum(curv) + precision
-    if np.any(curvature <= 0):
-        _, fisher = data.score_and_curvature(eta0 + u[data.codes], expected=True)
-        curvature = np.where(curvature > 0, curvature, data.group_sum(fisher) + precision)
-    return _Modes(u, curvature, h, converged)
+    # The integrand's curvature at the mode: lme4 takes the expected (Fisher)
+    # one, the working weights of its PIRLS, also for non-canonical links where
+    # it differs from the observed -h''(u^); glm_lib follows lme4 to match glmer.
+    _, fisher = data.score_and_curvature(eta0 + u[data.codes], expected=True)
+    return _Modes(u, data.group_sum(fisher) + precision, h, converged)
 
 
 def _group_loglike(data: _GroupedData, beta: np.ndarray, sigma: float, n_nodes: int):
@@ -244,7 +251,8 @@ def _prepare(X, y, groups, family, weights, offset):
             f"groups must be 1-dimensional, one label per row of X, got shape {np.shape(groups)}; "
             "for several grouping columns, combine them into one label (e.g. a + '_' + b)"
         )
-    group_values = pd.Series(groups.to_numpy() if isinstance(groups, (pd.Series, pd.Index)) else groups)
+    # A pandas categorical keeps its level order (R's factor levels) for the random effects.
+    group_values = pd.Series(groups.array if isinstance(groups, (pd.Series, pd.Index)) else groups)
     if group_values.shape[0] != n:
         raise ValueError(f"groups has {group_values.shape[0]} labels but X has {n} rows; give one label per row")
     if group_values.isna().any():
@@ -376,6 +384,9 @@ def fit_random_intercept(
 
     Warns
     -----
+    SeparationWarning
+        If the fixed effects alone separate the data (checked on the ordinary
+        GLM that starts the fit).
     ConvergenceWarning
         If the optimiser or a conditional-mode iteration fails, or the Hessian
         at the estimate is not positive definite (standard errors are then NaN).
@@ -395,6 +406,18 @@ def fit_random_intercept(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         glm_start = fit(X, y_vec, family=family, weights=prior_weights, offset=offset, drop_aliased=False)
+    if glm_start.separation is not None:
+        # The fixed effects alone separate the data: a random intercept cannot
+        # bound the separating coefficient, so its estimate runs off in this fit too.
+        rows = np.isin(np.arange(y_vec.shape[0]), glm_start.separation["rows"])
+        warnings.warn(
+            f"the data are {glm_start.separation['kind']}ly separated by the fixed effects: the responses "
+            f"of {first_rows(rows)} sit at the boundary of the {family.name} family and a combination of "
+            "the predictors predicts them perfectly, so some fixed effects are infinite in truth and the "
+            "reported estimates and standard errors are meaningless (drop the separating predictor or "
+            "use a penalised fit)",
+            SeparationWarning, stacklevel=2,
+        )
     theta0 = np.r_[glm_start.params.to_numpy(), np.log(0.5)]
 
     def objective(theta):
@@ -489,23 +512,91 @@ def fit_random_intercept(
     )
 
 
-def random_intercept_glm(formula: str, data: pd.DataFrame, groups: str, family: Family | None = None,
-                         offset=None, weights=None, **options) -> "RandomInterceptResults":
-    """Formula front end: ``random_intercept_glm("cbind(s, f) ~ x", data, groups="herd")``.
+_BAR_TERM = re.compile(r"\(([^()]*?)(\|\|?)([^()]*)\)")
 
-    The fixed-effects part is parsed exactly as :func:`glm_lib.glm` parses it
-    (the ordinary GLM it fits is also the starting point); ``groups`` names the
-    grouping column. Remaining ``options`` go to :func:`fit_random_intercept`.
+
+def _split_random_term(formula: str) -> tuple[str, str | None]:
+    """Take lme4's ``(1 | g)`` out of ``formula``: the fixed-effects formula and ``g``.
+
+    Only a random intercept for one grouping column can be fitted; any other
+    bar term (``(x | g)``, ``(1 | a/b)``, two bar terms) is a clear error.
+    """
+    if "~" not in formula:
+        return formula, None
+    lhs, rhs = formula.split("~", 1)
+    terms = list(_BAR_TERM.finditer(rhs))
+    if not terms:
+        return formula, None
+    if len(terms) > 1:
+        raise ValueError(
+            f"formula has {len(terms)} random-effect terms ({', '.join(t.group(0) for t in terms)}); "
+            "random_intercept_glm fits one random intercept, (1 | group)"
+        )
+    term = terms[0]
+    effects, grouping = term.group(1).strip(), term.group(3).strip()
+    if effects != "1":
+        raise ValueError(
+            f"formula: {term.group(0)!r} asks for random slopes or a correlated structure; "
+            "random_intercept_glm fits only a random intercept, written (1 | group)"
+        )
+    if not grouping.isidentifier():
+        raise ValueError(
+            f"formula: the grouping in {term.group(0)!r} must be one column name; nested or crossed "
+            "groupings (a/b, a:b) are not supported, so combine them into one column first"
+        )
+    # Drop the term with the '+' that joins it to its neighbours.
+    before, after = rhs[: term.start()].rstrip(), rhs[term.end():].lstrip()
+    if before.endswith("+"):
+        before = before[:-1].rstrip()
+    elif after.startswith("+"):
+        after = after[1:].lstrip()
+    fixed = f"{before} {after}".strip()
+    return f"{lhs.strip()} ~ {fixed or '1'}", grouping
+
+
+def random_intercept_glm(formula: str, data: pd.DataFrame, groups: str | None = None, family: Family | None = None,
+                         offset=None, weights=None, **options) -> "RandomInterceptResults":
+    """Formula front end, in lme4's syntax: ``random_intercept_glm("cbind(s, f) ~ x + (1 | herd)", data)``.
+
+    Parameters
+    ----------
+    formula : str
+        The fixed effects as :func:`glm_lib.glm` parses them, plus the random
+        intercept ``(1 | group)`` as in ``lme4::glmer``. The ordinary GLM of
+        the fixed effects is the starting point.
+    data : pandas.DataFrame
+    groups : str, optional
+        The grouping column, instead of ``(1 | group)`` in the formula (if
+        both are given they must agree).
+    family : Binomial or Poisson, optional
+        Defaults to ``Binomial()``.
+    offset, weights : str or array-like, optional
+        A column name of ``data`` or values, one per row.
+    **options
+        Passed to :func:`fit_random_intercept` (``method``, ``n_quadrature``, ...).
+
+    Returns
+    -------
+    RandomInterceptResults
     """
     from .formula import _column_or_values, _model_matrices
 
-    if groups not in data.columns:
+    formula = check_formula(formula)
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    fixed, grouping = _split_random_term(formula)
+    if groups is not None and grouping is not None and groups != grouping:
+        raise ValueError(f"groups={groups!r} contradicts the formula's (1 | {grouping}); give the grouping once")
+    groups = grouping if groups is None else groups
+    if groups is None:
+        raise ValueError("no grouping: add (1 | group) to the formula, as in lme4, or pass groups='column'")
+    if not isinstance(groups, str) or groups not in data.columns:
         raise ValueError(f"groups={groups!r} is not a column of data")
-    response, design = _model_matrices(formula, data)
+    response, design = _model_matrices(fixed, data)
     return fit_random_intercept(
         design, response, data[groups], family=Binomial() if family is None else family,
         weights=_column_or_values(data, weights, "weights"), offset=_column_or_values(data, offset, "offset"),
-        formula=f"{' '.join(formula.split())} + (1 | {groups})", **options,
+        formula=f"{' '.join(fixed.split())} + (1 | {groups})", **options,
     )
 
 
@@ -525,7 +616,8 @@ class RandomInterceptResults:
     random_effects : pandas.Series
         Conditional modes of the random intercepts, indexed by group.
     conditional_sd : pandas.Series
-        ``(-h''(u^))^(-1/2)`` per group: the spread of each group's integrand.
+        ``c_i^(-1/2)`` per group (``c_i`` the Fisher curvature at the mode,
+        see the module docstring): the spread of each group's integrand.
     converged : bool
     """
 

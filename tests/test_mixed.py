@@ -40,9 +40,12 @@ import pytest
 from scipy import integrate, special
 
 import glm_lib as gl
+from rdata import load_fixture, r_frame
 from glm_lib.mixed import (
     RandomInterceptResults,
+    _conditional_modes,
     _finite_difference_hessian,
+    _GroupedData,
     fit_random_intercept,
     marginal_loglike,
     random_intercept_glm,
@@ -343,3 +346,151 @@ def test_no_warning_on_a_good_fit(design):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fit_random_intercept(X, y, herd, weights=w)
+
+
+# --- lme4::glmer fixtures (tests/r/glmer.R) -------------------------------------------
+GLMER = load_fixture("glmer")
+
+
+def _glmer_frame(name: str) -> pd.DataFrame:
+    frame = r_frame(GLMER["data"][name])
+    if name == "cbpp":
+        frame["healthy"] = frame["size"] - frame["incidence"]
+    return frame
+
+
+_OFFSET_TERM = " + offset(log(exposure))"
+
+
+def _glmer_case(name: str):
+    """The fixture, its data, family and options; an offset term becomes the offset argument."""
+    spec = dict(GLMER["models"][name])
+    data = _glmer_frame(spec["data"])
+    family = getattr(gl, spec["family"])(link=spec["link"])
+    method = "laplace" if spec["nAGQ"] == 1 else "quadrature"
+    options = {"method": method, "n_quadrature": spec["nAGQ"]}
+    if _OFFSET_TERM in spec["formula"]:
+        spec["formula"] = spec["formula"].replace(_OFFSET_TERM, "")
+        options["offset"] = np.log(data["exposure"])
+    return spec, data, family, options
+
+
+def _fixed_design(spec, data, family, options):
+    """The fixed-effects design, response and weights of a fixture's formula."""
+    fixed = spec["formula"].split(" + (1 |")[0]
+    pooled = gl.glm(fixed, data, family=family, offset=options.get("offset"))
+    return pooled.model_X, pooled.y, pooled.prior_weights
+
+
+@pytest.mark.parametrize("name", [n for n, m in GLMER["models"].items() if m["nAGQ"] == 1])
+def test_laplace_matches_glmer_deviance_function(name):
+    """-2 logLik at fixed (sigma, beta) equals lme4's deviance function, also for
+    probit, cloglog and sqrt links, where lme4 takes the Fisher curvature at the mode."""
+    spec, data, family, options = _glmer_case(name)
+    X, y, w = _fixed_design(spec, data, family, options)
+    group = spec["formula"].split("(1 | ")[1].rstrip(")")
+    for point in spec["points"]:
+        value = -2 * marginal_loglike(X, y, data[group], point["params"], point["sigma"], family=family,
+                                      weights=w, **options)
+        assert value == pytest.approx(point["minus2loglik"], abs=5e-6)
+
+
+@pytest.mark.parametrize("name", list(GLMER["models"]))
+def test_fit_matches_glmer(name):
+    spec, data, family, options = _glmer_case(name)
+    res = random_intercept_glm(spec["formula"], data, family=family, **options)
+    np.testing.assert_allclose(res.params.to_numpy(), list(spec["params"].values()), atol=2e-6)
+    assert res.sigma == pytest.approx(spec["sigma"], abs=2e-6)
+    np.testing.assert_allclose(res.bse.to_numpy(), spec["se"], rtol=2e-5)
+    np.testing.assert_allclose(res.random_effects.to_numpy(), spec["ranef"], atol=1e-5)
+    if spec["nAGQ"] == 1:
+        assert res.llf == pytest.approx(spec["loglik"], abs=1e-6)
+
+
+def test_quadrature_loglik_keeps_the_terms_lme4_leaves_out():
+    """lme4's nAGQ > 1 logLik omits the saturated model's log-likelihood (it sums
+    deviance residuals); glm_lib keeps it, so its logLik is the same quantity at
+    every nAGQ. The difference is exactly that term."""
+    spec, data, family, options = _glmer_case("cbpp_probit_agq9")
+    res = random_intercept_glm(spec["formula"], data, family=family, **options)
+    m = data["size"].to_numpy(float)
+    s = data["incidence"].to_numpy(float)
+    saturated = np.sum(special.gammaln(m + 1) - special.gammaln(s + 1) - special.gammaln(m - s + 1)
+                       + special.xlogy(s, s / m) + special.xlogy(m - s, 1 - s / m))
+    assert res.llf - spec["loglik"] == pytest.approx(saturated, abs=1e-6)
+    assert abs(res.llf - GLMER["models"]["cbpp_probit_laplace"]["loglik"]) < 0.5
+
+
+def test_probit_laplace_differs_from_the_observed_curvature_version():
+    """Why the convention matters: with the observed curvature -h''(u^) the probit
+    cbpp Laplace log-likelihood at lme4's estimate is off by far more than round-off."""
+    spec, data, family, options = _glmer_case("cbpp_probit_laplace")
+    X, y, w = _fixed_design(spec, data, family, options)
+    grouped = _GroupedData(family, np.asarray(X), y, w, np.zeros(len(y)), pd.factorize(data["herd"], sort=True)[0])
+    beta, sigma = np.array(list(spec["params"].values())), spec["sigma"]
+    eta0 = grouped.X @ beta
+    modes = _conditional_modes(grouped, eta0, sigma)
+    _, observed = grouped.score_and_curvature(eta0 + modes.u[grouped.codes])
+    observed_curvature = grouped.group_sum(observed) + 1 / sigma**2
+    assert not np.allclose(observed_curvature, modes.curvature, rtol=1e-3)
+    shift = -2 * 0.5 * np.sum(np.log(modes.curvature) - np.log(observed_curvature))  # change of -2 logLik
+    assert abs(shift) > 0.01
+    assert -2 * marginal_loglike(X, y, data["herd"], beta, sigma, family=family, weights=w) == pytest.approx(
+        -2 * spec["loglik"], abs=5e-6)
+
+
+# --- lme4's formula syntax ---------------------------------------------------------------------
+def test_lme4_random_term_in_formula(laplace, cbpp):
+    res = random_intercept_glm("cbind(incidence, healthy) ~ period + (1 | herd)", cbpp)
+    np.testing.assert_allclose(res.params, laplace.params, rtol=1e-10)
+    assert res.formula == laplace.formula == "cbind(incidence, healthy) ~ period + (1 | herd)"
+    both = random_intercept_glm("cbind(incidence, healthy) ~ (1 | herd) + period", cbpp, groups="herd")
+    np.testing.assert_allclose(both.params, laplace.params, rtol=1e-10)
+
+
+@pytest.mark.parametrize("formula, groups, message", [
+    ("cbind(incidence, healthy) ~ period + (period | herd)", None, r"random slopes"),
+    ("cbind(incidence, healthy) ~ period + (1 | herd/period)", None, r"one column name"),
+    ("cbind(incidence, healthy) ~ (1 | herd) + (1 | period)", None, r"2 random-effect terms"),
+    ("cbind(incidence, healthy) ~ period + (1 | herd)", "period", r"contradicts the formula's \(1 \| herd\)"),
+    ("cbind(incidence, healthy) ~ period", None, r"no grouping: add \(1 \| group\)"),
+    ("cbind(incidence, healthy) ~ period + (1 | farm)", None, r"groups='farm' is not a column"),
+])
+def test_lme4_syntax_errors(cbpp, formula, groups, message):
+    with pytest.raises(ValueError, match=message):
+        random_intercept_glm(formula, cbpp, groups=groups)
+
+
+def test_formula_front_end_argument_types(cbpp):
+    with pytest.raises(TypeError, match=r"formula must be a string"):
+        random_intercept_glm(None, cbpp, groups="herd")
+    with pytest.raises(TypeError, match=r"data must be a pandas DataFrame"):
+        random_intercept_glm("y ~ x + (1 | g)", {"y": [1]})
+
+
+# --- separation ---------------------------------------------------------------------------------
+def test_separated_data_say_so():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=60)
+    X = np.column_stack([np.ones(60), x])
+    y = (x > 0).astype(float)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit_random_intercept(X, y, np.repeat(np.arange(10), 6))
+    separation = [w for w in caught if issubclass(w.category, gl.SeparationWarning)]
+    assert len(separation) == 1, [str(w.message) for w in caught]
+    assert "completely separated by the fixed effects" in str(separation[0].message)
+
+
+def test_group_of_zeros_is_not_separation():
+    """A group whose responses are all 0 is handled by its random intercept: no warning."""
+    rng = np.random.default_rng(2)
+    groups = np.repeat(np.arange(12), 10)
+    x = rng.normal(size=120)
+    u = rng.normal(scale=0.7, size=12)
+    y = (rng.uniform(size=120) < special.expit(-0.3 + 0.8 * x + u[groups])).astype(float)
+    y[groups == 0] = 0.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit_random_intercept(np.column_stack([np.ones(120), x]), y, groups)
+    assert not [w for w in caught if issubclass(w.category, gl.SeparationWarning)]
