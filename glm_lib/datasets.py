@@ -46,7 +46,7 @@ _SOURCES = {
     "alligator": "Delany & Moore (1987), in Agresti, Categorical Data Analysis: primary food choice of 219 alligators by lake, sex and size; via R package vcdExtra.",
     "cbpp": "Lesnoff et al. (2004), Preventive Veterinary Medicine 64: new cases of contagious bovine pleuropneumonia in 15 herds over 4 periods; via R package lme4.",
     "housing": "Madsen (1976), Scandinavian Journal of Statistics 3: satisfaction with housing (low, medium, high) of 1681 Copenhagen tenants by perceived influence, type of housing and contact with other residents; via R package MASS (housing).",
-    "wine": "Randall (1989), Applied Statistics 38: bitterness of white wine rated 1-5 by 9 judges, by temperature and skin contact during pressing; via R package ordinal (wine).",
+    "wine": "Randall (1989), Biometrical Journal 31: bitterness of white wine rated 1-5 by 9 judges, by temperature and skin contact during pressing; via R package ordinal (wine).",
     "ohio": "Ware et al. (1984), American Review of Respiratory Disease 129; Fitzmaurice & Laird (1993): wheeze (0/1) of 537 Ohio children at ages 7-10 (coded -2..1) by maternal smoking; via R package geepack (ohio).",
     "epil": "Thall & Vail (1990), Biometrics 46: seizure counts of 59 epileptics in four two-week periods, progabide vs placebo, with 8-week baseline counts and age; via R package MASS (epil).",
     "dietox": "Lauridsen et al. (1999), Journal of Animal Science 77: weekly weights (kg) of 72 pigs over 12 weeks by vitamin E and copper dose; via R package geepack (dietox).",
