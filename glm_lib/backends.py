@@ -24,7 +24,7 @@ import numpy as np
 from .families import Binomial, Family, Poisson
 from .links import Identity, Log, Logit
 
-__all__ = ["RowSums", "row_sums", "NumpyBackend", "as_backend"]
+__all__ = ["RowSums", "row_sums", "NumpyBackend", "as_backend", "rowwise", "rowsum"]
 
 # Rows per block: 4096 rows x 20 columns x 8 bytes = 640 KiB, about a core's L2
 # cache, so the block is read from memory once per step and reused from cache.
@@ -232,9 +232,42 @@ class NumpyBackend:
         return total
 
 
+def _is_dask(value) -> bool:
+    return type(value).__module__.startswith("dask")
+
+
+def rowwise(function, *arrays):
+    """``function(*arrays)`` for a function of rows: directly on numpy arrays, lazily chunk by chunk on dask arrays.
+
+    The arrays are 1-D and aligned by rows, or a single 2-D design (the
+    function then maps each block of rows to one value per row).
+    """
+    if not any(_is_dask(array) for array in arrays):
+        return function(*arrays)
+    import dask.array as da
+
+    drop = 1 if arrays[0].ndim == 2 else None
+    return da.map_blocks(function, *arrays, dtype=float, drop_axis=drop)
+
+
+def rowsum(function, *arrays) -> float:
+    """``function(*arrays)`` for a function that sums over rows (a deviance, a log-likelihood).
+
+    On dask arrays it runs on every row chunk and the chunk totals are added.
+    """
+    if not any(_is_dask(array) for array in arrays):
+        return function(*arrays)
+    import dask.array as da
+
+    n_chunks = next(array for array in arrays if _is_dask(array)).numblocks[0]
+    totals = da.map_blocks(lambda *blocks: np.array([function(*blocks)], dtype=float), *arrays,
+                           dtype=float, chunks=((1,) * n_chunks,))
+    return float(totals.sum().compute())
+
+
 def as_backend(X, y, weights, offset):
     """The backend for these arrays: dask arrays get the dask backend, anything else numpy."""
-    if type(X).__module__.startswith("dask"):
+    if _is_dask(X):
         from .dask_backend import DaskBackend
 
         return DaskBackend(X, y, weights, offset)

@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import linalg, optimize
 
 from .backends import RowSums, as_backend
+from .dask_backend import check_separation_at_scale, is_dask, prepare_dask_data
 from .errors import AliasedColumnsWarning, ConvergenceWarning, SeparationWarning
 from .families import Family, Gaussian
 from .links import Identity
@@ -97,11 +98,19 @@ def find_aliased_columns(X: np.ndarray, weights: np.ndarray, tol: float = _RANK_
     return aliased
 
 
-def _describe_aliasing(X: np.ndarray, names: list[str], aliased: list[int]) -> str:
+def _describe_aliasing(X: np.ndarray, names: list[str], aliased: list[int], gram: np.ndarray | None = None) -> str:
+    """Each aliased column as a combination of the kept ones (at most five).
+
+    With ``gram`` (X'WX, positive weights) the combination comes from its kept
+    block, which needs no pass over X (data that stay on a dask cluster).
+    """
     kept = [j for j in range(X.shape[1]) if j not in aliased]
     parts = []
     for j in aliased[:5]:
-        coef, *_ = np.linalg.lstsq(X[:, kept], X[:, j], rcond=None)
+        if gram is not None:
+            coef = linalg.solve(gram[np.ix_(kept, kept)], gram[kept, j], assume_a="pos")
+        else:
+            coef, *_ = np.linalg.lstsq(X[:, kept], X[:, j], rcond=None)
         terms = [f"{c:+.3g}*{names[k]}" for c, k in zip(coef, kept) if abs(c) > 1e-8]
         parts.append(f"{names[j]} = {' '.join(terms) if terms else '0'}")
     return "; ".join(parts)
@@ -524,7 +533,9 @@ def fit(
     max_iter = whole_number("max_iter", max_iter)
     learning_rate = positive_number("learning_rate", learning_rate)
 
-    X, names, y_vec, prior_weights, offset = prepare_data(X, y, family, weights, offset, feature_names)
+    # Dask arrays are checked chunk by chunk and fitted by map-reduce (glm_lib.dask_backend).
+    prepare = prepare_dask_data if is_dask(X) else prepare_data
+    X, names, y_vec, prior_weights, offset = prepare(X, y, family, weights, offset, feature_names)
     if start is not None:
         # Checked against the full design: with drop_aliased the aliased entries are dropped below.
         start = as_vector(start, X.shape[1], "start", per="columns")
@@ -542,7 +553,7 @@ def fit(
     if aliased:
         message = (
             f"X is rank-deficient: {len(aliased)} column(s) are linear combinations of others "
-            f"({', '.join(names[j] for j in aliased)}): {_describe_aliasing(X, names, aliased)}"
+            f"({', '.join(names[j] for j in aliased)}): {_describe_aliasing(X, names, aliased, gram if is_dask(X) else None)}"
         )
         if not drop_aliased:
             raise ValueError(message + ". Remove them, or pass drop_aliased=True to drop them as R does.")
@@ -567,7 +578,8 @@ def fit(
 
     _warn_if_not_converged(state, method, max_iter, tol)
     # Firth's estimates stay finite under separation: nothing to warn about.
-    separation = None if method == "firth" else _check_separation(family, X_fit, y_vec, prior_weights, state)
+    check = check_separation_at_scale if is_dask(X_fit) else _check_separation
+    separation = None if method == "firth" else check(family, X_fit, y_vec, prior_weights, state)
     if separation is None:
         _warn_if_at_boundary(family, state, prior_weights)
 

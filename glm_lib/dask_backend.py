@@ -1,0 +1,262 @@
+"""IRLS on dask arrays: each step is one map-reduce over the row chunks.
+
+:func:`glm_lib.fit` hands dask arrays here. :func:`prepare_dask_data` checks the
+data chunk by chunk with the same validation as in-memory data, and
+:class:`DaskBackend` computes an IRLS step's sums by running the in-memory
+backend on every row chunk (on the workers) and adding the p x p and p-sized
+results (on the cluster); only those small sums reach the client, where the
+p x p system is solved. Fitted means, linear predictors and working weights
+stay lazy dask arrays.
+
+Whichever scheduler is active is used: dask's default threads, or a
+``dask.distributed.Client`` (a ``LocalCluster`` or any cluster's address).
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from .backends import NumpyBackend, RowSums, working_weights
+from .families import Family
+
+__all__ = ["DaskBackend", "prepare_dask_data", "is_dask"]
+
+
+def is_dask(value) -> bool:
+    """True for a dask collection (array, DataFrame, Series), without importing dask."""
+    return type(value).__module__.startswith("dask")
+
+
+def _as_dask_array(values, name: str):
+    import dask.array as da
+
+    if values is None or type(values).__module__.startswith("dask.array"):
+        return values
+    if is_dask(values):  # dask DataFrame or Series: partition lengths are needed to align rows
+        return values.to_dask_array(lengths=True)
+    return da.from_array(np.asarray(values))
+
+
+def _aligned(values, rows: tuple, n: int, name: str, default: float):
+    """A float dask vector (or n x 2 for a binomial response) chunked like X's rows."""
+    import dask.array as da
+
+    if values is None:
+        return da.full(n, default, chunks=(rows,), dtype=float)
+    array = _as_dask_array(values, name)
+    if array.ndim == 0:
+        return da.full(n, float(array.compute()), chunks=(rows,), dtype=float)
+    if array.shape[0] != n:
+        raise ValueError(f"{name} has {array.shape[0]} rows but X has {n}; give one per row")
+    if array.ndim > 2:
+        raise ValueError(f"{name} must be 1- or 2-dimensional, got shape {array.shape}")
+    chunks = {0: rows} if array.ndim == 1 else {0: rows, 1: -1}
+    return array.astype(float).rechunk(chunks)
+
+
+def _check_chunk(family: Family, X, y, weights, offset, first_row: int, names: list[str]) -> int:
+    """Run the in-memory validation on one chunk; return its number of positive weights."""
+    from .fitting import prepare_data
+
+    try:
+        prepare_data(X, y, copy.copy(family), weights, offset, names)
+    except ValueError as exc:
+        if str(exc).startswith("weights: every weight is zero"):
+            return 0  # fine for one chunk; fit() checks the total
+        raise ValueError(f"{exc} (rows counted within the row chunk that starts at row {first_row})") from None
+    return int(np.count_nonzero(weights > 0))
+
+
+def prepare_dask_data(X, y, family: Family, weights=None, offset=None, feature_names=None):
+    """Validate a GLM's data held in dask arrays (or DataFrames) and align their chunks.
+
+    The same checks as :func:`glm_lib.fitting.prepare_data` run on every row
+    chunk in one pass; an error names the rows within the offending chunk and
+    the chunk's first row. Returns lazy dask arrays chunked like X's rows.
+    """
+    import dask
+    import dask.array as da
+
+    names = [str(c) for c in X.columns] if hasattr(X, "columns") else None
+    X = _as_dask_array(X, "X")
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-dimensional (rows x columns), got shape {X.shape}")
+    if any(np.isnan(size) for size in X.chunks[0]):
+        raise ValueError("X has unknown chunk sizes; call X.compute_chunk_sizes() or use to_dask_array(lengths=True)")
+    X = X.astype(float).rechunk({1: -1})  # chunks of whole rows: each holds complete x_i
+    n, p = X.shape
+    rows = X.chunks[0]
+    names = names or [f"x{j}" for j in range(p)]
+    if feature_names is not None:
+        if len(feature_names) != p:
+            raise ValueError(f"feature_names has {len(feature_names)} names but X has {p} columns")
+        names = [str(name) for name in feature_names]
+    y = _aligned(y, rows, n, "y", np.nan)
+    weights = _aligned(weights, rows, n, "weights", 1.0)
+    offset = _aligned(offset, rows, n, "offset", 0.0)
+
+    starts = np.cumsum((0,) + rows[:-1])
+    checks = [
+        dask.delayed(_check_chunk)(family, xb, yb, wb, ob, int(first), names)
+        for xb, yb, wb, ob, first in zip(X.to_delayed().ravel(), y.to_delayed().ravel(),
+                                         weights.to_delayed().ravel(), offset.to_delayed().ravel(), starts)
+    ]
+    if sum(dask.compute(*checks)) == 0:
+        raise ValueError("weights: every weight is zero, so there is nothing to fit")
+
+    # The family's own response conventions, chunk by chunk (binomial (successes, failures) columns).
+    # (dask aligns a vector with an array's last axis, so the weights go in as a column.) A family
+    # may record per-row state when it prepares a response; each chunk works on its own copy, so
+    # the shared family is never mutated from several threads, and its state is not a chunk's.
+    drop = 1 if y.ndim == 2 else None
+    column = weights[:, None] if y.ndim == 2 else weights
+    y_vec = da.map_blocks(lambda yb, wb: copy.copy(family).prepare_response(yb, wb.ravel())[0], y, column,
+                          dtype=float, drop_axis=drop, chunks=(rows,))
+    prior = da.map_blocks(lambda yb, wb: copy.copy(family).prepare_response(yb, wb.ravel())[1], y, column,
+                          dtype=float, drop_axis=drop, chunks=(rows,))
+    return X, names, y_vec, prior, offset
+
+
+def _chunk_sums(family, X, y, weights, offset, params, eta, mu, observed, start):
+    """One chunk's IRLS sums (the in-memory backend on the chunk), without per-row arrays."""
+    if start:
+        with np.errstate(all="ignore"):
+            mu = family.starting_mu(y, weights)
+            eta = family.link.link(mu)
+            if not (np.all(np.isfinite(eta)) and family.valid_mu(family.link.inverse(eta))):
+                return None
+    sums = NumpyBackend(X, y, weights, offset).sums(family, params, eta, mu, observed)
+    if sums is not None:
+        sums.eta = sums.mu = sums.working_weights = None  # only the small sums travel
+    return sums
+
+
+def _add(parts: list) -> RowSums | None:
+    """Reduce the chunks' sums; None (an invalid mean) anywhere makes the total None."""
+    if any(part is None for part in parts):
+        return None
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
+
+
+def _chunk_prior_gram(X, weights):
+    from .fitting import weighted_gram
+
+    return weighted_gram(X, weights)
+
+
+class DaskBackend:
+    """Row sums over dask arrays chunked by rows: a map over chunks and a reduce.
+
+    Parameters
+    ----------
+    X : dask array (n, p)
+    y, weights, offset : dask arrays (n,)
+        Rechunked to X's row chunks if needed.
+    """
+
+    lazy = True
+
+    def __init__(self, X, y, weights, offset):
+        self.X = X.rechunk({1: -1})
+        rows = self.X.chunks[0]
+        self.y = y.rechunk({0: rows})
+        self.prior_weights = weights.rechunk({0: rows})
+        self.full_offset = offset.rechunk({0: rows})
+
+    @property
+    def n_cols(self) -> int:
+        return self.X.shape[1]
+
+    def _chunks(self):
+        return zip(self.X.to_delayed().ravel(), self.y.to_delayed().ravel(),
+                   self.prior_weights.to_delayed().ravel(), self.full_offset.to_delayed().ravel())
+
+    def _reduce(self, parts):
+        import dask
+
+        # Many chunks: add them in a tree of tasks on the cluster, not on the client.
+        while len(parts) > 1:
+            parts = [dask.delayed(_add)(parts[i : i + 8]) for i in range(0, len(parts), 8)]
+        return parts[0].compute() if hasattr(parts[0], "compute") else parts[0]
+
+    def _lazy_fit(self, family, eta, mu):
+        import dask.array as da
+
+        weight = da.map_blocks(lambda e, m, w: working_weights(family, e, m, w)[0], eta, mu,
+                               self.prior_weights, dtype=float)
+        return eta, mu, weight
+
+    def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False) -> RowSums | None:
+        """The sums at ``params``: one pass over the chunks."""
+        import dask
+
+        parts = [dask.delayed(_chunk_sums)(family, xb, yb, wb, ob, params, None, None, observed, False)
+                 for xb, yb, wb, ob in self._chunks()]
+        total = self._reduce(parts)
+        if total is None:
+            return None
+        eta = self.X @ params + self.full_offset
+        mu = eta.map_blocks(family.link.inverse, dtype=float)
+        total.eta, total.mu, total.working_weights = self._lazy_fit(family, eta, mu)
+        return total
+
+    def start_sums(self, family: Family, observed: bool = False) -> RowSums | None:
+        """The sums at the family's starting means (R's ``mustart``), chunk by chunk."""
+        import dask
+
+        parts = [dask.delayed(_chunk_sums)(family, xb, yb, wb, ob, None, None, None, observed, True)
+                 for xb, yb, wb, ob in self._chunks()]
+        total = self._reduce(parts)
+        if total is None:
+            return None
+        mu = self.y.map_blocks(lambda yb, wb: family.starting_mu(yb, wb), self.prior_weights, dtype=float)
+        eta = mu.map_blocks(family.link.link, dtype=float)
+        total.eta, total.mu, total.working_weights = self._lazy_fit(family, eta, mu)
+        return total
+
+    def prior_gram(self) -> np.ndarray:
+        """``X' diag(prior weights) X``, one pass."""
+        import dask
+
+        parts = [dask.delayed(_chunk_prior_gram)(xb, wb) for xb, _, wb, _ in self._chunks()]
+        while len(parts) > 1:
+            parts = [dask.delayed(sum)(parts[i : i + 8]) for i in range(0, len(parts), 8)]
+        return parts[0].compute()
+
+
+def check_separation_at_scale(family: Family, X, y, weights, state) -> None:
+    """What the separation check can do on dask arrays: detect means at the boundary, and say so.
+
+    Confirming separation takes a linear program over all rows
+    (:func:`glm_lib.fitting.detect_separation`), which needs the data in
+    memory; at scale only its trigger runs (one pass over the chunks), and a
+    ``SeparationWarning`` says that the check was cut short. Returns None.
+    """
+    import warnings
+
+    import dask.array as da
+
+    from .errors import SeparationWarning
+    from .fitting import _near_bounds
+
+    if family.mean_bounds == (None, None):
+        return None
+    near = da.map_blocks(lambda yb, mb, wb: np.array([_near_bounds(family, yb, mb, wb)]), y, state.mu, weights,
+                         dtype=bool, chunks=((1,) * y.numblocks[0],))
+    if bool(near.any().compute()) or not state.converged:
+        warnings.warn(
+            f"fitted means of the {family.name} fit are at the boundary of the family (or the fit did not "
+            "converge), which suggests separation; the linear-programming check that confirms it needs the "
+            "data in memory and was skipped for dask arrays. Fit a sample in memory with gl.fit to check, "
+            "or treat infinite-looking coefficients and their standard errors as meaningless",
+            SeparationWarning,
+            stacklevel=3,
+        )
+    return None

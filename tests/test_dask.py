@@ -1,0 +1,134 @@
+"""Fits on dask arrays equal the in-memory fits (issue 13).
+
+Every case fits the same data twice, once from numpy arrays and once from dask
+arrays chunked by rows, and compares everything the results report: the map-
+reduce over chunks must take the same IRLS steps as the in-memory loop.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import glm_lib as gl
+
+da = pytest.importorskip("dask.array")
+dd = pytest.importorskip("dask.dataframe")
+
+RTOL = 1e-9
+CHUNK = 700  # rows per chunk: several chunks, the last one shorter
+
+
+def _simulate(family: str, n: int = 3000, seed: int = 13):
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([np.ones(n), rng.standard_normal((n, 3)), rng.integers(0, 2, n)])
+    eta = X @ np.array([0.3, 0.4, -0.3, 0.2, 0.5])
+    weights = rng.integers(1, 4, n).astype(float)
+    offset = rng.normal(0.0, 0.2, n)
+    if family == "poisson":
+        y = rng.poisson(np.exp(eta + offset)).astype(float)
+    elif family == "binomial":
+        y = rng.binomial(weights.astype(int), 1 / (1 + np.exp(-(eta + offset)))) / weights
+    elif family == "gamma":
+        mean = np.exp(0.1 * eta + offset)
+        y = rng.gamma(2.0, mean / 2.0)
+    else:
+        y = eta + offset + rng.standard_normal(n)
+    return X, y, weights, offset
+
+
+FAMILIES = {
+    "poisson": lambda: gl.Poisson(),
+    "binomial": lambda: gl.Binomial(),
+    "probit": lambda: gl.Binomial("probit"),
+    "gamma": lambda: gl.Gamma("log"),
+    "gaussian": lambda: gl.Gaussian(),
+}
+DATA = {"poisson": "poisson", "binomial": "binomial", "probit": "binomial", "gamma": "gamma", "gaussian": "gaussian"}
+
+
+def _dask(values):
+    return da.from_array(values, chunks=(CHUNK,) + values.shape[1:])
+
+
+def assert_same_fit(lazy, eager):
+    """Every reported number equal to RTOL; per-row results lazy and equal."""
+    np.testing.assert_allclose(lazy.params, eager.params, rtol=RTOL, atol=1e-12)
+    np.testing.assert_allclose(lazy.bse, eager.bse, rtol=RTOL)
+    for name in ("deviance", "null_deviance", "dispersion", "pearson_chi2"):
+        assert getattr(lazy, name) == pytest.approx(getattr(eager, name), rel=RTOL), name
+    if eager.family.has_likelihood:
+        assert lazy.llf == pytest.approx(eager.llf, rel=RTOL)
+        assert lazy.aic == pytest.approx(eager.aic, rel=RTOL)
+    assert (lazy.converged, lazy.n_iter, lazy.nobs, lazy.df_resid) == (eager.converged, eager.n_iter, eager.nobs, eager.df_resid)
+    np.testing.assert_allclose(lazy.history.to_numpy(), eager.history.to_numpy(), rtol=RTOL, atol=1e-12)
+    for name in ("mu", "eta", "resid_deviance", "resid_pearson", "resid_working", "leverage"):
+        values = getattr(lazy, name)
+        assert isinstance(values, da.Array), f"{name} should stay a lazy dask array"
+        np.testing.assert_allclose(values.compute(), getattr(eager, name), rtol=1e-8, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_dask_fit_equals_in_memory_fit_with_weights_and_offset(name):
+    X, y, weights, offset = _simulate(DATA[name])
+    family = FAMILIES[name]
+    eager = gl.fit(X, y, family=family(), weights=weights, offset=offset)
+    lazy = gl.fit(_dask(X), _dask(y), family=family(), weights=_dask(weights), offset=_dask(offset))
+    assert_same_fit(lazy, eager)
+
+
+def test_newton_and_numpy_weights_with_dask_design():
+    X, y, weights, _ = _simulate("binomial")
+    eager = gl.fit(X, y, family=gl.Binomial("cloglog"), weights=weights, method="newton")
+    lazy = gl.fit(_dask(X), _dask(y), family=gl.Binomial("cloglog"), weights=weights, method="newton")
+    assert_same_fit(lazy, eager)
+
+
+def test_binomial_two_column_response():
+    X, y, weights, _ = _simulate("binomial")
+    counts = np.column_stack([y * weights, (1 - y) * weights])
+    eager = gl.fit(X, counts, family=gl.Binomial())
+    lazy = gl.fit(_dask(X), _dask(counts), family=gl.Binomial())
+    assert_same_fit(lazy, eager)
+
+
+def test_bad_data_in_a_later_chunk_is_named():
+    X, y, _, _ = _simulate("poisson")
+    y[2 * CHUNK + 5] = -1.0
+    with pytest.raises(ValueError, match=rf"non-negative whole-number counts.*rows \[5\].*starts at row {2 * CHUNK}"):
+        gl.fit(_dask(X), _dask(y), family=gl.Poisson())
+
+
+def test_rank_deficient_dask_design_is_reported():
+    X, y, _, _ = _simulate("poisson")
+    X = np.column_stack([X, X[:, 1] + X[:, 2]])
+    with pytest.raises(ValueError, match="rank-deficient"):
+        gl.fit(_dask(X), _dask(y), family=gl.Poisson())
+    with pytest.warns(gl.AliasedColumnsWarning):
+        lazy = gl.fit(_dask(X), _dask(y), family=gl.Poisson(), drop_aliased=True)
+    eager = gl.fit(X[:, :-1], y, family=gl.Poisson())
+    np.testing.assert_allclose(lazy.params.to_numpy()[:-1], eager.params, rtol=RTOL)
+    assert np.isnan(lazy.params.iloc[-1])
+
+
+def test_separation_warns_that_the_check_is_cut_short():
+    x = np.linspace(-1, 1, 2000)
+    X = np.column_stack([np.ones_like(x), x])
+    y = (x > 0).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gl.ConvergenceWarning)
+        with pytest.warns(gl.SeparationWarning, match="skipped for dask arrays"):
+            gl.fit(_dask(X), _dask(y), family=gl.Binomial())
+
+
+def test_distributed_local_cluster_gives_the_same_fit():
+    distributed = pytest.importorskip("distributed")
+    X, y, weights, offset = _simulate("poisson")
+    eager = gl.fit(X, y, family=gl.Poisson(), weights=weights, offset=offset)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster):
+        lazy = gl.fit(_dask(X), _dask(y), family=gl.Poisson(), weights=_dask(weights), offset=_dask(offset))
+        assert_same_fit(lazy, eager)
