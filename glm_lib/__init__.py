@@ -9,7 +9,9 @@
 Modules: :mod:`~glm_lib.links` (link functions), :mod:`~glm_lib.families`
 (distributions), :mod:`~glm_lib.fitting` (solvers), :mod:`~glm_lib.results`
 (inference and display), :mod:`~glm_lib.formula` (R-style formulas),
-:mod:`~glm_lib.anova`, :mod:`~glm_lib.negbin` (negative binomial with alpha
+:mod:`~glm_lib.anova`, :mod:`~glm_lib.selection` (``drop1``/``add1``),
+:mod:`~glm_lib.diagnostics` (model checking), :mod:`~glm_lib.profile`
+(profile-likelihood intervals), :mod:`~glm_lib.firth` (bias-reduced fits), :mod:`~glm_lib.negbin` (negative binomial with alpha
 estimated), :mod:`~glm_lib.multinomial` (softmax regression),
 :mod:`~glm_lib.mixed` (random-intercept GLMs), :mod:`~glm_lib.ordinal` (cumulative-link models),
 :mod:`~glm_lib.gee` (marginal models by estimating equations), :mod:`~glm_lib.tables`
@@ -17,7 +19,7 @@ estimated), :mod:`~glm_lib.multinomial` (softmax regression),
 :mod:`~glm_lib.symbolic` (exponential-family derivations with sympy).
 """
 
-from . import datasets, links, tables
+from . import datasets, diagnostics, firth, links, profile, tables, terms
 from .anova import anova
 from .errors import AliasedColumnsWarning, ConvergenceWarning, SeparationWarning
 from .families import (
@@ -40,6 +42,7 @@ from .multinomial import MultinomialResults, fit_multinomial
 from .negbin import fit_negative_binomial
 from .ordinal import OrdinalResults, fit_ordinal, ordinal_glm
 from .results import GLMResults
+from .selection import add1, drop1
 
 __version__ = "0.1.0"
 
@@ -49,6 +52,9 @@ __all__ = [
     "glm_nb",
     "fit_negative_binomial",
     "anova",
+    "drop1",
+    "add1",
+    "diagnostics",
     "inline",
     "links",
     "datasets",

@@ -1,0 +1,62 @@
+# drop1 and add1 on glm fits, with R's quirks: marginality (drop1 keeps main effects
+# of an interaction; add1 adds an interaction only after its main effects), the AIC
+# column on extractAIC's scale (absent for quasi families), LRT scaled by the
+# current dispersion, and the two F tests. Writes tests/r/fixtures/selection.json.
+source(file.path("tests", "r", "_common.R"))
+suppressPackageStartupMessages(library(MASS))
+
+control <- glm.control(epsilon = 1e-12, maxit = 100)
+budworm <- data.frame(ldose = rep(0:5, 2),
+                      numdead = c(1, 4, 9, 13, 18, 20, 0, 2, 6, 10, 12, 16),
+                      sex = factor(rep(c("M", "F"), c(6, 6))))
+budworm$numalive <- 20 - budworm$numdead
+birth <- birthwt[, c("low", "age", "lwt", "race", "smoke", "ht")]
+birth$race <- factor(birth$race, labels = c("white", "black", "other"))
+rownames(birth) <- NULL
+ships <- subset(MASS::ships, service > 0)
+ships$year <- factor(ships$year); ships$period <- factor(ships$period)
+ships$logservice <- log(ships$service)
+rownames(ships) <- NULL
+cars <- mtcars[, c("mpg", "wt", "hp", "disp", "qsec")]; rownames(cars) <- NULL
+quine_d <- quine
+for (v in names(quine_d)) if (is.ordered(quine_d[[v]])) quine_d[[v]] <- factor(quine_d[[v]], ordered = FALSE)
+
+cases <- list(
+  list(name = "binomial_interaction_budworm", data = budworm, family = binomial(),
+       formula = "cbind(numdead, numalive) ~ sex * ldose", tests = c("Chisq", "F")),
+  list(name = "binomial_binary_birthwt", data = birth, family = binomial(),
+       formula = "low ~ age + lwt + race", tests = c("Chisq"),
+       add = "~ . + smoke + ht + race:smoke"),
+  list(name = "poisson_offset_ships", data = ships, family = poisson(),
+       formula = "incidents ~ type + year", offset = "logservice", tests = c("Chisq"),
+       add = "~ . + period + type:year"),
+  list(name = "gaussian_mtcars", data = cars, family = gaussian(), formula = "mpg ~ wt + hp",
+       tests = c("Chisq", "F"), add = "~ . + disp + qsec"),
+  list(name = "gamma_log_mtcars", data = cars, family = Gamma("log"), formula = "mpg ~ wt + hp + disp",
+       tests = c("Chisq", "F"), add = "~ . + qsec + wt:hp"),
+  list(name = "quasipoisson_quine", data = quine_d, family = quasipoisson(), formula = "Days ~ Eth + Sex + Age",
+       tests = c("Chisq", "F"), add = "~ . + Lrn + Eth:Sex")
+)
+
+table_record <- function(tab) {
+  list(rows = rownames(tab), columns = names(tab), values = lapply(as.list(tab), unname))
+}
+
+run_case <- function(case) {
+  message(case$name)
+  df <- case$data
+  offset <- if (is.null(case$offset)) rep(0, nrow(df)) else df[[case$offset]]
+  df$.offset <- offset
+  fit <- glm(as.formula(case$formula), family = case$family, data = df, offset = .offset, control = control)
+  out <- list(name = case$name, formula = case$formula, family = python_family(case$family),
+              link = case$family$link, offset = case$offset, data = export_data(case$data),
+              drop1 = list(none = table_record(drop1(fit))), add1 = NULL, add_scope = case$add)
+  for (test in case$tests) out$drop1[[test]] <- table_record(suppressWarnings(drop1(fit, test = test)))
+  if (!is.null(case$add)) {
+    out$add1 <- list(none = table_record(add1(fit, as.formula(case$add))))
+    for (test in case$tests) out$add1[[test]] <- table_record(suppressWarnings(add1(fit, as.formula(case$add), test = test)))
+  }
+  out
+}
+
+write_fixture(list(r_version = R.version.string, cases = lapply(cases, run_case)), "selection")
