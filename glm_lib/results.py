@@ -21,13 +21,17 @@ Conventions follow R's ``glm`` and ``summary.glm``:
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
+from formulaic.errors import DataMismatchWarning
 from scipy import linalg, stats
 
 from . import formatting
 from .families import Family
 from .fitting import fisher_scoring, weighted_gram
+from .validation import as_design, as_vector, first_rows
 from .profile import profile_conf_int
 
 __all__ = ["GLMResults"]
@@ -120,6 +124,9 @@ class GLMResults:
             index=self.names,
         )
         self.model_spec = None  # set by glm() so that predict() accepts DataFrames
+        # Set by glm(): the offset's expressions (offset() terms, an offset column name),
+        # which predict evaluates in new data as R does.
+        self.offset_terms: tuple[str, ...] = ()
 
     # --- construction helpers ---------------------------------------------
     def _expand(self, values: np.ndarray) -> pd.Series:
@@ -247,53 +254,128 @@ class GLMResults:
         return np.square(self.resid_pearson / (1.0 - h)) * h / (self.dispersion * self.rank)
 
     # --- prediction -----------------------------------------------------------
+    def _new_frame(self, X_new) -> pd.DataFrame:
+        """New data for a formula fit as a DataFrame with every variable the formula uses.
+
+        A dict of columns is accepted, as R's ``predict`` accepts a list.
+        """
+        if isinstance(X_new, dict):
+            try:
+                X_new = pd.DataFrame(X_new)
+            except ValueError:  # only scalars: one new row
+                X_new = pd.DataFrame([X_new])
+        missing = sorted(set(self.model_spec.required_variables) - set(X_new.columns))
+        if missing:
+            raise ValueError(f"X_new lacks the column(s) {', '.join(missing)} that the formula uses")
+        used = X_new[sorted(self.model_spec.required_variables)]
+        if used.isna().to_numpy().any():
+            columns = ", ".join(used.columns[used.isna().any(axis=0)])
+            raise ValueError(f"X_new has missing values in {columns} at {first_rows(used.isna().any(axis=1).to_numpy())}")
+        return X_new
+
     def _design_for(self, X_new) -> np.ndarray:
+        """The design rows of ``X_new``: built by the formula, or matched to the columns by name."""
         if X_new is None:
             return self.model_X
-        if isinstance(X_new, pd.DataFrame) and self.model_spec is not None:
-            matrix = self.model_spec.get_model_matrix(X_new, na_action="raise")
+        if self.model_spec is not None and isinstance(X_new, (pd.DataFrame, dict)):
+            from .formula import R_CONTEXT, check_new_levels  # formula imports fitting, which imports this
+
+            frame = self._new_frame(X_new)
+            check_new_levels(self.model_spec, frame)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", DataMismatchWarning)
+                    matrix = self.model_spec.get_model_matrix(frame, context=R_CONTEXT)
+            except Exception as exc:  # formulaic's types; one clear message
+                raise ValueError(f"could not build the design of X_new for {self.formula!r}: {exc}") from None
             values = np.asarray(matrix, dtype=float)
+        elif isinstance(X_new, pd.DataFrame) and not isinstance(X_new.columns, pd.RangeIndex):
+            # Columns by name, not position (a DataFrame with other columns or another order).
+            missing = [name for name in self.names if name not in X_new.columns]
+            if missing:
+                raise ValueError(f"X_new lacks the column(s) {', '.join(missing)} of the fitted design")
+            values, _ = as_design(X_new[self.names], "X_new")
         else:
-            values = np.asarray(X_new, dtype=float)
-            if values.ndim == 1:
-                values = values[None, :] if values.shape[0] == len(self.names) else values[:, None]
-        if values.ndim != 2 or values.shape[1] != len(self.names):
+            if np.ndim(X_new) == 1 and np.shape(X_new)[0] == len(self.names):
+                X_new = np.reshape(X_new, (1, -1))  # one row of the design
+            values, _ = as_design(X_new, "X_new")
+        if values.shape[1] != len(self.names):
             raise ValueError(f"X_new must have {len(self.names)} columns ({', '.join(self.names)}), got shape {values.shape}")
-        if not np.all(np.isfinite(values)):
-            raise ValueError("X_new contains NaN or infinite values")
         kept = [self.names.index(name) for name in self._kept_names]
         return values[:, kept]
 
+    def _offset_for(self, X_new, n_rows: int, offset) -> np.ndarray:
+        """The offset of the predicted rows: given, the fitted one, or rebuilt from the new data as R does."""
+        if offset is None and X_new is None:
+            return self.offset
+        if offset is None:
+            if self.offset_terms and isinstance(X_new, (pd.DataFrame, dict)):
+                from .formula import evaluate_expression
+
+                frame = self._new_frame(X_new)
+                absent = [term for term in self.offset_terms if term.isidentifier() and term not in frame.columns]
+                if absent:
+                    raise ValueError(f"X_new lacks the column(s) {', '.join(absent)} of the offset")
+                return sum(evaluate_expression(term, frame, "offset") for term in self.offset_terms)
+            if np.any(self.offset != 0):
+                raise ValueError(
+                    "the model was fitted with an offset given as values, so predict cannot rebuild it for "
+                    "new data: pass offset= for the new rows (or fit with offset= a column name)"
+                )
+            return np.zeros(n_rows)
+        if isinstance(offset, str):
+            if not isinstance(X_new, pd.DataFrame) or offset not in X_new.columns:
+                raise ValueError(f"offset={offset!r} is not a column of X_new")
+            offset = X_new[offset]
+        return as_vector(offset, n_rows, "offset")
+
     def predict(self, X_new=None, kind: str = "response", interval: bool = False, offset=None, alpha: float = 0.05):
-        """Predict means or linear predictors, optionally with confidence intervals.
+        """Predict means or linear predictors, optionally with confidence intervals (R's ``predict.glm``).
 
         Parameters
         ----------
-        X_new : array-like or DataFrame, optional
-            New design rows (a DataFrame of raw variables for formula fits);
-            defaults to the data the model was fitted on.
+        X_new : array-like, DataFrame or dict, optional
+            New data. For formula fits: a DataFrame (or dict of columns) of the
+            raw variables; columns are matched by name, factor levels must be
+            ones seen in the fit, and ``offset(...)`` terms and an offset given
+            as a column name are evaluated in it, as R does. For design-matrix
+            fits: rows of the design (a DataFrame's columns matched by name).
+            Defaults to the data the model was fitted on.
         kind : {"response", "link"}
             The scale of the prediction.
         interval : bool
             If true, return a DataFrame with ``fit``, ``lower``, ``upper`` (a
             Wald interval built on the link scale and mapped through the
-            inverse link, so it respects the mean's range) and ``se_link``.
-        offset : array-like, optional
-            Offset for the new rows (defaults to the fitted offset for the
-            training data and to 0 for new data).
+            inverse link, so it respects the mean's range), ``se_link`` and,
+            for ``kind="response"``, ``se_response`` (the delta method, R's
+            ``predict(type = "response", se.fit = TRUE)``).
+        offset : array-like, float or str, optional
+            Offset for the new rows (values or a column of ``X_new``); by default
+            the fitted offset for the training data and the rebuilt one for new
+            data (0 when the model has none).
         alpha : float
-            One minus the confidence level.
+            One minus the confidence level, in (0, 1).
 
         Returns
         -------
         ndarray or DataFrame
+
+        Raises
+        ------
+        ValueError
+            Missing columns, missing values, unseen factor levels, an offset of
+            the wrong length, or an offset that cannot be rebuilt for new data.
+        TypeError
+            ``X_new`` of a type that cannot hold the variables.
         """
         if kind not in ("response", "link"):
             raise ValueError(f"kind must be 'response' or 'link', got {kind!r}")
+        if not isinstance(interval, (bool, np.bool_)):
+            raise TypeError(f"interval must be True or False, got {interval!r}")
+        if not (isinstance(alpha, (int, float, np.floating)) and 0 < alpha < 1):
+            raise ValueError(f"alpha must be a number between 0 and 1 (0.05 for 95% intervals), got {alpha!r}")
         X = self._design_for(X_new)
-        if offset is None:
-            offset = self.offset if X_new is None else np.zeros(X.shape[0])
-        offset = np.broadcast_to(np.asarray(offset, dtype=float), (X.shape[0],))
+        offset = self._offset_for(X_new, X.shape[0], offset)
         eta = X @ self._params + offset
         transform = self.family.link.inverse if kind == "response" else (lambda values: values)
         if not interval:
