@@ -207,3 +207,20 @@ def test_bug5_glm_nb_sqrt_link_converges_to_r_precision_at_default_tol():
     from glm_lib.negbin import _theta_score_and_information
     score, information = _theta_score_and_information(res.theta, res.y, res.mu, res.prior_weights)
     assert abs(score) / np.sqrt(information) < 1e-5
+
+
+def test_bug6_anova_of_two_glm_nb_fits_is_r_anova_negbin():
+    """Each fit at its own theta: 2 (l1 - l0), never a (negative) deviance difference."""
+    spec = R["glm_nb_anova"]
+    small, large = fit_nb(NB_CASES[spec["small"]]), fit_nb(NB_CASES[spec["large"]])
+    table = gl.anova(small, large)
+    r = spec["table"]
+    assert table["Model"].tolist() == r["Model"]
+    assert table["Test"].tolist() == r["Test"]
+    close(table["theta"], r["theta"])
+    close(table["Resid. df"], r["Resid. df"])
+    close(table["2 x log-lik."], r["   2 x log-lik."], rtol=1e-9)
+    close(table["df"], r["   df"])
+    close(table["LR stat."], r["LR stat."], rtol=1e-6)
+    close(table["Pr(Chi)"], r["Pr(Chi)"], rtol=1e-6)
+    assert table["LR stat."].iloc[1] > 0
