@@ -30,6 +30,7 @@ from .families import (
     InverseGaussian,
     NegativeBinomial,
     Poisson,
+    Quasi,
     QuasiBinomial,
     QuasiPoisson,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "InverseGaussian",
     "NegativeBinomial",
     "QuasiPoisson",
+    "Quasi",
     "QuasiBinomial",
     "ConvergenceWarning",
     "SeparationWarning",

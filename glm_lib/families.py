@@ -343,6 +343,81 @@ class QuasiPoisson(_QuasiLikelihood, Poisson):
         self._reject(y < 0, y, "non-negative responses")
 
 
+class Quasi(_QuasiLikelihood, Family):
+    """Quasi-likelihood with a chosen variance function, as R's ``quasi(link, variance)``.
+
+    Only the mean and the variance function ``V(mu)`` are specified; the
+    estimates solve the quasi-score equations ``X' W (z - eta) = 0`` (the IRLS
+    equations of any family with that ``V``), and the dispersion is estimated
+    by Pearson's X^2 / df. ``Quasi(variance="mu")`` is ``QuasiPoisson``.
+
+    Parameters
+    ----------
+    variance : {"constant", "mu(1-mu)", "mu", "mu^2", "mu^3"}
+    link : str or Link, optional
+        Defaults to ``"identity"``, as in R.
+    """
+
+    name = "quasi"
+    canonical_link = "identity"
+    VARIANCES = ("constant", "mu(1-mu)", "mu", "mu^2", "mu^3")
+
+    def __init__(self, variance: str = "constant", link: str | L.Link | None = None):
+        if variance not in self.VARIANCES:
+            raise ValueError(f"variance must be one of {', '.join(self.VARIANCES)}, got {variance!r}")
+        self.variance_name = variance
+        self.mean_bounds = {"constant": (None, None), "mu(1-mu)": (0.0, 1.0)}.get(variance, (0.0, None))
+        self.name = f"quasi(variance = {variance})"
+        super().__init__(link)
+
+    def __repr__(self) -> str:
+        return f"Quasi(variance={self.variance_name!r}, link={self.link.name!r})"
+
+    def variance(self, mu):
+        power = {"constant": 0, "mu": 1, "mu^2": 2, "mu^3": 3}.get(self.variance_name)
+        return mu * (1.0 - mu) if power is None else np.power(mu, power) * np.ones_like(mu)
+
+    def variance_deriv(self, mu):
+        power = {"constant": 0, "mu": 1, "mu^2": 2, "mu^3": 3}.get(self.variance_name)
+        if power is None:
+            return 1.0 - 2.0 * mu
+        return power * np.power(mu, power - 1) if power else np.zeros_like(mu)
+
+    def unit_deviance(self, y, mu):
+        # R's quasi()$dev.resids: the Gaussian, binomial, Poisson, Gamma and
+        # inverse Gaussian deviances.
+        kind = self.variance_name
+        if kind == "constant":
+            return np.square(y - mu)
+        if kind == "mu(1-mu)":
+            return 2.0 * (_ylogy_over(y, mu) + _ylogy_over(1.0 - y, 1.0 - mu))
+        if kind == "mu":
+            return 2.0 * (_ylogy_over(y, mu) - (y - mu))
+        if kind == "mu^2":
+            return 2.0 * (y / mu - np.log(y / mu) - 1.0)
+        return np.square(y - mu) / (np.square(mu) * y)
+
+    def check_response(self, y, weights):
+        super().check_response(y, weights)
+        kind = self.variance_name
+        if kind == "mu(1-mu)":
+            self._reject((y < 0) | (y > 1), y, "proportions in [0, 1] for variance mu(1-mu)")
+        elif kind == "mu":
+            self._reject(y < 0, y, "non-negative responses for variance mu")
+        elif kind in ("mu^2", "mu^3"):
+            # R allows y = 0 with mu^2 but then clips its deviance at 0, so the
+            # deviance no longer tracks the quasi-score and IRLS's step control breaks.
+            self._reject(y <= 0, y, f"strictly positive responses for variance {kind}")
+
+    def starting_mu(self, y, weights):
+        # R's quasi()$initialize
+        if self.variance_name == "mu(1-mu)":
+            return np.clip(y, 0.001, 0.999)
+        if self.variance_name == "constant":
+            return y.copy()
+        return y + 0.1 * (y == 0)
+
+
 class _PositiveContinuous(Family):
     """What the Gamma and inverse Gaussian share: y > 0, estimated dispersion, R's AIC scale."""
 
