@@ -30,6 +30,7 @@ from scipy import linalg, stats
 
 from . import formatting
 from .families import Family
+from .backends import rowsum, rowwise
 from .fitting import fisher_scoring, weighted_gram
 from .validation import as_design, as_vector, first_rows
 from .profile import profile_conf_int
@@ -95,7 +96,7 @@ class GLMResults:
         self.df_model = self.rank - int(self.has_intercept)
 
         with np.errstate(all="ignore"):
-            dmu_deta = family.link.inverse_deriv(self.eta)
+            dmu_deta = rowwise(family.link.inverse_deriv, self.eta)
             if state.working_weights is not None:
                 # As R's summary.glm: the weights of the last IRLS step, computed
                 # one step behind the estimate. They reproduce R's printed SEs and
@@ -150,13 +151,13 @@ class GLMResults:
         family, y, weights, offset = self.family, self.y, self.prior_weights, self.offset
         intercept = self.has_intercept
         if not intercept:
-            mu = family.link.inverse(offset)
+            mu = rowwise(family.link.inverse, offset)
         elif np.any(offset != 0):
-            ones = np.ones((y.shape[0], 1))
+            ones = np.ones_like(y)[:, None]
             mu = fisher_scoring(family, ones, y, weights, offset, 1e-10, 100, None, False).mu
         else:
-            mu = np.full_like(y, np.average(y, weights=weights))
-        return family.deviance(y, mu, weights), self.nobs - int(intercept)
+            mu = np.full_like(y, float(np.average(y, weights=weights)))
+        return rowsum(family.deviance, y, mu, weights), self.nobs - int(intercept)
 
     def _reference_distribution(self):
         if self.family.estimated_dispersion:
@@ -194,8 +195,8 @@ class GLMResults:
         """Log-likelihood at the estimate, with R's plug-in dispersion."""
         if not self.family.has_likelihood:
             raise ValueError(f"the {self.family.name} family has no likelihood, so no llf, AIC or BIC")
-        scale = self.family.aic_scale(self.deviance, self.prior_weights)
-        return self.family.loglike(self.y, self.mu, self.prior_weights, scale)
+        scale = float(self.family.aic_scale(self.deviance, self.prior_weights))
+        return rowsum(lambda y, mu, w: self.family.loglike(y, mu, w, scale), self.y, self.mu, self.prior_weights)
 
     @property
     def n_params(self) -> int:
@@ -222,12 +223,12 @@ class GLMResults:
     @property
     def resid_pearson(self) -> np.ndarray:
         """``(y - mu) sqrt(w / V(mu))``."""
-        return (self.y - self.mu) * np.sqrt(self.prior_weights / self.family.variance(self.mu))
+        return (self.y - self.mu) * np.sqrt(self.prior_weights / rowwise(self.family.variance, self.mu))
 
     @property
     def resid_deviance(self) -> np.ndarray:
         """``sign(y - mu) sqrt(w d(y, mu))``; their squares sum to the deviance."""
-        unit = np.maximum(self.family.unit_deviance(self.y, self.mu), 0.0)
+        unit = np.maximum(rowwise(self.family.unit_deviance, self.y, self.mu), 0.0)
         return np.sign(self.y - self.mu) * np.sqrt(self.prior_weights * unit)
 
     @property
@@ -239,8 +240,10 @@ class GLMResults:
     @property
     def leverage(self) -> np.ndarray:
         """Hat values ``h_i = w_i x_i' (X' W X)^{-1} x_i`` (R's ``hatvalues``)."""
-        solved = linalg.cho_solve(self._gram_factor, self.model_X.T, check_finite=False)
-        return self.working_weights * np.einsum("ij,ji->i", self.model_X, solved)
+        def quadratic_form(X):  # x_i' (X'WX)^{-1} x_i for a block of rows
+            return np.einsum("ij,ji->i", X, linalg.cho_solve(self._gram_factor, X.T, check_finite=False))
+
+        return self.working_weights * rowwise(quadratic_form, self.model_X)
 
     @property
     def resid_studentized(self) -> np.ndarray:

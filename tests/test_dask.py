@@ -132,3 +132,42 @@ def test_distributed_local_cluster_gives_the_same_fit():
                                   dashboard_address=None) as cluster, distributed.Client(cluster):
         lazy = gl.fit(_dask(X), _dask(y), family=gl.Poisson(), weights=_dask(weights), offset=_dask(offset))
         assert_same_fit(lazy, eager)
+
+
+def _frame(n: int = 2400, seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"x": rng.normal(size=n), "z": rng.gamma(2.0, 1.0, n), "t": rng.uniform(1, 3, n),
+                       "g": rng.choice(["a", "b", "c"], n), "w": rng.integers(1, 3, n).astype(float)})
+    # Level "c" only appears in the second half, so the first partitions never see it.
+    df.loc[: n // 2, "g"] = np.where(df.loc[: n // 2, "g"] == "c", "a", df.loc[: n // 2, "g"])
+    df["y"] = rng.poisson(np.exp(0.3 * df.x - 0.1 * df.z + 0.4 * (df.g == "b") + np.log(df.t))).astype(float)
+    return df
+
+
+def test_formula_on_dask_dataframe_learns_levels_and_transforms_in_one_pass():
+    df = _frame()
+    formula = "y ~ center(x) + scale(z) + g + offset(log(t))"
+    eager = gl.glm(formula, df, family=gl.Poisson(), weights="w")
+    ddf = dd.from_pandas(df.astype({"g": "string[pyarrow]"}), npartitions=4)
+    assert ddf.partitions[0].compute()["g"].nunique() == 2  # a level absent from a partition
+    lazy = gl.glm(formula, ddf, family=gl.Poisson(), weights="w")
+    assert list(lazy.params.index) == list(eager.params.index)
+    assert_same_fit(lazy, eager)
+    new = df.head(5)
+    np.testing.assert_allclose(lazy.predict(new), eager.predict(new), rtol=RTOL)
+
+
+def test_formula_on_dask_dataframe_binomial_factor_response_and_interaction():
+    df = _frame()
+    df["hit"] = np.where(df.y > df.t, "yes", "no")
+    eager = gl.glm("hit ~ x * g", df, family=gl.Binomial())
+    lazy = gl.glm("hit ~ x * g", dd.from_pandas(df, npartitions=3), family=gl.Binomial())
+    assert_same_fit(lazy, eager)
+
+
+def test_formula_on_dask_dataframe_refuses_what_one_pass_cannot_learn():
+    ddf = dd.from_pandas(_frame(), npartitions=2)
+    with pytest.raises(ValueError, match=r"poly\(x, 2\) cannot be learned from a dask DataFrame"):
+        gl.glm("y ~ poly(x, 2)", ddf, family=gl.Poisson())
+    with pytest.raises(TypeError, match="weights: with a dask DataFrame give a column name"):
+        gl.glm("y ~ x", ddf, family=gl.Poisson(), weights=np.ones(10))
