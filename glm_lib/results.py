@@ -257,16 +257,19 @@ class GLMResults:
         return np.square(self.resid_pearson / (1.0 - h)) * h / (self.dispersion * self.rank)
 
     # --- prediction -----------------------------------------------------------
-    def _new_frame(self, X_new) -> pd.DataFrame:
-        """New data for a formula fit as a DataFrame with every variable the formula uses.
+    @staticmethod
+    def _frame_from_dict(X_new):
+        """A dict of columns as a DataFrame (R's ``predict`` accepts a list); other input unchanged."""
+        if not isinstance(X_new, dict):
+            return X_new
+        try:
+            return pd.DataFrame(X_new)
+        except ValueError:  # only scalars: one new row
+            return pd.DataFrame([X_new])
 
-        A dict of columns is accepted, as R's ``predict`` accepts a list.
-        """
-        if isinstance(X_new, dict):
-            try:
-                X_new = pd.DataFrame(X_new)
-            except ValueError:  # only scalars: one new row
-                X_new = pd.DataFrame([X_new])
+    def _new_frame(self, X_new) -> pd.DataFrame:
+        """New data for a formula fit as a DataFrame with every variable the formula uses."""
+        X_new = self._frame_from_dict(X_new)
         missing = sorted(set(self.model_spec.required_variables) - set(X_new.columns))
         if missing:
             raise ValueError(f"X_new lacks the column(s) {', '.join(missing)} that the formula uses")
@@ -280,7 +283,8 @@ class GLMResults:
         """The design rows of ``X_new``: built by the formula, or matched to the columns by name."""
         if X_new is None:
             return self.model_X
-        if self.model_spec is not None and isinstance(X_new, (pd.DataFrame, dict)):
+        X_new = self._frame_from_dict(X_new)
+        if self.model_spec is not None and isinstance(X_new, pd.DataFrame):
             from .formula import R_CONTEXT, check_new_levels  # formula imports fitting, which imports this
 
             frame = self._new_frame(X_new)

@@ -114,3 +114,18 @@ def test_response_se_is_the_delta_method(sprays):
     _, res = sprays
     table = res.predict(interval=True)
     np.testing.assert_allclose(table["se_response"], table["se_link"] * res.mu, rtol=1e-12)  # log link
+
+
+def test_dict_for_an_array_fit_is_matched_by_name(sprays):
+    _, res = sprays
+    arrays = gl.fit(pd.DataFrame(res.model_X, columns=res.names), res.y, family=gl.Poisson())
+    row = dict(zip(res.names, res.model_X[5]))
+    np.testing.assert_allclose(arrays.predict(row), arrays.mu[5:6], rtol=1e-12)
+
+
+def test_factor_response_with_three_levels_is_first_level_against_the_rest():
+    # R's binomial(): "the first level denotes failure and all others success"
+    data = pd.DataFrame({"y": ["a", "b", "c", "a", "c", "b", "a", "a"], "x": [1.0, 2, 3, 4, 1, 2, 3, 2]})
+    as_factor = gl.glm("y ~ x", data, family=gl.Binomial())
+    as_numbers = gl.glm("y ~ x", data.assign(y=(data["y"] != "a").astype(float)), family=gl.Binomial())
+    np.testing.assert_allclose(as_factor.params, as_numbers.params, rtol=1e-12)
