@@ -31,6 +31,7 @@ __all__ = [
     "load_epil",
     "load_dietox",
     "load_ucb_admissions",
+    "load_iris",
 ]
 
 _SOURCES = {
@@ -50,6 +51,7 @@ _SOURCES = {
     "ohio": "Ware et al. (1984), American Review of Respiratory Disease 129; Fitzmaurice & Laird (1993): wheeze (0/1) of 537 Ohio children at ages 7-10 (coded -2..1) by maternal smoking; via R package geepack (ohio).",
     "epil": "Thall & Vail (1990), Biometrics 46: seizure counts of 59 epileptics in four two-week periods, progabide vs placebo, with 8-week baseline counts and age; via R package MASS (epil).",
     "dietox": "Lauridsen et al. (1999), Journal of Animal Science 77: weekly weights (kg) of 72 pigs over 12 weeks by vitamin E and copper dose; via R package geepack (dietox).",
+    "iris": "Anderson (1935), Bulletin of the American Iris Society 59; Fisher (1936), Annals of Eugenics 7: sepal and petal length and width (cm) of 50 flowers of each of three iris species; via R's datasets (iris).",
     "ucb_admissions": "Bickel, Hammel & O'Connell (1975), Science 187: graduate applicants to the six largest departments of UC Berkeley in 1973 by admission, gender and department; via R's datasets (UCBAdmissions).",
 }
 
@@ -208,4 +210,11 @@ def load_ucb_admissions() -> pd.DataFrame:
     _categorical(frame, "Admit", ["Admitted", "Rejected"])
     _categorical(frame, "Gender", ["Male", "Female"])
     _categorical(frame, "Dept")
+    return frame
+
+
+def load_iris() -> pd.DataFrame:
+    """Fisher's iris (150 flowers): ``sepal_length``, ``sepal_width``, ``petal_length``, ``petal_width`` (cm), ``species``."""
+    frame = _read("iris.csv")
+    _categorical(frame, "species", ["setosa", "versicolor", "virginica"])
     return frame
