@@ -129,3 +129,12 @@ def test_factor_response_with_non_binomial_family_is_an_error():
     data = pd.DataFrame({"y": ["a", "b", "a", "b"], "x": [1.0, 2, 3, 4]})
     with pytest.raises(ValueError, match="only a binomial response may be"):
         gl.glm("y ~ x", data, family=gl.Poisson())
+
+
+def test_r_functions_sqrt_and_abs_fit_and_predict():
+    data = pd.DataFrame({"y": [1.0, 3, 2, 5, 4, 6], "x": [1.0, 4, 2, 9, 7, 12], "z": [-1.0, 2, -3, 1, 0, 2]})
+    r_style = gl.glm("y ~ sqrt(x) + abs(z)", data)
+    numpy_style = gl.glm("y ~ np.sqrt(x) + np.abs(z)", data)
+    close(r_style.params.to_numpy(), numpy_style.params.to_numpy(), rtol=1e-12)
+    new = pd.DataFrame({"x": [16.0], "z": [-2.0]})
+    close(r_style.predict(new), numpy_style.predict(new), rtol=1e-12)
