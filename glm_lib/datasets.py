@@ -32,6 +32,10 @@ __all__ = [
     "load_dietox",
     "load_ucb_admissions",
     "load_iris",
+    "load_pima",
+    "load_endometrial",
+    "load_quine",
+    "load_mtcars",
 ]
 
 _SOURCES = {
@@ -53,6 +57,10 @@ _SOURCES = {
     "dietox": "Lauridsen et al. (1999), Journal of Animal Science 77: weekly weights (kg) of 72 pigs over 12 weeks by vitamin E and copper dose; via R package geepack (dietox).",
     "iris": "Anderson (1935), Bulletin of the American Iris Society 59; Fisher (1936), Annals of Eugenics 7: sepal and petal length and width (cm) of 50 flowers of each of three iris species; via R's datasets (iris).",
     "ucb_admissions": "Bickel, Hammel & O'Connell (1975), Science 187: graduate applicants to the six largest departments of UC Berkeley in 1973 by admission, gender and department; via R's datasets (UCBAdmissions).",
+    "pima": "Smith et al. (1988), Proc. Symposium on Computer Applications in Medical Care: diabetes (WHO criteria) in 532 Pima Indian women aged 21 or over near Phoenix, with complete records; R package MASS, Pima.tr + Pima.te.",
+    "endometrial": "Heinze & Schemper (2002), Statistics in Medicine 21: histology grade of endometrial cancer in 79 patients with neovasculation, pulsatility index and endometrium height; R package brglm2.",
+    "quine": "Quine (1975), via Aitkin (1978), J. R. Statist. Soc. A 141: days absent from school of 146 children in a New South Wales town by ethnicity, sex, school form and learner status; R package MASS.",
+    "mtcars": "Henderson & Velleman (1981), Biometrics 37: fuel consumption and ten design variables of 32 cars from Motor Trend (1974); R package datasets.",
 }
 
 
@@ -218,3 +226,30 @@ def load_iris() -> pd.DataFrame:
     frame = _read("iris.csv")
     _categorical(frame, "species", ["setosa", "versicolor", "virginica"])
     return frame
+
+
+def load_pima() -> pd.DataFrame:
+    """Pima women tested for diabetes (532 complete records): ``npreg``, ``glu`` (mg/dl), ``bp`` (mm Hg),
+    ``skin`` (mm), ``bmi`` (kg/m^2), ``ped`` (pedigree function), ``age`` (years), ``diabetes`` (0/1)."""
+    return _read("pima.csv")
+
+
+def load_endometrial() -> pd.DataFrame:
+    """Endometrial cancer grade (79 patients): ``NV`` (neovasculation 0/1), ``PI`` (pulsatility index),
+    ``EH`` (endometrium height, mm), ``HG`` (high grade, 0/1); NV separates HG quasi-completely."""
+    return _read("endometrial.csv")
+
+
+def load_quine() -> pd.DataFrame:
+    """Days absent from school (146 children, New South Wales): ``Eth`` (A Aboriginal, N not), ``Sex``,
+    ``Age`` (F0-F3 school form), ``Lrn`` (AL average, SL slow learner), ``Days``."""
+    frame = _read("quine.csv")
+    for column, levels in (("Eth", ["A", "N"]), ("Sex", ["F", "M"]), ("Age", ["F0", "F1", "F2", "F3"]), ("Lrn", ["AL", "SL"])):
+        _categorical(frame, column, levels)
+    return frame
+
+
+def load_mtcars() -> pd.DataFrame:
+    """Motor Trend road tests of 32 cars (1973-74): ``model``, ``mpg``, ``cyl``, ``disp`` (cu. in.), ``hp``,
+    ``drat``, ``wt`` (1000 lb), ``qsec`` (s), ``vs``, ``am`` (1 manual), ``gear``, ``carb``."""
+    return _read("mtcars.csv")
