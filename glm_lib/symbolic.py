@@ -20,7 +20,10 @@ the one done on paper:
 4. invert ``eta(theta)`` with :func:`sympy.solve` to write ``a`` in ``eta``;
 5. differentiate: ``E[T] = a'(eta)``, ``Var[T] = phi a''(eta)``; the canonical
    link is the inverse of the mean function and the variance function is
-   ``a''`` at the canonical parameter of the mean.
+   ``a''`` at the canonical parameter of the mean. When the mean has no
+   closed-form inverse (the logarithmic series, the von Mises concentration)
+   these two exist only numerically: :meth:`NaturalForm.to_family` solves
+   ``a'(eta) = mu`` by Newton's method (:class:`NumericCanonicalLink`).
 
 :meth:`NaturalForm.to_family` turns a derivation into a :class:`glm_lib.Family`
 that :func:`glm_lib.fit` accepts, with the canonical link (or any other) and a
@@ -39,6 +42,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 from scipy import special
+from sympy.calculus.util import function_range
+from sympy.codegen.cfunctions import log1p
+from sympy.codegen.rewriting import expm1_opt, optimize
 
 from . import links as L
 from .families import Family
@@ -49,6 +55,7 @@ __all__ = [
     "natural_form",
     "multinomial_form",
     "DerivedLink",
+    "NumericCanonicalLink",
     "DerivedFamily",
 ]
 
@@ -108,14 +115,18 @@ class NaturalForm:
         ``Var[T(y)] = phi a''(eta)`` (the Hessian times ``phi`` for vectors).
     mu_symbol : sympy.Symbol or tuple of sympy.Symbol
         The symbol(s) of the mean used by ``canonical_link`` and ``variance_function``.
-    theta_of_mu : sympy.Expr or dict
+    theta_of_mu : sympy.Expr or dict or None
         ``theta`` as a function of the mean.
-    canonical_link : sympy.Lambda
+    canonical_link : sympy.Lambda or None
         ``g(mu)``, the inverse of the mean function ``a'``.
     mean_function : sympy.Lambda
         ``a'(eta)``, the canonical response (inverse link), e.g. the sigmoid.
-    variance_function : sympy.Lambda
+    variance_function : sympy.Lambda or None
         ``V(mu) = a''(g(mu))``, so that ``Var[T] = phi V(mu)``.
+
+        ``theta_of_mu``, ``canonical_link`` and ``variance_function`` are
+        ``None`` when the mean ``a'(eta)`` has no closed-form inverse (the
+        logarithmic series): :meth:`to_family` then inverts it numerically.
     support : sympy.Set or None
         The support of ``y`` (``None`` for vector responses).
     nuisance : tuple of sympy.Symbol
@@ -233,14 +244,47 @@ def _nuisance_test_values(symbols: Iterable[sp.Symbol]) -> dict:
     return {s: sp.Integer(3) if not s.is_negative else sp.Integer(-3) for s in symbols}
 
 
+def _piece_sets(pw: sp.Piecewise, y: sp.Symbol | None) -> list:
+    """The set of ``y`` where each piece of ``pw`` applies (earlier pieces take precedence).
+
+    ``None`` entries where sympy cannot turn a condition into a set of ``y``.
+    """
+    sets, taken = [], sp.S.EmptySet
+    for _, cond in pw.args:
+        try:
+            if y is None:
+                raise ValueError
+            region = sp.S.Reals if cond is sp.true else sp.sympify(cond).as_set()
+            region = sp.Complement(region.intersect(sp.S.Reals), taken)
+            taken = sp.Union(taken, region)
+        except (ValueError, TypeError, NotImplementedError, AttributeError):
+            sets.append(None)
+            continue
+        sets.append(region)
+    return sets
+
+
 def _strip_indicators(density: sp.Expr, ys: tuple, thetas: tuple) -> tuple[sp.Expr, sp.Set | None]:
     """Remove indicators of the support, refusing those that involve the parameter.
 
     A support that moves with ``theta`` (Uniform(0, theta)) breaks the
     factorisation ``b(y) exp(eta T(y) - a)``: the indicator is a function of
     ``y`` and ``theta`` together that no sum of products can represent.
+
+    Every piece of a ``Piecewise`` counts: zero pieces cut the support, and
+    non-zero pieces must differ only by factors of ``y`` (which go into
+    ``b(y)``); pieces whose dependence on the parameter differs are refused.
+    Returns the density with the indicators replaced and the support they
+    imply (``None`` when they imply nothing or sympy cannot describe it).
     """
+    y = ys[0] if len(ys) == 1 else None
     support = None
+
+    def restrict(region):
+        nonlocal support
+        if region is not None:
+            support = region if support is None else support.intersect(region)
+
     for pw in density.atoms(sp.Piecewise):
         conditions = [cond for _, cond in pw.args]
         if any(sp.sympify(c).free_symbols & set(thetas) for c in conditions):
@@ -249,17 +293,59 @@ def _strip_indicators(density: sp.Expr, ys: tuple, thetas: tuple) -> tuple[sp.Ex
                 "conditions involve " + ", ".join(str(t) for t in thetas)
                 + "; an exponential family has the same support for every parameter value"
             )
-        expr, cond = next((e, c) for e, c in pw.args if e != 0)
-        if len(ys) == 1 and cond is not sp.true:
-            support = cond.as_set()
-        density = density.subs(pw, expr)
+        sets = _piece_sets(pw, y)
+        pieces = [(e, c, region) for (e, c), region in zip(pw.args, sets) if e != 0 and region != sp.S.EmptySet]
+        if not pieces:
+            raise ValueError(f"the density {pw} is zero everywhere")
+        regions = [region for _, _, region in pieces]
+        restrict(None if any(r is None for r in regions) else sp.Union(*regions))
+        lead = pieces[0][0]
+        ratios = [sp.simplify(e / lead) for e, _, _ in pieces]
+        entangled = [(e, c) for (e, c, _), r in zip(pieces, ratios) if r.free_symbols & set(thetas)]
+        if entangled:
+            raise NotExponentialFamilyError(
+                f"the pieces of {pw} depend on {', '.join(map(str, thetas))} differently "
+                f"({lead} and {entangled[0][0]} differ by a factor that involves the parameter), so "
+                "no single eta(theta) T(y) - a(theta) describes every piece; write the density with "
+                "one expression (a piecewise T(y) is allowed inside it) if it is an exponential family"
+            )
+        if len(pieces) == 1:
+            density = density.subs(pw, lead)
+        else:
+            # The pieces differ by a function of y only: it belongs to the base measure b(y).
+            factor = sp.Piecewise(*[(r, c) for r, (_, c, _) in zip(ratios, pieces)], (0, True))
+            density = density.subs(pw, lead * factor)
     for step in density.atoms(sp.Heaviside):
         if step.args[0].free_symbols & set(thetas):
             raise NotExponentialFamilyError(
                 f"the support depends on the parameter: the density contains the indicator {step}"
             )
+        if y is not None and step.args[0].free_symbols == {y}:
+            try:
+                restrict(sp.solveset(step.args[0] >= 0, y, sp.S.Reals))
+            except (ValueError, TypeError, NotImplementedError):
+                pass
         density = density.subs(step, 1)
     return density, support
+
+
+def _declared_support(y: sp.Symbol) -> sp.Set:
+    """The support implied by the response symbol's assumptions (``nonnegative=True``: [0, oo))."""
+    if y.is_integer:
+        if y.is_positive:
+            return sp.S.Naturals
+        if y.is_nonnegative:
+            return sp.S.Naturals0
+        return sp.S.Integers
+    if y.is_positive:
+        return sp.Interval.open(0, sp.oo)
+    if y.is_nonnegative:
+        return sp.Interval(0, sp.oo)
+    if y.is_negative:
+        return sp.Interval.open(-sp.oo, 0)
+    if y.is_nonpositive:
+        return sp.Interval(-sp.oo, 0)
+    return sp.S.Reals
 
 
 def _expanded_log(density: sp.Expr) -> sp.Expr:
@@ -291,6 +377,25 @@ def _sort_terms(log_density: sp.Expr, ys: tuple, thetas: tuple) -> tuple[dict, s
         else:
             rest += term
     return cross, theta_only, rest
+
+
+def _real_branch(theta_only: sp.Expr, rest: sp.Expr, point: dict) -> tuple[sp.Expr, sp.Expr]:
+    """Rewrite ``log(u)`` with ``u < 0`` on the parameter space as ``log(-u) + i pi``.
+
+    Splitting ``log(-theta**k / (k log(1 - theta)))`` (the logarithmic series)
+    leaves ``log(-1)`` among the constants and ``-log(log(1 - theta))``, the log
+    of a negative number, in ``a``; moving the ``i pi`` back keeps ``a`` real.
+    ``point`` is a parameter value at which the sign is read.
+    """
+    for atom in sorted(theta_only.atoms(sp.log), key=sp.default_sort_key):
+        try:
+            value = complex(sp.N(atom.args[0].subs(point)))
+        except (TypeError, ValueError):
+            continue
+        if value.imag == 0 and value.real < 0:
+            theta_only = sp.expand(theta_only.subs(atom, sp.log(-atom.args[0]) + sp.I * sp.pi))
+    constant, theta_only = theta_only.as_independent(*point, as_Add=True)
+    return theta_only, sp.expand(rest + constant)
 
 
 def _dispersion_scale(
@@ -409,11 +514,40 @@ def _sign_assumption(expr: sp.Expr) -> dict:
     return {"real": True}
 
 
+def _simplest(region: sp.Set) -> sp.Set:
+    """``region`` simplified where sympy can (an intersection with the reals, say)."""
+    try:
+        return sp.simplify(region)
+    except (TypeError, ValueError, NotImplementedError, AttributeError):
+        return region
+
+
 def _statistic_support(statistic: sp.Expr, y: sp.Symbol, support: sp.Set) -> sp.Set:
-    """The support of ``T(y)``: the image of the support of ``y``."""
+    """The support of ``T(y)``: the image of the support of ``y``.
+
+    sympy's image sets cannot always report their bounds (``cos`` over an
+    interval); ``function_range`` is asked for an interval then.
+    """
     if statistic == y:
         return support
-    return sp.imageset(sp.Lambda(y, statistic), support)
+    image = sp.imageset(sp.Lambda(y, statistic), support)
+    if _set_bounds(image) is None and isinstance(support, sp.Interval):
+        try:
+            return function_range(statistic, y, support)
+        except (TypeError, ValueError, NotImplementedError):
+            pass
+    return image
+
+
+def _set_bounds(region: sp.Set) -> tuple | None:
+    """``(inf, sup)`` of a set, or ``None`` when sympy cannot tell."""
+    try:
+        low, high = region.inf, region.sup
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return None
+    if not all(isinstance(b, sp.Expr) and (b.is_number or b in (sp.oo, -sp.oo)) for b in (low, high)):
+        return None
+    return low, high
 
 
 _HYPERBOLIC = (sp.sinh, sp.cosh, sp.tanh, sp.coth, sp.sin, sp.cos, sp.tan)
@@ -467,8 +601,12 @@ def natural_form(
     support : sympy.Set, optional
         The support of ``y`` (``sp.S.Naturals0``, ``sp.Interval.open(0, sp.oo)``,
         ``sp.Range(0, n + 1)``, ``sp.FiniteSet(0, 1)``). A support that
-        involves the parameter is refused. Defaults to the condition of a
-        ``Piecewise`` density, else the real line.
+        involves the parameter is refused. Defaults to where the density's
+        ``Piecewise`` pieces are non-zero and its ``Heaviside`` indicators are
+        one, within the set the response symbol's assumptions allow
+        (``nonnegative=True``: ``[0, oo)``; ``integer=True, positive=True``:
+        the naturals), else the real line. Non-zero pieces may differ only by
+        factors free of the parameter, which go into ``b(y)``.
     name : str
         A label for tables and the numeric family.
 
@@ -485,6 +623,8 @@ def natural_form(
     ValueError
         If the density does not involve both ``y`` and the parameter, or
         ``eta(theta)`` cannot be inverted.
+    TypeError
+        If ``y``, ``params`` or ``support`` are not sympy symbols or a set.
 
     Examples
     --------
@@ -495,8 +635,23 @@ def natural_form(
     (log(lambda), y, exp(eta))
     """
     ys, thetas = _as_tuple(y), _as_tuple(params)
+    for argument, symbols in (("y", ys), ("params", thetas)):
+        wrong = [s for s in symbols if not isinstance(s, sp.Symbol)]
+        if wrong or not symbols:
+            raise TypeError(f"{argument} must be a sympy Symbol or a sequence of Symbols, got {wrong or symbols!r}; "
+                            f"e.g. sp.Symbol('y', nonnegative=True)")
     vector = len(thetas) > 1 or isinstance(params, (list, tuple, sp.MatrixBase))
-    density = sp.sympify(density)
+    if set(ys) & set(thetas):
+        raise ValueError(f"y and params share the symbol(s) {sorted(map(str, set(ys) & set(thetas)))}")
+    if support is not None and not isinstance(support, sp.Set):
+        raise TypeError(f"support must be a sympy Set such as sp.S.Naturals0 or sp.Interval(0, sp.oo), "
+                        f"not {type(support).__name__}")
+    try:
+        density = sp.sympify(density)
+    except (sp.SympifyError, TypeError) as exc:
+        raise TypeError(f"density must be a sympy expression, not {type(density).__name__} ({exc})") from None
+    if not isinstance(density, sp.Expr):
+        raise TypeError(f"density must be a sympy expression, not {type(density).__name__}")
     missing = [t for t in thetas if not density.has(t)]
     if missing:
         raise ValueError(f"the density does not involve the parameter(s) {missing}")
@@ -507,10 +662,17 @@ def natural_form(
             "the same support for every parameter value"
         )
     if support is None and not vector:
-        support = piecewise_support if piecewise_support is not None else sp.S.Reals
+        declared = _declared_support(ys[0])
+        support = declared if piecewise_support is None else _simplest(piecewise_support.intersect(declared))
 
     log_density = _expanded_log(density)
     cross, theta_only, rest = _sort_terms(log_density, ys, thetas)
+    nuisance_point = _nuisance_test_values(
+        density.free_symbols - set(ys) - set(thetas) - sp.sympify(dispersion or 0).free_symbols
+    )
+    point = {t: _test_value(t, i, len(thetas)) for i, t in enumerate(thetas)}
+    theta_only, rest = _real_branch(theta_only, rest, {**point, **nuisance_point})
+    log_density = sum(coefficient * statistic for statistic, coefficient in cross.items()) + theta_only + rest
     if not cross:
         raise ValueError(
             "no term of the log-density involves both y and the parameter, so the density "
@@ -537,8 +699,6 @@ def natural_form(
             key=sp.default_sort_key,
         )
     )
-    nuisance_point = _nuisance_test_values(nuisance)
-    point = {t: _test_value(t, i, len(thetas)) for i, t in enumerate(thetas)}
 
     # a in eta: invert eta(theta).
     # A natural parameter of one sign (the Gamma's -1/mu) gets that sign as an
@@ -560,8 +720,9 @@ def natural_form(
     means_theta = [_simplify(m.subs(dict(zip(eta_symbols, etas_theta)))) for m in means]
     # The mean lies in the convex hull of the support of T(y): a non-negative
     # support makes the mean positive, which lets sympy simplify sqrt(mu**2).
+    bounds = None if vector else _set_bounds(_statistic_support(statistics[0], ys[0], support))
     positive = vector or all(sp.ask(sp.Q.positive(m)) for m in means_theta) or bool(
-        _statistic_support(statistics[0], ys[0], support).inf >= 0
+        bounds is not None and bounds[0] >= 0
     )
     mu_symbols = (
         (sp.Symbol("mu", positive=True) if positive else sp.Symbol("mu", real=True),)
@@ -570,12 +731,21 @@ def natural_form(
     )
     # Dummies keep the user's own "mu" (a Gaussian mean) apart from the mean symbol.
     mu_dummies = tuple(sp.Dummy(str(m), **m.assumptions0) for m in mu_symbols)
-    theta_of_mu = _invert(means_theta, thetas, mu_dummies, point, nuisance_point)
-    back = dict(zip(mu_dummies, mu_symbols))
-    theta_of_mu = {t: _simplify(e.subs(back)) for t, e in theta_of_mu.items()}
-    links = [_simplify(e.subs(theta_of_mu)) for e in etas_theta]
-    at_link = dict(zip(eta_symbols, links))
-    variance_matrix = hessian.subs(at_link).applyfunc(_simplify)
+    try:
+        theta_of_mu = _invert(means_theta, thetas, mu_dummies, point, nuisance_point)
+    except ValueError:
+        if vector:
+            raise
+        # The mean a'(eta) has no closed-form inverse (the logarithmic series,
+        # the von Mises concentration): the derivation stands, but g(mu) and
+        # V(mu) exist only numerically, which to_family provides.
+        theta_of_mu = None
+    if theta_of_mu is not None:
+        back = dict(zip(mu_dummies, mu_symbols))
+        theta_of_mu = {t: _simplify(e.subs(back)) for t, e in theta_of_mu.items()}
+        links = [_simplify(e.subs(theta_of_mu)) for e in etas_theta]
+        at_link = dict(zip(eta_symbols, links))
+        variance_matrix = hessian.subs(at_link).applyfunc(_simplify)
 
     if vector:
         eta_out, T_out = sp.Matrix(etas_theta), sp.Matrix(statistics)
@@ -589,11 +759,15 @@ def natural_form(
         eta_out, T_out = etas_theta[0], statistics[0]
         mean_out = means[0]
         variance_out = _simplify(phi_factor * hessian[0, 0])
-        canonical = sp.Lambda(mu_symbols[0], links[0])
         mean_function = sp.Lambda(eta_symbols[0], means[0])
-        variance_function = sp.Lambda(mu_symbols[0], variance_matrix[0, 0])
         eta_symbol, mu_symbol = eta_symbols[0], mu_symbols[0]
-        theta_eta, theta_mu = theta_of_eta[thetas[0]], theta_of_mu[thetas[0]]
+        theta_eta = theta_of_eta[thetas[0]]
+        if theta_of_mu is None:
+            canonical = variance_function = theta_mu = None
+        else:
+            canonical = sp.Lambda(mu_symbols[0], links[0])
+            variance_function = sp.Lambda(mu_symbols[0], variance_matrix[0, 0])
+            theta_mu = theta_of_mu[thetas[0]]
 
     return NaturalForm(
         name=name,
@@ -709,6 +883,19 @@ def _lambdify(symbols, expr: sp.Expr) -> Callable:
     return _vectorised(sp.lambdify(symbols, expr, modules=_NUMERIC_MODULES))
 
 
+def _lambdify_accurate(symbols, expr: sp.Expr) -> Callable:
+    """``_lambdify`` after rewriting ``log(1 + x)`` as ``log1p(x)`` and ``exp(x) - 1`` as ``expm1(x)``.
+
+    A numerically inverted mean is solved near the edge of the parameter
+    space (``exp(eta) -> 0``), where the plain forms lose every digit.
+    """
+    with_log1p = expr.replace(
+        lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.Add) and sp.S.One in e.args[0].args,
+        lambda e: log1p(e.args[0] - 1),
+    )
+    return _lambdify(symbols, optimize(with_log1p, [expm1_opt]))
+
+
 def _support_checker(support: sp.Set) -> Callable[[np.ndarray], np.ndarray]:
     """A numpy predicate "value lies in support" for the common sympy sets."""
     if support == sp.S.Reals:
@@ -780,6 +967,72 @@ class DerivedLink(L.Link):
         return self._inverse_deriv2(eta)
 
 
+class NumericCanonicalLink(L.Link):
+    """The canonical link ``g = (a')^{-1}`` when ``a'`` has no closed-form inverse.
+
+    ``g(mu)`` solves ``a'(eta) = mu`` by Newton's method, vectorised, with
+    the step halved whenever it leaves the domain of ``a`` (``a'`` is
+    increasing because ``a`` is convex, so the damped iteration converges).
+
+    Parameters
+    ----------
+    mean : sympy.Lambda
+        ``a'(eta)`` with the nuisance parameters fixed.
+    start : float
+        A value of ``eta`` inside the natural parameter space.
+    """
+
+    _MAX_STEPS = 200
+    _MAX_HALVINGS = 60
+
+    def __init__(self, mean: sp.Lambda, start: float, name: str | None = None):
+        eta = mean.variables[0]
+        expr = mean(eta)
+        self.name = name if name is not None else "canonical (numeric)"
+        self._mean = _lambdify_accurate(eta, expr)
+        self._mean_deriv = _lambdify_accurate(eta, sp.diff(expr, eta))
+        self._mean_deriv2 = _lambdify_accurate(eta, sp.diff(expr, eta, 2))
+        self._start = float(start)
+
+    def __repr__(self) -> str:
+        return f"NumericCanonicalLink({self.name!r})"
+
+    def link(self, mu):
+        mu = np.asarray(mu, dtype=float)
+        eta = np.full(mu.shape, self._start)
+        valid = np.isfinite(mu)
+        with np.errstate(all="ignore"):
+            for _ in range(self._MAX_STEPS):
+                residual = self._mean(eta) - mu
+                done = ~valid | (np.abs(residual) <= 1e-13 * (1.0 + np.abs(mu)))
+                if done.all():
+                    break
+                step = np.where(done, 0.0, residual / self._mean_deriv(eta))
+                for _ in range(self._MAX_HALVINGS):
+                    candidate = eta - step
+                    new_residual = self._mean(candidate) - mu
+                    bad = ~done & ~(np.isfinite(new_residual) & (np.abs(new_residual) <= np.abs(residual)))
+                    if not bad.any():
+                        break
+                    step = np.where(bad, 0.5 * step, step)
+                eta = np.where(bad, eta, candidate)
+                if np.all(done | (np.abs(step) <= 1e-15 * (1.0 + np.abs(eta)))):
+                    break
+        return np.where(valid, eta, np.nan)
+
+    def inverse(self, eta):
+        return self._mean(eta)
+
+    def deriv(self, mu):
+        return 1.0 / self._mean_deriv(self.link(mu))
+
+    def inverse_deriv(self, eta):
+        return self._mean_deriv(eta)
+
+    def inverse_deriv2(self, eta):
+        return self._mean_deriv2(eta)
+
+
 def _bound(value: sp.Expr) -> float | None:
     return None if value in (sp.oo, -sp.oo) else float(value)
 
@@ -824,6 +1077,10 @@ class DerivedFamily(Family):
         if missing:
             raise ValueError(f"give a value for the fixed parameter(s) {', '.join(missing)}, "
                              f"e.g. to_family({missing[0]}=...)")
+        wrong = {k: v for k, v in values.items() if not (isinstance(v, (int, float, np.integer, np.floating))
+                                                     and not isinstance(v, bool) and np.isfinite(v))}
+        if wrong:
+            raise TypeError(f"the fixed parameter values must be finite numbers, got {wrong}")
         fixed = {by_name[k]: sp.nsimplify(v) for k, v in values.items()}
         self.form, self.values = form, values
         self.name = name or form.name
@@ -831,38 +1088,65 @@ class DerivedFamily(Family):
 
         mu, eta = form.mu_symbol, form.eta_symbol
         t = sp.Dummy("t", real=True)
-        # Call the Lambdas rather than read .expr: sympy stores Lambda(mu, mu)
-        # as the identity function with its own dummy variable.
-        self.canonical_link = DerivedLink(
-            sp.Lambda(mu, form.canonical_link(mu).subs(fixed)),
-            sp.Lambda(eta, form.mean_function(eta).subs(fixed)),
-        )
-        super().__init__(link)
-
-        variance = form.variance_function(mu).subs(fixed)
-        self._variance = _lambdify(mu, variance)
-        self._variance_deriv = _lambdify(mu, sp.diff(variance, mu))
-
-        # l(t; mu) per unit dispersion, in the theta parametrisation (tidier
-        # logs than going through eta), then the deviance against l(t; t).
-        theta = form.params[0]
-        loglik = t * form.eta.subs(theta, form.theta_of_mu) - form.a_theta.subs(theta, form.theta_of_mu)
-        loglik = sp.expand(sp.expand_log(loglik.subs(fixed), force=True), force=True)
-        self.unit_deviance_expr = sp.simplify(2 * (loglik.subs(mu, t) - loglik)).subs(t, sp.Symbol("y"))
-        self._unit_deviance = _lambdify((t, mu), _xlogy_safe(2 * (loglik.subs(mu, t) - loglik)))
-
-        self._log_density = self._build_log_density(form, fixed, t)
         support = form.support.subs(fixed) if form.support is not None else sp.S.Reals
-        y = form.y[0]
-        t_support = _statistic_support(form.T.subs(fixed), y, support)
+        t_support = _statistic_support(form.T.subs(fixed), form.y[0], support)
+        bounds = _set_bounds(t_support)
+        if bounds is None:
+            raise ValueError(
+                f"sympy cannot find the range of T(y) = {form.T} for y in {support}, which the family "
+                "needs to check responses and keep the mean inside it; pass natural_form a support= "
+                "that sympy can map through T (an Interval, Range or FiniteSet)"
+            )
         self.support = t_support
         self._in_support = _support_checker(t_support)
-        self.mean_bounds = (_bound(t_support.inf), _bound(t_support.sup))
+        self.mean_bounds = (_bound(bounds[0]), _bound(bounds[1]))
+
+        # Call the Lambdas rather than read .expr: sympy stores Lambda(mu, mu)
+        # as the identity function with its own dummy variable.
+        mean_function = sp.Lambda(eta, form.mean_function(eta).subs(fixed))
+        self.closed_form = form.canonical_link is not None
+        if self.closed_form:
+            self.canonical_link = DerivedLink(sp.Lambda(mu, form.canonical_link(mu).subs(fixed)), mean_function)
+        else:
+            theta = form.params[0]
+            start = sp.N(form.eta.subs(theta, _test_value(theta, 0, 1)).subs(fixed))
+            self.canonical_link = NumericCanonicalLink(mean_function, float(start))
+        super().__init__(link)
+
+        if self.closed_form:
+            variance = form.variance_function(mu).subs(fixed)
+            self._variance = _lambdify(mu, variance)
+            self._variance_deriv = _lambdify(mu, sp.diff(variance, mu))
+
+            # l(t; mu) per unit dispersion, in the theta parametrisation (tidier
+            # logs than going through eta), then the deviance against l(t; t).
+            theta = form.params[0]
+            loglik = t * form.eta.subs(theta, form.theta_of_mu) - form.a_theta.subs(theta, form.theta_of_mu)
+            loglik = sp.expand(sp.expand_log(loglik.subs(fixed), force=True), force=True)
+            self.unit_deviance_expr = sp.simplify(2 * (loglik.subs(mu, t) - loglik)).subs(t, sp.Symbol("y"))
+            self._unit_deviance = _lambdify((t, mu), _xlogy_safe(2 * (loglik.subs(mu, t) - loglik)))
+        else:
+            # V(mu) = a''(g(mu)) and the deviance through eta = g(mu), numerically.
+            a_eta = form.a.subs(fixed)
+            self._a = _lambdify_accurate(eta, a_eta)
+            self._a2 = _lambdify_accurate(eta, sp.diff(a_eta, eta, 2))
+            self._a3 = _lambdify_accurate(eta, sp.diff(a_eta, eta, 3))
+            self.unit_deviance_expr = None
+        self._log_density = self._build_log_density(form, fixed, t)
 
     def _build_log_density(self, form: NaturalForm, fixed: dict, t: sp.Dummy) -> Callable:
-        y, theta, mu = form.y[0], form.params[0], form.mu_symbol
+        """``log p(y)`` as a numeric function of ``(T(y), mu, scale)``.
+
+        Without a closed-form ``theta(mu)`` it is built in ``eta`` and called
+        with ``eta = g(mu)`` from the numeric canonical link.
+        """
+        y, theta = form.y[0], form.params[0]
         scale = sp.Dummy("scale", positive=True)
-        log_density = form.log_density.subs(theta, form.theta_of_mu).subs(fixed)
+        if self.closed_form:
+            mu, theta_of = form.mu_symbol, form.theta_of_mu
+        else:
+            mu, theta_of = form.eta_symbol, form.theta_of_eta
+        log_density = form.log_density.subs(theta, theta_of).subs(fixed)
         if form.dispersion_symbol is not None:
             # phi(symbol) = scale, solved for the symbol on its positive branch.
             point = sp.Rational(3, 7)
@@ -879,20 +1163,50 @@ class DerivedFamily(Family):
             log_density = log_density.subs(y, roots[0])
         else:
             log_density = log_density.subs(y, t)
-        log_density = _loggamma_form(sp.expand(sp.expand_log(log_density, force=True), force=True))
-        return _lambdify((t, mu, scale), _xlogy_safe(log_density))
+        # Forcing the split of logs would bring back the log of a negative
+        # number that natural_form took out of a (the log series); the numeric
+        # path's terms are already split, so it does without.
+        log_density = _loggamma_form(
+            sp.expand(sp.expand_log(log_density, force=self.closed_form), force=self.closed_form)
+        )
+        function = _lambdify((t, mu, scale), _xlogy_safe(log_density))
+        if self.closed_form:
+            return function
+        return lambda t_values, mu_values, scale_value: function(t_values, self.canonical_link.link(mu_values),
+                                                                 scale_value)
 
     def __repr__(self) -> str:
         return f"DerivedFamily({self.name!r}, link={self.link.name!r})"
 
     def variance(self, mu):
-        return self._variance(mu)
+        if self.closed_form:
+            return self._variance(mu)
+        return self._a2(self.canonical_link.link(mu))
 
     def variance_deriv(self, mu):
-        return self._variance_deriv(mu)
+        if self.closed_form:
+            return self._variance_deriv(mu)
+        eta = self.canonical_link.link(mu)
+        return self._a3(eta) / self._a2(eta)
 
     def unit_deviance(self, y, mu):
-        return self._unit_deviance(y, mu)
+        if self.closed_form:
+            return self._unit_deviance(y, mu)
+        # 2 [a*(t) - (t g(mu) - a(g(mu)))] with a* the convex conjugate of a; a
+        # response on a bound of the support (the log series' y = 1) has a*(t)
+        # as a limit, reached here by moving t inside the support by 1e-12.
+        y = np.asarray(y, dtype=float)
+        low, high = self.mean_bounds
+        inside = y
+        if low is not None:
+            inside = np.maximum(inside, low + 1e-12 * (1.0 + abs(low)))
+        if high is not None:
+            inside = np.minimum(inside, high - 1e-12 * (1.0 + abs(high)))
+        link = self.canonical_link.link
+        eta_y, eta_mu = link(inside), link(mu)
+        with np.errstate(all="ignore"):
+            deviance = 2.0 * (y * eta_y - self._a(eta_y) - y * eta_mu + self._a(eta_mu))
+        return np.maximum(deviance, 0.0)
 
     def loglike(self, y, mu, weights, scale=1.0):
         positive = weights > 0

@@ -7,7 +7,7 @@ import functools
 import numpy as np
 import pytest
 import sympy as sp
-from scipy import stats
+from scipy import optimize, special, stats
 
 import glm_lib as gl
 from glm_lib import symbolic as S
@@ -634,3 +634,191 @@ def test_unit_deviance_is_non_negative_and_zero_at_the_mean():
         assert family.unit_deviance(np.array([float(count)]), np.array([float(count)]))[0] == pytest.approx(0, abs=1e-10)
 
     check()
+
+
+# --------------------------------------------------------------------------- #
+# Piecewise densities, supports sympy cannot describe, means with no closed-form inverse
+# --------------------------------------------------------------------------- #
+def test_support_from_a_zero_branch_of_piecewise():
+    density = sp.Piecewise((0, y_real < 0), (lam * sp.exp(-lam * y_real), True))
+    form = S.natural_form(density, y_real, lam)
+    assert form.support == sp.Interval(0, sp.oo)
+    family = form.to_family()
+    assert family.mean_bounds == (0.0, None)
+    with pytest.raises(ValueError, match=r"responses T\(y\) in Interval\(0, oo\)"):
+        family.check_response(np.array([1.0, -0.5]), np.ones(2))
+
+
+def test_support_from_heaviside():
+    form = S.natural_form(sp.Heaviside(y_real - 2) * lam * sp.exp(-lam * (y_real - 2)), y_real, lam)
+    assert form.support == sp.Interval(2, sp.oo)
+
+
+def test_support_from_the_symbols_assumptions():
+    """The docstring's Poisson declares y nonnegative and no support; the family knows y >= 0."""
+    form = S.natural_form(lam**y * sp.exp(-lam) / sp.factorial(y), y, lam)
+    assert form.support == sp.Interval(0, sp.oo)
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    assert S.natural_form(lam**k * sp.exp(-lam) / sp.factorial(k), k, lam).support == sp.S.Naturals0
+
+
+def test_docstring_poisson_fits_counts_with_zeros_without_start():
+    form = S.natural_form(lam**y * sp.exp(-lam) / sp.factorial(y), y, lam)
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=80)
+    X = np.column_stack([np.ones(80), x])
+    counts = rng.poisson(np.exp(0.1 + 0.6 * x)).astype(float)
+    assert (counts == 0).sum() > 5
+    derived = gl.fit(X, counts, family=form.to_family(), tol=1e-12)
+    builtin = gl.fit(X, counts, family=gl.Poisson(), tol=1e-12)
+    np.testing.assert_allclose(derived.params, builtin.params, rtol=1e-9)
+    np.testing.assert_allclose(derived.llf, builtin.llf, rtol=1e-10)
+
+
+def test_piecewise_pieces_differing_in_y_only_go_into_the_base_measure():
+    """Every piece counts, not just the first: b(y) is piecewise and the support is their union."""
+    c = sp.Symbol("c", positive=True)
+    density = sp.Piecewise(
+        (0, y_real < 0), (lam * sp.exp(-lam * y_real) / (1 + c), y_real < 1),
+        (c * lam * sp.exp(-lam * y_real) / (1 + c), True),
+    )
+    form = S.natural_form(density, y_real, lam)
+    assert form.support == sp.Interval(0, sp.oo)
+    assert form.a == -sp.log(-form.eta_symbol)
+    for value in (sp.Rational(1, 2), 3):
+        reassembled = form.b * sp.exp(form.eta * form.T - form.a_theta)
+        expected = density.subs(y_real, value)
+        assert sp.simplify(reassembled.subs(y_real, value) - expected) == 0
+
+
+def test_piecewise_pieces_with_different_parameter_dependence_are_refused():
+    density = sp.Piecewise((lam * sp.exp(-lam * y_real), y_real < 1), (lam**2 * sp.exp(-lam * y_real), True))
+    with pytest.raises(S.NotExponentialFamilyError, match=r"depend on lambda differently"):
+        S.natural_form(density, y_real, lam)
+
+
+def test_laplace_scale_with_abs():
+    """T(y) = |y - mu|: sympy's image set has no bounds, function_range finds [0, oo)."""
+    b = sp.Symbol("b", positive=True)
+    form = S.natural_form(sp.exp(-sp.Abs(y_real - mu_real) / b) / (2 * b), y_real, b, name="Laplace")
+    assert form.T in (sp.Abs(y_real - mu_real), sp.Abs(mu_real - y_real))
+    family = form.to_family(mu=0)
+    assert family.mean_bounds == (0.0, None)
+    values = np.array([0.5, 2.0, -1.0])
+    np.testing.assert_allclose(family.loglike(np.abs(values), np.full(3, 1.5), np.ones(3)),
+                               stats.laplace.logpdf(values, scale=1.5).sum(), rtol=1e-12)
+
+
+# The von Mises density with concentration nu (nu is positive, as the concentration must be).
+VON_MISES = sp.Piecewise(
+    (sp.exp(nu * sp.cos(y_real - mu_real)) / (2 * sp.pi * sp.besseli(0, nu)), (y_real >= -sp.pi) & (y_real < sp.pi)),
+    (0, True),
+)
+
+
+def test_von_mises_concentration_derivation_and_numeric_family():
+    form = S.natural_form(VON_MISES, y_real, nu, name="von Mises")
+    assert form.support == sp.Interval.Ropen(-sp.pi, sp.pi)
+    assert sp.simplify(form.mean - sp.besseli(1, form.eta_symbol) / sp.besseli(0, form.eta_symbol)) == 0
+    # I1/I0 has no closed-form inverse: no symbolic link or variance function.
+    assert form.canonical_link is None and form.variance_function is None
+    family = form.to_family(mu=0)
+    assert isinstance(family.link, S.NumericCanonicalLink)
+    m = np.array([0.2, 0.5, 0.9])
+    kappa = family.link.link(m)
+    np.testing.assert_allclose(special.i1(kappa) / special.i0(kappa), m, rtol=1e-12)
+    # Var cos(y) = 1 - A/kappa - A^2 with A = I1/I0 (Mardia & Jupp 2000, eq. 3.5.21).
+    np.testing.assert_allclose(family.variance(m), 1 - m / kappa - m**2, rtol=1e-9)
+    angles = np.array([0.3, -1.0, 2.0])
+    np.testing.assert_allclose(family.loglike(np.cos(angles), np.full(3, 0.5), np.ones(3)),
+                               stats.vonmises.logpdf(angles, kappa[1]).sum(), rtol=1e-12)
+
+
+def test_von_mises_location_is_curved_and_refused():
+    kappa = sp.Symbol("kappa", positive=True)
+    density = VON_MISES.subs(nu, kappa)
+    with pytest.raises(S.NotExponentialFamilyError, match=r"mixes y and mu .* not a product f\(mu\) \* T\(y\)"):
+        S.natural_form(density, y_real, mu_real)
+
+
+LOG_SERIES_K = sp.Symbol("k", integer=True, positive=True)
+THETA = sp.Symbol("theta", positive=True)
+
+
+@functools.lru_cache
+def log_series_form():
+    return S.natural_form(-(THETA**LOG_SERIES_K) / (LOG_SERIES_K * sp.log(1 - THETA)), LOG_SERIES_K, THETA,
+                          name="Logarithmic series")
+
+
+def test_log_series_derivation():
+    form = log_series_form()
+    eta = form.eta_symbol
+    assert form.eta == sp.log(THETA) and form.T == LOG_SERIES_K
+    # a(eta) = log(-log(1 - e^eta)) is real: the split log(-1) is taken back.
+    assert sp.simplify(form.a - sp.log(-sp.log(1 - sp.exp(eta)))) == 0
+    assert form.support == sp.S.Naturals
+    assert form.canonical_link is None and form.theta_of_mu is None
+    # The mean against scipy's.
+    value = float(sp.N(form.mean.subs(eta, sp.log(sp.Rational(3, 10)))))
+    assert value == pytest.approx(stats.logser.mean(0.3), rel=1e-12)
+
+
+def test_log_series_family_inverts_the_mean_numerically():
+    family = log_series_form().to_family()
+    mu_values = np.array([1.0001, 1.5, 3.0, 50.0])
+    eta = family.link.link(mu_values)
+    np.testing.assert_allclose(family.link.inverse(eta), mu_values, rtol=1e-13)
+    np.testing.assert_allclose(family.variance(mu_values), [stats.logser.var(np.exp(e)) for e in eta], rtol=1e-7)
+    ks = np.array([1.0, 2.0, 5.0])
+    np.testing.assert_allclose(family.loglike(ks, np.full(3, 2.0), np.ones(3)),
+                               stats.logser.logpmf(ks, np.exp(family.link.link(np.array([2.0])))).sum(), rtol=1e-12)
+    deviance = family.unit_deviance(ks, ks)
+    np.testing.assert_allclose(deviance, 0.0, atol=1e-10)
+    assert np.all(family.unit_deviance(ks[[0, 2]], np.full(2, 2.0)) > 0)
+
+
+def test_log_series_regression_is_the_maximum_likelihood_fit():
+    family = log_series_form().to_family()
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, 300)
+    X = np.column_stack([np.ones(300), x])
+    counts = stats.logser.rvs(np.exp(-0.7 + 0.5 * x), random_state=rng).astype(float)
+    res = gl.fit(X, counts, family=family, start=[-1.0, 0.0], tol=1e-12)
+    assert res.converged
+
+    def minus_loglik(beta):
+        theta = np.exp(np.minimum(X @ beta, 0.0))
+        return -stats.logser.logpmf(counts, theta).sum() if np.all(X @ beta < 0) else np.inf
+
+    direct = optimize.minimize(minus_loglik, [-1.0, 0.0], method="Nelder-Mead",
+                               options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 5000})
+    np.testing.assert_allclose(res.params, direct.x, atol=1e-6)
+    assert res.llf == pytest.approx(-direct.fun, abs=1e-8)
+
+
+# --------------------------------------------------------------------------- #
+# Argument checks
+# --------------------------------------------------------------------------- #
+def test_natural_form_argument_types():
+    density = lam**y * sp.exp(-lam) / sp.factorial(y)
+    with pytest.raises(TypeError, match=r"y must be a sympy Symbol"):
+        S.natural_form(density, "y", lam)
+    with pytest.raises(TypeError, match=r"params must be a sympy Symbol"):
+        S.natural_form(density, y, 2.0)
+    with pytest.raises(TypeError, match=r"support must be a sympy Set"):
+        S.natural_form(density, y, lam, support=[0, 1, 2])
+    with pytest.raises(TypeError, match=r"density must be a sympy expression"):
+        S.natural_form(object(), y, lam)
+    with pytest.raises(ValueError, match=r"no term of the log-density involves both y"):
+        S.natural_form(lam * sp.exp(-lam), y, lam)
+    with pytest.raises(ValueError, match=r"y and params share"):
+        S.natural_form(density, y, y)
+
+
+def test_to_family_values_must_be_numbers():
+    binomial = form("Binomial")
+    with pytest.raises(TypeError, match=r"must be finite numbers"):
+        binomial.to_family(n="ten")
+    with pytest.raises(TypeError, match=r"must be finite numbers"):
+        binomial.to_family(n=float("nan"))
