@@ -571,7 +571,8 @@ def random_intercept_glm(formula: str, data: pd.DataFrame, groups: str | None = 
     family : Binomial or Poisson, optional
         Defaults to ``Binomial()``.
     offset, weights : str or array-like, optional
-        A column name of ``data`` or values, one per row.
+        A column name of ``data`` or values, one per row. ``offset(...)``
+        terms in the formula (``offset(log(exposure))``) add to ``offset``.
     **options
         Passed to :func:`fit_random_intercept` (``method``, ``n_quadrature``, ...).
 
@@ -579,7 +580,7 @@ def random_intercept_glm(formula: str, data: pd.DataFrame, groups: str | None = 
     -------
     RandomInterceptResults
     """
-    from .formula import _column_or_values, _model_matrices
+    from .formula import _column_or_values, model_frame
 
     formula = check_formula(formula)
     if not isinstance(data, pd.DataFrame):
@@ -592,10 +593,14 @@ def random_intercept_glm(formula: str, data: pd.DataFrame, groups: str | None = 
         raise ValueError("no grouping: add (1 | group) to the formula, as in lme4, or pass groups='column'")
     if not isinstance(groups, str) or groups not in data.columns:
         raise ValueError(f"groups={groups!r} is not a column of data")
-    response, design = _model_matrices(fixed, data)
+    family = Binomial() if family is None else family
+    frame = model_frame(fixed, data, family)
+    offset_values = _column_or_values(data, offset, "offset")
+    if frame.offset is not None:  # offset(...) terms add to an offset= argument, as in glmer
+        offset_values = frame.offset + (0.0 if offset_values is None else np.asarray(offset_values, dtype=float))
     return fit_random_intercept(
-        design, response, data[groups], family=Binomial() if family is None else family,
-        weights=_column_or_values(data, weights, "weights"), offset=_column_or_values(data, offset, "offset"),
+        frame.design, frame.response, data[groups], family=family,
+        weights=_column_or_values(data, weights, "weights"), offset=offset_values,
         formula=f"{' '.join(fixed.split())} + (1 | {groups})", **options,
     )
 

@@ -359,27 +359,18 @@ def _glmer_frame(name: str) -> pd.DataFrame:
     return frame
 
 
-_OFFSET_TERM = " + offset(log(exposure))"
-
-
 def _glmer_case(name: str):
-    """The fixture, its data, family and options; an offset term becomes the offset argument."""
-    spec = dict(GLMER["models"][name])
-    data = _glmer_frame(spec["data"])
+    """The fixture (its formula, offset(...) included, as glmer took it), data, family and options."""
+    spec = GLMER["models"][name]
     family = getattr(gl, spec["family"])(link=spec["link"])
     method = "laplace" if spec["nAGQ"] == 1 else "quadrature"
-    options = {"method": method, "n_quadrature": spec["nAGQ"]}
-    if _OFFSET_TERM in spec["formula"]:
-        spec["formula"] = spec["formula"].replace(_OFFSET_TERM, "")
-        options["offset"] = np.log(data["exposure"])
-    return spec, data, family, options
+    return spec, _glmer_frame(spec["data"]), family, {"method": method, "n_quadrature": spec["nAGQ"]}
 
 
-def _fixed_design(spec, data, family, options):
-    """The fixed-effects design, response and weights of a fixture's formula."""
-    fixed = spec["formula"].split(" + (1 |")[0]
-    pooled = gl.glm(fixed, data, family=family, offset=options.get("offset"))
-    return pooled.model_X, pooled.y, pooled.prior_weights
+def _fixed_design(spec, data, family):
+    """The fixed-effects design, response, weights and offset of a fixture's formula."""
+    pooled = gl.glm(spec["formula"].split(" + (1 |")[0], data, family=family)
+    return pooled.model_X, pooled.y, pooled.prior_weights, pooled.offset
 
 
 @pytest.mark.parametrize("name", [n for n, m in GLMER["models"].items() if m["nAGQ"] == 1])
@@ -387,11 +378,11 @@ def test_laplace_matches_glmer_deviance_function(name):
     """-2 logLik at fixed (sigma, beta) equals lme4's deviance function, also for
     probit, cloglog and sqrt links, where lme4 takes the Fisher curvature at the mode."""
     spec, data, family, options = _glmer_case(name)
-    X, y, w = _fixed_design(spec, data, family, options)
+    X, y, w, offset = _fixed_design(spec, data, family)
     group = spec["formula"].split("(1 | ")[1].rstrip(")")
     for point in spec["points"]:
         value = -2 * marginal_loglike(X, y, data[group], point["params"], point["sigma"], family=family,
-                                      weights=w, **options)
+                                      weights=w, offset=offset, **options)
         assert value == pytest.approx(point["minus2loglik"], abs=5e-6)
 
 
@@ -424,8 +415,8 @@ def test_quadrature_loglik_keeps_the_terms_lme4_leaves_out():
 def test_probit_laplace_differs_from_the_observed_curvature_version():
     """Why the convention matters: with the observed curvature -h''(u^) the probit
     cbpp Laplace log-likelihood at lme4's estimate is off by far more than round-off."""
-    spec, data, family, options = _glmer_case("cbpp_probit_laplace")
-    X, y, w = _fixed_design(spec, data, family, options)
+    spec, data, family, _ = _glmer_case("cbpp_probit_laplace")
+    X, y, w, _ = _fixed_design(spec, data, family)
     grouped = _GroupedData(family, np.asarray(X), y, w, np.zeros(len(y)), pd.factorize(data["herd"], sort=True)[0])
     beta, sigma = np.array(list(spec["params"].values())), spec["sigma"]
     eta0 = grouped.X @ beta
@@ -494,3 +485,16 @@ def test_group_of_zeros_is_not_separation():
         warnings.simplefilter("always")
         fit_random_intercept(np.column_stack([np.ones(120), x]), y, groups)
     assert not [w for w in caught if issubclass(w.category, gl.SeparationWarning)]
+
+
+def test_offset_term_in_the_formula_adds_to_the_offset_argument():
+    spec, data, family, options = _glmer_case("sim_poisson_offset")
+    assert "offset(log(exposure))" in spec["formula"]
+    in_formula = random_intercept_glm(spec["formula"], data, family=family, **options)
+    as_argument = random_intercept_glm("y ~ x + (1 | g)", data, family=family, offset=np.log(data["exposure"]),
+                                       **options)
+    np.testing.assert_allclose(in_formula.params, as_argument.params, rtol=1e-10)
+    half = np.log(data["exposure"]) / 2
+    both = random_intercept_glm("y ~ x + offset(log(exposure) / 2) + (1 | g)", data, family=family,
+                                offset=half, **options)
+    np.testing.assert_allclose(both.params, as_argument.params, rtol=1e-8)
