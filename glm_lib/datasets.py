@@ -36,6 +36,7 @@ __all__ = [
     "load_endometrial",
     "load_quine",
     "load_mtcars",
+    "load_birthweight",
 ]
 
 _SOURCES = {
@@ -61,6 +62,7 @@ _SOURCES = {
     "endometrial": "Heinze & Schemper (2002), Statistics in Medicine 21: histology grade of endometrial cancer in 79 patients with neovasculation, pulsatility index and endometrium height; R package brglm2.",
     "quine": "Quine (1975), via Aitkin (1978), J. R. Statist. Soc. A 141: days absent from school of 146 children in a New South Wales town by ethnicity, sex, school form and learner status; R package MASS.",
     "mtcars": "Henderson & Velleman (1981), Biometrics 37: fuel consumption and ten design variables of 32 cars from Motor Trend (1974); R package datasets.",
+    "birthweight": "Dobson & Barnett (2008), An Introduction to Generalized Linear Models, 3rd ed., Table 2.3: birthweight (g) and gestational age (weeks) of 12 boys and 12 girls.",
 }
 
 
@@ -253,3 +255,11 @@ def load_mtcars() -> pd.DataFrame:
     """Motor Trend road tests of 32 cars (1973-74): ``model``, ``mpg``, ``cyl``, ``disp`` (cu. in.), ``hp``,
     ``drat``, ``wt`` (1000 lb), ``qsec`` (s), ``vs``, ``am`` (1 manual), ``gear``, ``carb``."""
     return _read("mtcars.csv")
+
+
+def load_birthweight() -> pd.DataFrame:
+    """Dobson's birthweights (24 babies): ``sex`` (categorical boy, girl), ``age`` (gestational age, weeks),
+    ``weight`` (birthweight, g)."""
+    frame = _read("birthweight.csv")
+    _categorical(frame, "sex", ["boy", "girl"])
+    return frame
