@@ -1,5 +1,8 @@
 """Contingency-table helpers: round trips, closed forms of log-linear fits, bad input."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -69,3 +72,48 @@ def test_bad_input():
     fit = gl.glm("Freq ~ Dept + Admit", ucb, family=gl.Poisson())
     with pytest.raises(ValueError, match="fitted values but data has"):
         tables.fitted_table(fit, ucb.iloc[:5], rows="Dept", columns="Admit")
+
+
+# --- against R (tests/r/tables.R) ---------------------------------------------
+R = json.loads((Path(__file__).parent / "r" / "fixtures" / "tables.json").read_text())
+LOGLINEAR = {
+    "mutual": "Freq ~ Admit + Gender + Dept",
+    "joint_AG_D": "Freq ~ Admit * Gender + Dept",
+    "conditional_AD_GD": "Freq ~ Admit * Dept + Gender * Dept",
+    "homogeneous": "Freq ~ Admit * Gender + Admit * Dept + Gender * Dept",
+}
+
+
+@pytest.mark.parametrize("name", list(LOGLINEAR))
+def test_loglinear_models_match_loglm(name):
+    fit = gl.glm(LOGLINEAR[name], _ucb(), family=gl.Poisson(), tol=1e-12)
+    expected = R["loglm"][name]
+    assert fit.df_resid == expected["df"]
+    assert fit.deviance == pytest.approx(expected["G2"], rel=1e-8)
+    assert fit.pearson_chi2 == pytest.approx(expected["X2"], rel=1e-6)
+
+
+def test_two_way_chisq_test():
+    ucb = _ucb()
+    two_way = ucb.groupby(["Admit", "Gender"], observed=True, as_index=False)["Freq"].sum()
+    fit = gl.glm("Freq ~ Admit + Gender", two_way, family=gl.Poisson())
+    assert fit.pearson_chi2 == pytest.approx(R["two_way"]["X2"], rel=1e-10)
+    expected = tables.fitted_table(fit, two_way, rows="Admit", columns="Gender")
+    # R's chisq.test: the expected table in column-major order (Admit varies fastest)
+    np.testing.assert_allclose(expected.to_numpy().ravel(order="F"), R["two_way"]["expected"], rtol=1e-10)
+
+
+def test_logistic_is_loglinear_with_margins_fixed():
+    """Admit ~ Gender + Dept (logit) and the homogeneous-association log-linear model are one model."""
+    ucb = _ucb()
+    wide = tables.xtabs(ucb, "Freq", rows=["Gender", "Dept"], columns="Admit").reset_index()
+    logit = gl.glm("cbind(Admitted, Rejected) ~ Gender + Dept", wide, family=gl.Binomial(), tol=1e-12)
+    expected = R["logit_gender_dept"]
+    np.testing.assert_allclose(logit.params.to_numpy(), list(expected["coefficients"].values()), rtol=1e-7)
+    np.testing.assert_allclose(logit.bse.to_numpy(), list(expected["se"].values()), rtol=1e-6)
+    loglinear = gl.glm(LOGLINEAR["homogeneous"], ucb, family=gl.Poisson(), tol=1e-12)
+    assert loglinear.deviance == pytest.approx(logit.deviance, rel=1e-8)
+    # Rejected is the second Admit level, so the log-linear Admit:Gender term is minus the logit's Gender effect
+    interaction = loglinear.params["Admit[T.Rejected]:Gender[T.Female]"]
+    assert -interaction == pytest.approx(logit.params["Gender[T.Female]"], rel=1e-7)
+    assert loglinear.bse["Admit[T.Rejected]:Gender[T.Female]"] == pytest.approx(logit.bse["Gender[T.Female]"], rel=1e-6)
