@@ -8,7 +8,9 @@ parameter is ``theta`` and the cumulant function is ``b``. The helpers here
 translate a :class:`~glm_lib.symbolic.NaturalForm` into that notation for
 printing, compare expressions on a parameter's domain, and build the
 canonical-links table as a Markdown table whose formulas render as maths in
-JupyterLab and in the book.
+JupyterLab and in the book. :class:`GLMChain` is the symbolic chain
+``beta -> eta -> mu -> theta -> loglik`` with unknown functions, from which the
+IRLS chapter derives the score and information of every GLM at once.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sympy as sp
 
 from .symbolic import NaturalForm
 
-__all__ = ["THETA", "same", "in_theta", "describe", "MarkdownTable", "canonical_links_table"]
+__all__ = ["THETA", "same", "in_theta", "describe", "MarkdownTable", "canonical_links_table", "GLMChain"]
 
 THETA = sp.Symbol("theta", real=True)
 """The book's natural parameter, the symbol every scalar derivation is printed in."""
@@ -158,3 +160,70 @@ def canonical_links_table(forms: dict, multinomial: NaturalForm | None = None) -
         rows.append([f"multinomial ($k = {k}$), class 1", _math(multinomial.eta[0].subs(as_pi)), _math(b_theta),
                      _math(multinomial.canonical_link(*mus)[0]), _math(multinomial.variance_function(*mus)[0, 0])])
     return MarkdownTable(header, rows)
+
+
+class GLMChain:
+    """The log-likelihood of one GLM observation with every link of the chain left unknown.
+
+    The coefficients reach the log-likelihood through
+    ``beta -> eta -> mu -> theta -> loglik``: ``eta = x'beta``, ``mu = h(eta)``
+    with ``h`` the inverse link, ``theta = theta(mu)`` the inverse of the mean
+    function ``b'``, and ``loglik = {y theta - b(theta)}/phi`` (prior weight 1).
+    ``h``, ``theta`` and ``b`` are undefined SymPy functions, so derivatives of
+    ``loglik`` contain derivatives of them; :meth:`known_derivatives` replaces
+    those by what the exponential family says they are.
+
+    Parameters
+    ----------
+    p : int
+        The number of covariates (and coefficients), at least 1.
+
+    Attributes
+    ----------
+    y, phi : sympy.Symbol
+        The response and the dispersion.
+    xs, betas : tuple of sympy.Symbol
+        Covariates ``x1..xp`` and coefficients ``beta1..betap``.
+    eta, mu, theta, loglik : sympy.Expr
+        The chain, each written in the coefficients.
+    h, theta_of, b, V, gprime : sympy.Function
+        The unknown inverse link, ``theta(mu)``, cumulant function, variance
+        function and link derivative ``g'(mu)``.
+    """
+
+    def __init__(self, p: int = 3):
+        if isinstance(p, bool) or not isinstance(p, int) or p < 1:
+            raise ValueError(f"p must be a positive integer (the number of covariates), got {p!r}")
+        self.y, self.phi = sp.symbols("y phi", positive=True)
+        self.xs = sp.symbols(f"x1:{p + 1}", real=True)
+        self.betas = sp.symbols(f"beta1:{p + 1}", real=True)
+        self.h, self.theta_of, self.b = sp.Function("h"), sp.Function("theta"), sp.Function("b")
+        self.V, self.gprime = sp.Function("V"), sp.Function("gprime")
+        self.eta = sum(x * beta for x, beta in zip(self.xs, self.betas))
+        self.mu = self.h(self.eta)
+        self.theta = self.theta_of(self.mu)
+        self.loglik = (self.y * self.theta - self.b(self.theta)) / self.phi
+
+    def known_derivatives(self, expr: sp.Expr) -> sp.Expr:
+        """Replace derivatives of the unknown functions by their exponential-family values.
+
+        ``b'(theta) = mu`` (the mean), ``b''(theta) = V(mu)`` (the variance
+        function), ``theta'(mu) = 1/V(mu)`` and ``h'(eta) = 1/g'(mu)``
+        (derivatives of inverse functions).
+        """
+        expr = expr.subs({
+            sp.Derivative(self.b(self.theta), (self.theta, 2)): self.V(self.mu),
+            sp.Derivative(self.b(self.theta), self.theta): self.mu,
+            sp.Derivative(self.theta_of(self.mu), self.mu): 1 / self.V(self.mu),
+        })
+
+        def is_h_prime(e):
+            return isinstance(e, sp.Subs) and e.expr == sp.Derivative(self.h(e.variables[0]), e.variables[0])
+
+        return expr.replace(is_h_prime, lambda e: 1 / self.gprime(self.mu))
+
+    def expected(self, expr: sp.Expr) -> sp.Expr:
+        """The expectation of an expression linear in ``y``: ``y`` replaced by its mean ``b'(theta) = mu``."""
+        if sp.diff(expr, self.y, 2) != 0:
+            raise ValueError("expected: the expression is not linear in y, so replacing y by its mean is not its expectation")
+        return self.known_derivatives(sp.expand(expr.subs(self.y, self.mu)))
