@@ -147,3 +147,15 @@ def test_no_warning_on_regular_data():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _wine("probit")
+
+
+def test_proportional_odds_nested_in_multinomial():
+    """The multinomial fit the proportional-odds model is tested against matches nnet::multinom."""
+    housing = gl.datasets.load_housing()
+    design = pd.get_dummies(housing[["Infl", "Type", "Cont"]], drop_first=True).astype(float)
+    design.insert(0, "Intercept", 1.0)
+    multinomial = gl.fit_multinomial(design, housing["Sat"], weights=housing["Freq"])
+    expected = FIXTURES["housing_multinom"]
+    assert multinomial.llf == pytest.approx(expected["llf"], rel=1e-10)
+    assert multinomial.n_params == expected["n_params"]
+    assert multinomial.llf > _housing("logit").llf

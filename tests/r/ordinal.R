@@ -3,7 +3,7 @@
 # all refitted with tight tolerances (R's defaults stop ~1e-6 short of the optimum).
 # Run from the repository root: Rscript tests/r/ordinal.R
 source("tests/r/_common.R")
-suppressPackageStartupMessages({library(MASS); library(ordinal)})
+suppressPackageStartupMessages({library(MASS); library(ordinal); library(nnet)})
 
 read_data <- function(name) read.csv(file.path("glm_lib", "data", paste0(name, ".csv")), stringsAsFactors = FALSE)
 
@@ -62,6 +62,10 @@ fixtures <- list(
     clm(rating ~ temp + contact, data = wine, link = "logit", control = tight_clm), wine_new),
   wine_clm_cloglog = from_clm(
     clm(rating ~ temp + contact, data = wine, link = "cloglog", control = tight_clm), wine_new),
+  housing_multinom = (function(fit) list(llf = as.numeric(logLik(fit)), deviance = deviance(fit), aic = AIC(fit),
+                                         n_params = length(coef(fit))))(
+    multinom(Sat ~ Infl + Type + Cont, data = housing, weights = Freq, reltol = 1e-15, abstol = 1e-300,
+             maxit = 10000, trace = FALSE)),
   housing_new_rows = which(housing$Sat == "Low") - 1,
   wine_new_rows = as.integer(rownames(wine_new)) - 1
 )
