@@ -239,7 +239,7 @@ class GLMResults:
     # --- influence --------------------------------------------------------------
     @property
     def leverage(self) -> np.ndarray:
-        """Hat values ``h_i = w_i x_i' (X' W X)^{-1} x_i`` (R's ``hatvalues``)."""
+        """Hat values ``h_ii = W_i x_i' (X' W X)^{-1} x_i`` with working weights ``W_i`` (R's ``hatvalues``)."""
         def quadratic_form(X):  # x_i' (X'WX)^{-1} x_i for a block of rows
             return np.einsum("ij,ji->i", X, linalg.cho_solve(self._gram_factor, X.T, check_finite=False))
 
