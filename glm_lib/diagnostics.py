@@ -318,10 +318,12 @@ def binned_residuals(res, n_bins: int | None = None) -> pd.DataFrame:
     """Mean response residual ``y - mu`` in bins of the fitted probability (Gelman & Hill, 2007).
 
     Rows are sorted by fitted probability and cut into ``n_bins`` groups of
-    (nearly) equal size; ``bound`` is two standard errors ``2 sd / sqrt(n)`` of
-    the bin's residuals, so about 95% of bins should have ``|mean_resid| < bound``.
-    ``n_bins`` defaults to ``floor(sqrt(n))`` for n >= 100, 10 for smaller n
-    (arm's ``binnedplot``).
+    (nearly) equal size; ``bound`` is two standard errors of the bin's mean
+    residual under the fitted model, ``2 sqrt(sum mu (1 - mu)) / n``, so about
+    95% of bins should have ``|mean_resid| < bound``. (arm's ``binnedplot`` uses
+    the bin's sample standard deviation instead, which collapses to 0 when a bin
+    holds only 1s or only 0s.) ``n_bins`` defaults to ``floor(sqrt(n))`` for
+    n >= 100, 10 for smaller n, as in arm.
     """
     _check_result(res)
     _require_binary(res, "binned_residuals")
@@ -334,9 +336,9 @@ def binned_residuals(res, n_bins: int | None = None) -> pd.DataFrame:
     order = np.argsort(fitted, kind="stable")
     table = []
     for group in np.array_split(order, n_bins):
-        r = resid[group]
-        table.append((fitted[group].mean(), r.mean(), group.size, 2 * r.std(ddof=1) / np.sqrt(group.size),
-                      fitted[group].min(), fitted[group].max()))
+        mu = fitted[group]
+        bound = 2 * np.sqrt(np.sum(mu * (1 - mu))) / group.size
+        table.append((mu.mean(), resid[group].mean(), group.size, bound, mu.min(), mu.max()))
     frame = pd.DataFrame(table, columns=["mean_fitted", "mean_resid", "n", "bound", "fitted_min", "fitted_max"])
     frame.index.name = "bin"
     return frame
@@ -541,7 +543,10 @@ def plot_binned_residuals(res, n_bins: int | None = None, ax=None):
     ax.axhline(0, color="0.3", lw=0.8)
     ax.plot(table["mean_fitted"], table["mean_resid"], "o", color="C0", label="bin mean of $y - \\hat\\mu$")
     ax.set(xlabel="mean fitted probability $\\hat\\mu$", ylabel="mean residual $y - \\hat\\mu$", title="Binned residuals")
-    ax.legend(frameon=False)
+    # Room above the points for the legend.
+    top = 1.45 * float(np.max(np.abs(np.concatenate([table["mean_resid"], table["bound"]]))))
+    ax.set_ylim(-top, top)
+    ax.legend(loc="upper center", ncol=2, frameon=False)
     return ax
 
 

@@ -126,6 +126,10 @@ def test_binned_residuals_and_calibration_are_consistent():
     # With an intercept the residuals sum to zero, so the bin means, weighted by size, do too.
     np.testing.assert_allclose((table["mean_resid"] * table["n"]).sum(), 0, atol=1e-8)
     assert table["mean_fitted"].is_monotonic_increasing
+    # The bound is two binomial standard errors of the bin mean under the model.
+    order = np.argsort(res.mu, kind="stable")
+    first = res.mu[np.array_split(order, len(table))[0]]
+    np.testing.assert_allclose(table["bound"].iloc[0], 2 * np.sqrt(np.sum(first * (1 - first))) / first.size)
     cal = dg.calibration(res)
     hl = dg.hosmer_lemeshow(res)
     np.testing.assert_allclose(cal["observed"] * cal["n"], hl.table["observed"])
