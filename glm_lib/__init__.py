@@ -21,7 +21,7 @@ estimated), :mod:`~glm_lib.multinomial` (softmax regression),
 
 from . import datasets, diagnostics, firth, links, profile, tables, terms
 from .anova import anova
-from .errors import AliasedColumnsWarning, ConvergenceWarning, SeparationWarning
+from .errors import AliasedColumnsWarning, ConvergenceWarning, PerfectFitWarning, SeparationWarning
 from .families import (
     Binomial,
     Family,
@@ -86,4 +86,5 @@ __all__ = [
     "ConvergenceWarning",
     "SeparationWarning",
     "AliasedColumnsWarning",
+    "PerfectFitWarning",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ConvergenceWarning", "SeparationWarning", "AliasedColumnsWarning"]
+__all__ = ["ConvergenceWarning", "SeparationWarning", "AliasedColumnsWarning", "PerfectFitWarning"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -16,3 +16,9 @@ class SeparationWarning(UserWarning):
 
 class AliasedColumnsWarning(UserWarning):
     """Columns of the design were linear combinations of others and were dropped."""
+
+
+class PerfectFitWarning(UserWarning):
+    """The model fits the data exactly: the estimated dispersion is zero, so the
+    standard errors, tests and log-likelihood are degenerate (R's summary.lm:
+    "essentially perfect fit")."""

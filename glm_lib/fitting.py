@@ -22,7 +22,7 @@ from scipy import linalg, optimize
 
 from .backends import RowSums, as_backend
 from .dask_backend import check_separation_at_scale, is_dask, prepare_dask_data
-from .errors import AliasedColumnsWarning, ConvergenceWarning, SeparationWarning
+from .errors import AliasedColumnsWarning, ConvergenceWarning, PerfectFitWarning, SeparationWarning
 from .families import Family, Gaussian
 from .links import Identity
 from .validation import align_to, as_design, as_response, as_vector, first_rows, positive_number, whole_number
@@ -519,6 +519,9 @@ def fit(
         When the solver stops at ``max_iter``.
     SeparationWarning
         When the data are (quasi-)completely separated.
+    PerfectFitWarning
+        When an estimated dispersion is essentially zero (the model fits the
+        data exactly), with R's ``summary.lm`` threshold.
     """
     from .results import GLMResults  # results imports this module, so import here
 
@@ -577,6 +580,7 @@ def fit(
                                method == "newton", initial=initial)
 
     _warn_if_not_converged(state, method, max_iter, tol)
+    _warn_if_perfect_fit(family, state, prior_weights, X_fit.shape[1])
     # Firth's estimates stay finite under separation: nothing to warn about.
     check = check_separation_at_scale if is_dask(X_fit) else _check_separation
     separation = None if method == "firth" else check(family, X_fit, y_vec, prior_weights, state)
@@ -655,6 +659,27 @@ def _warn_if_at_boundary(family: Family, state: _State, weights) -> None:
             "maximum may lie on the boundary and the standard errors are unreliable there; "
             "consider a link that keeps the mean inside (e.g. the canonical one) or other start= values",
             ConvergenceWarning,
+            stacklevel=3,
+        )
+
+
+def _warn_if_perfect_fit(family: Family, state: _State, weights: np.ndarray, n_params: int) -> None:
+    """Warn when an estimated dispersion is (essentially) zero, with R's summary.lm threshold."""
+    if not family.estimated_dispersion:
+        return
+    used = weights > 0  # numpy or dask: only elementwise operations and reductions here
+    count = int(used.sum())
+    df_resid = count - n_params
+    if df_resid <= 0:
+        return  # no dispersion to estimate; results.py says so
+    mean = float((state.mu * used).sum()) / count
+    spread = float((((state.mu - mean) ** 2) * used).sum()) / count
+    if state.deviance / df_resid <= (mean**2 + spread) * 1e-30:
+        warnings.warn(
+            f"essentially perfect fit: the residual deviance is {state.deviance:.3g}, so the estimated "
+            f"dispersion of the {family.name} family is 0 and the standard errors, tests and log-likelihood "
+            "are degenerate (R's summary.lm warns the same); check that the response is not a copy of a predictor",
+            PerfectFitWarning,
             stacklevel=3,
         )
 

@@ -624,3 +624,23 @@ def test_glm_formula_type():
         gl.glm("x", frame)
     with pytest.raises(TypeError, match=r"family must be a glm_lib family"):
         gl.glm("y ~ x", frame, family="poisson")
+
+
+# --- perfect fit ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("family", [gl.Gaussian(), gl.Gamma("log")], ids=["gaussian", "gamma"])
+def test_perfect_fit_warns(family):
+    x = np.arange(1.0, 9.0)
+    X = np.column_stack([np.ones(8), x])
+    y = np.exp(0.1 * x) if isinstance(family, gl.Gamma) else 2.0 + 3.0 * x
+    with pytest.warns(gl.PerfectFitWarning, match=r"essentially perfect fit.*dispersion of the \w+ family is 0"):
+        gl.fit(X, y, family=family)
+
+
+def test_ordinary_fit_does_not_warn_of_a_perfect_fit(data):
+    X, y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gl.PerfectFitWarning)
+        gl.fit(X, y + 1.0, family=gl.Gaussian())
+        gl.fit(X, y, family=gl.Poisson())  # no dispersion estimated: nothing to say
