@@ -37,6 +37,7 @@ __all__ = [
     "load_quine",
     "load_mtcars",
     "load_birthweight",
+    "load_engel",
 ]
 
 _SOURCES = {
@@ -63,6 +64,7 @@ _SOURCES = {
     "quine": "Quine (1975), via Aitkin (1978), J. R. Statist. Soc. A 141: days absent from school of 146 children in a New South Wales town by ethnicity, sex, school form and learner status; R package MASS.",
     "mtcars": "Henderson & Velleman (1981), Biometrics 37: fuel consumption and ten design variables of 32 cars from Motor Trend (1974); R package datasets.",
     "birthweight": "Dobson & Barnett (2008), An Introduction to Generalized Linear Models, 3rd ed., Table 2.3: birthweight (g) and gestational age (weeks) of 12 boys and 12 girls.",
+    "engel": "Engel (1857), via Koenker & Bassett (1982), Econometrica 50: annual income and annual food expenditure (Belgian francs) of 235 Belgian working-class households; R package quantreg (engel), as statsmodels distributes it.",
 }
 
 
@@ -263,3 +265,8 @@ def load_birthweight() -> pd.DataFrame:
     frame = _read("birthweight.csv")
     _categorical(frame, "sex", ["boy", "girl"])
     return frame
+
+
+def load_engel() -> pd.DataFrame:
+    """Engel's food expenditure (235 households): ``income``, ``foodexp`` (annual, Belgian francs)."""
+    return _read("engel.csv")

@@ -50,3 +50,27 @@ def test_vector_form_is_refused_where_a_scalar_is_needed():
         describe(S.multinomial_form(3))
     with pytest.raises(TypeError, match="NaturalForm"):
         in_theta("not a form", THETA)
+
+
+def test_glm_chain_gives_the_score_and_information_of_any_glm():
+    from glm_lib.derivations import GLMChain
+
+    chain = GLMChain(2)
+    mu = chain.mu
+    for x, beta in zip(chain.xs, chain.betas):
+        score = chain.known_derivatives(sp.diff(chain.loglik, beta))
+        assert sp.simplify(score - (chain.y - mu) * x / (chain.phi * chain.V(mu) * chain.gprime(mu))) == 0
+    hessian = sp.diff(chain.loglik, *chain.betas)
+    information = -chain.expected(hessian)
+    expected = chain.xs[0] * chain.xs[1] / (chain.phi * chain.V(mu) * chain.gprime(mu) ** 2)
+    assert sp.simplify(information - expected) == 0
+
+
+def test_glm_chain_refuses_bad_input():
+    from glm_lib.derivations import GLMChain
+
+    with pytest.raises(ValueError, match="positive integer"):
+        GLMChain(0)
+    chain = GLMChain(1)
+    with pytest.raises(ValueError, match="not linear in y"):
+        chain.expected(chain.y**2)
