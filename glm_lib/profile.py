@@ -26,7 +26,7 @@ from .fitting import fit
 
 __all__ = ["profile_conf_int", "profile_deviance"]
 
-_MAX_EXPANSIONS = 40  # doublings of the step: up to 2^40 standard errors
+_MAX_STEPS = 80  # doublings (up to 2^80 standard errors) and halvings of the step
 
 
 def profile_deviance(res, name: str, value: float) -> float:
@@ -102,14 +102,22 @@ def _one_end(res, j: int, estimate: float, se: float, sign: float, target: float
         return (_restricted_deviance(res, j, b)[0] - res.deviance) / dispersion - target
 
     inner, step = estimate, se if se > 0 and np.isfinite(se) else 1.0
-    outer = estimate + sign * step
-    for _ in range(_MAX_EXPANSIONS):
+    for _ in range(_MAX_STEPS):
+        outer = inner + sign * step
         value = excess(outer)
+        if not np.isfinite(value):
+            # The restricted model cannot be fitted this far out (the means
+            # overflow the family's range): come back closer. If the profile
+            # is still below the cutoff where it can no longer be evaluated,
+            # it never reaches it (separation): that end is infinite.
+            step /= 2.0
+            if step < 1e-10 * max(1.0, abs(inner)):
+                break
+            continue
         if value > 0:
             lo, hi = sorted((inner, outer))
             return optimize.brentq(excess, lo, hi, xtol=1e-12 * max(1.0, abs(estimate)), rtol=1e-12)
         inner, step = outer, step * 2.0
-        outer = estimate + sign * step
     return sign * np.inf
 
 

@@ -79,3 +79,20 @@ def test_bad_arguments():
         res.conf_int(1.5, method="profile")
     with pytest.raises(ValueError, match="not a coefficient"):
         gl.profile.profile_deviance(res, "nope", 0.0)
+
+
+def test_profile_under_quasi_separation_matches_r_where_r_is_right():
+    # R's spline interval for the separating NV is meaningless (it straddles 0 by
+    # thousands); the profile has a finite lower end and no upper end.
+    case = R["separated"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = gl.glm(case["formula"], r_frame(case["data"]), family=gl.Binomial(), tol=1e-12)
+    with pytest.warns(UserWarning, match="NV"):
+        ci = res.conf_int(method="profile")
+    np.testing.assert_allclose(ci.loc["NV", "lower"], case["nv_lower_exact"], rtol=1e-6)
+    assert ci.loc["NV", "upper"] == np.inf
+    others = ["Intercept", "PI", "EH"]
+    rows = [0, 2, 3]
+    np.testing.assert_allclose(ci.loc[others, "lower"], np.array(case["confint"]["lower"])[rows], rtol=2e-3, atol=2e-3)
+    np.testing.assert_allclose(ci.loc[others, "upper"], np.array(case["confint"]["upper"])[rows], rtol=2e-3, atol=2e-3)

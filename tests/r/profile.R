@@ -86,7 +86,20 @@ nb <- glm.nb(Days ~ Eth + Sex + Age + Lrn, data = quine_d, control = control)
 nb_ci <- suppressMessages(confint(nb))
 nb_exact <- exact_ends(nb, rep(0, nrow(quine_d)))
 
+# Quasi-complete separation (NV = 1 only with HG = 1): R's spline confint for NV is
+# meaningless; the exact lower end solves the profile equation on [0, 10].
+suppressPackageStartupMessages(library(brglm2))
+data("endometrial", package = "brglm2")
+endo <- glm(HG ~ NV + PI + EH, family = binomial(), data = endometrial, control = control)
+endo_ci <- suppressWarnings(suppressMessages(confint(endo)))
+endo_f <- function(b) (profile_dev(endo, 2, b, rep(0, nrow(endometrial))) - deviance(endo)) - qnorm(0.975)^2
+endo_nv_lower <- uniroot(endo_f, c(0, 10), tol = 1e-13)$root
+
 write_fixture(list(
+  separated = list(name = "binomial_separated_endometrial", formula = "HG ~ NV + PI + EH",
+                   data = export_data(endometrial),
+                   confint = list(lower = unname(endo_ci[, 1]), upper = unname(endo_ci[, 2])),
+                   nv_lower_exact = endo_nv_lower),
   r_version = R.version.string,
   mass_version = as.character(packageVersion("MASS")),
   glm = lapply(cases, run_case),
