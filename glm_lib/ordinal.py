@@ -307,7 +307,7 @@ class OrdinalResults:
             lines += ["", title, " " * name_width + " " + " ".join(c[0].rjust(w) for c, w in zip(columns, widths))]
             for i, name in enumerate(index):
                 lines.append(f"{name.ljust(name_width)} " + " ".join(c[i + 1].rjust(w) for c, w in zip(columns, widths)))
-        lines += ["", f"Residual Deviance: {self.deviance:.2f} ", f"AIC: {self.aic:.2f} "]
+        lines += ["", f"Residual Deviance: {_r_number(self.deviance)} ", f"AIC: {_r_number(self.aic)} "]
         lines += formatting.warning_lines(self.converged, None)
         return "\n".join(lines)
 
@@ -316,6 +316,15 @@ class OrdinalResults:
 
     def __repr__(self) -> str:
         return f"<OrdinalResults {self.link} link, {len(self.levels)} levels: logLik {self.llf:.6g}>"
+
+
+def _r_number(value: float) -> str:
+    """A number as R's ``format(x, nsmall = 2)`` prints it: 7 significant digits, at least 2 decimals."""
+    text = f"{value:.7g}"
+    if "e" in text:
+        return text
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return f"{value:.{max(decimals, 2)}f}"
 
 
 # --------------------------------------------------------------------------
