@@ -329,7 +329,10 @@ def fit_gee(
         correlation between positions ``j`` and ``k`` is ``alpha^|j-k|``);
         by default the rows' order within a cluster.
     weights, offset : array-like, optional
-        Prior weights and offset, as for :func:`glm_lib.fit`.
+        Prior weights and offset, as for :func:`glm_lib.fit`. With weights
+        other than 1 the Pearson residuals are weighted throughout; geeglm
+        estimates the scale and alpha differently then, so weighted fits do
+        not reproduce it (unit weights do).
     tol : float
         Stop when the largest coefficient change is below ``tol (1 + max|beta|)``.
     max_iter : int
