@@ -119,3 +119,19 @@ def test_rank_deficient():
     data["age2"] = 2 * data["age"]
     with pytest.raises(ValueError, match="rank-deficient"):
         gl.gee("resp ~ age + age2", data, groups="id", family=gl.Binomial())
+
+
+def test_grouped_binomial_equals_expanded_rows_under_independence():
+    """cbind counts (prior weights) and one 0/1 row per animal give the same estimates and robust SEs."""
+    cbpp = gl.datasets.load_cbpp()
+    grouped = gl.gee("cbind(incidence, size - incidence) ~ period", cbpp, groups="herd", family=gl.Binomial())
+    rows = []
+    for _, row in cbpp.iterrows():
+        rows += [{"herd": row["herd"], "period": row["period"], "case": float(k < row["incidence"])} for k in range(row["size"])]
+    animals = pd.DataFrame(rows)
+    animals["period"] = pd.Categorical(animals["period"], categories=cbpp["period"].cat.categories)
+    expanded = gl.gee("case ~ period", animals, groups="herd", family=gl.Binomial())
+    glm = gl.glm("cbind(incidence, size - incidence) ~ period", cbpp, family=gl.Binomial())
+    np.testing.assert_allclose(grouped.params, glm.params, rtol=1e-8)
+    np.testing.assert_allclose(expanded.params, grouped.params, rtol=1e-8)
+    np.testing.assert_allclose(expanded.bse, grouped.bse, rtol=1e-8)
