@@ -190,11 +190,34 @@ def as_design(X, name: str = "X", feature_names=None) -> tuple[np.ndarray, list[
     if values.shape[0] == 0 or values.shape[1] == 0:
         raise ValueError(f"{name} is empty: shape {values.shape}; a model needs at least one row and one column")
     check_finite(name, values)
+    _check_magnitude(name, values, names if feature_names is None else [str(f) for f in feature_names])
     if feature_names is not None:
         if len(feature_names) != values.shape[1]:
             raise ValueError(f"feature_names has {len(feature_names)} names but {name} has {values.shape[1]} columns")
         names = [str(n) for n in feature_names]
     return values, names
+
+
+def _check_magnitude(name: str, values: np.ndarray, names: list[str]) -> None:
+    """Refuse columns whose cross-products X'X overflow or underflow double precision.
+
+    Their Gram matrix is inf or 0, which the solvers would otherwise report
+    as a rank-deficient design; rescaling the column fits the same model.
+    """
+    info = np.finfo(float)
+    size = np.max(np.abs(values), axis=0)
+    for j, column_size in enumerate(size):
+        label = names[j] if j < len(names) else f"x{j}"
+        if column_size > np.sqrt(info.max / values.shape[0]):
+            problem = "so large that its sum of squares overflows"
+        elif 0 < column_size < np.sqrt(info.tiny):
+            problem = "so small that its sum of squares underflows to 0"
+        else:
+            continue
+        raise ValueError(
+            f"{name} column {label!r} has values up to {column_size:.3g}, {problem} in floating point; "
+            "rescale it (its coefficient scales inversely, so the fitted model is the same)"
+        )
 
 
 def as_vector(values, n: int, name: str, default: float | None = None, per: str = "rows") -> np.ndarray:

@@ -644,3 +644,19 @@ def test_ordinary_fit_does_not_warn_of_a_perfect_fit(data):
         warnings.simplefilter("error", gl.PerfectFitWarning)
         gl.fit(X, y + 1.0, family=gl.Gaussian())
         gl.fit(X, y, family=gl.Poisson())  # no dispersion estimated: nothing to say
+
+
+# --- magnitudes that floating point cannot square ----------------------------------------------------
+
+
+@pytest.mark.parametrize("scale, problem", [(1e200, "overflows"), (1e-200, "underflows to 0")])
+@pytest.mark.parametrize("fitter", ["fit", "multinomial"])
+def test_columns_whose_squares_overflow_are_refused_not_called_aliased(data, scale, problem, fitter):
+    X, y = data
+    X = X * np.array([1.0, scale, 1.0])
+    with pytest.raises(ValueError, match=rf"X column 'x1' has values up to .*{problem}.*rescale it") as info:
+        if fitter == "fit":
+            gl.fit(X, y, family=gl.Poisson())
+        else:
+            gl.fit_multinomial(X, np.resize(["a", "b", "c"], N))
+    assert "rank-deficient" not in str(info.value)
