@@ -83,3 +83,12 @@ class _nothing:
 
     def __exit__(self, *exc):
         return False
+
+
+def test_design_matrix_fit_treats_each_column_as_a_term():
+    case = CASES["gaussian_mtcars"]
+    res, data = fit_case(case)
+    by_array = gl.fit(res.model_X, res.y, family=gl.Gaussian(), feature_names=["Intercept", "wt", "hp"], tol=1e-12)
+    pd.testing.assert_frame_equal(gl.drop1(by_array, test="F", tol=1e-12), gl.drop1(res, test="F", tol=1e-12))
+    with pytest.raises(ValueError, match="needs a fit from gl.glm"):
+        gl.add1(by_array, "~ . + disp", data)
