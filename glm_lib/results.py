@@ -110,7 +110,16 @@ class GLMResults:
         if state.fisher_factor is not None:
             self._gram_factor = state.fisher_factor
         else:
-            self._gram_factor = linalg.cho_factor(weighted_gram(X, self.working_weights), check_finite=False)
+            try:
+                self._gram_factor = linalg.cho_factor(weighted_gram(X, self.working_weights), check_finite=False)
+            except linalg.LinAlgError:
+                # Gradient descent never checks X'WX, so it can stop where it is singular.
+                raise FloatingPointError(
+                    f"the information X'WX is singular at the {method} estimate (the working weights "
+                    "collapsed to zero, e.g. fitted means at the boundary of the family), so standard "
+                    "errors cannot be computed; the fit did not reach a usable maximum: use method='irls', "
+                    "a smaller learning_rate or other start= values"
+                ) from None
         self.pearson_chi2 = float(np.sum(np.square(self.resid_pearson)))
         self.dispersion = self._estimate_dispersion()
         self.null_deviance, self.df_null = self._null_model()

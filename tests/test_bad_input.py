@@ -660,3 +660,13 @@ def test_columns_whose_squares_overflow_are_refused_not_called_aliased(data, sca
         else:
             gl.fit_multinomial(X, np.resize(["a", "b", "c"], N))
     assert "rank-deficient" not in str(info.value)
+
+
+def test_gradient_descent_ending_where_the_information_is_singular():
+    rng = np.random.default_rng(1)
+    X = np.column_stack([np.ones(15), rng.normal(size=15)])
+    y = rng.poisson(2.0, 15).astype(float)
+    with pytest.raises(FloatingPointError, match=r"X'WX is singular at the gd estimate.*learning_rate"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", gl.ConvergenceWarning)
+            gl.fit(X, y, family=gl.Gaussian("log"), method="gd", max_iter=1, learning_rate=10.0)

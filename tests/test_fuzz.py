@@ -89,7 +89,7 @@ FAMILIES = [
 
 
 # --- fit(X, y, ...) -------------------------------------------------------------------------------
-X_KINDS = ["good", "const_only", "nan", "inf", "huge", "tiny", "collinear", "zero_column", "one_d", "three_d",
+X_KINDS = ["good", "const_only", "nan", "inf", "large", "huge", "tiny", "collinear", "zero_column", "one_d", "three_d",
            "list", "frame", "frame_categorical", "frame_strings", "frame_duplicate", "frame_nullable", "complex",
            "string", "none", "scalar", "bool", "object", "dict"]
 Y_KINDS = ["counts", "binary", "proportion", "positive", "negative", "nan", "two_columns", "two_columns_negative",
@@ -111,6 +111,7 @@ def design(kind: str, n: int, rng: np.random.Generator):
         "const_only": np.ones((n, 1)),
         "nan": np.where(np.arange(n)[:, None] == 0, np.nan, base),
         "inf": np.where(np.arange(n)[:, None] == n - 1, np.inf, base),
+        "large": base * 1e100,
         "huge": base * 1e200,
         "tiny": base * 1e-200,
         "collinear": np.column_stack([base, 2 * x]),
@@ -192,8 +193,8 @@ def start(kind: str, p: int):
 # takes at most two arguments from their invalid menus, so that most fits get
 # past the checks and exercise the solvers, the warnings and the results.
 GOOD = {
-    "X": ["good", "good", "good", "const_only", "huge", "tiny", "collinear", "zero_column", "one_d", "list",
-          "frame", "bool", "object"],
+    "X": ["good", "good", "good", "const_only", "large", "collinear", "zero_column", "one_d", "list", "frame", "bool",
+          "object"],
     "y": ["counts", "binary", "proportion", "positive", "two_columns", "all_zero", "all_one", "separated", "bool",
           "series_shuffled"],
     "weights": ["none", "none", "ones", "trials", "scalar"],
@@ -205,7 +206,7 @@ GOOD = {
     "learning_rate": [1e-4, 10.0],
 }
 BAD = {
-    "X": ["nan", "inf", "three_d", "frame_categorical", "frame_strings", "frame_duplicate", "frame_nullable",
+    "X": ["nan", "inf", "huge", "tiny", "three_d", "frame_categorical", "frame_strings", "frame_duplicate", "frame_nullable",
           "complex", "string", "none", "scalar", "dict"],
     "y": ["negative", "nan", "two_columns_negative", "three_columns", "strings", "categorical", "short",
           "series_other_index", "scalar", "none", "complex"],
@@ -347,3 +348,84 @@ def test_predict_arguments(fitted, which, X_kind, kind, interval, offset, alpha)
     if predicted is not None and not warned(caught):
         values = np.asarray(predicted, dtype=float)
         assert np.all(np.isfinite(values)), f"non-finite predictions without a warning: {predicted}"
+
+
+# --- the other fitters: negative binomial, multinomial, random intercept -------------------------------
+OTHER = settings(SWEEP, max_examples=60)
+
+
+@OTHER
+@given(
+    seed=st.integers(0, 2**16),
+    n=st.sampled_from([3, 12, 40]),
+    bad=st.sets(st.sampled_from(sorted(BAD)), max_size=1),
+    picks=st.fixed_dictionaries({name: st.integers(0, 99) for name in sorted(GOOD)}),
+    link=st.sampled_from(["log", "log", "sqrt", "identity", "logit", None]),
+)
+def test_negative_binomial_arguments(seed, n, bad, picks, link):
+    rng = np.random.default_rng(seed)
+    args = {name: (BAD if name in bad else GOOD)[name][pick % len((BAD if name in bad else GOOD)[name])]
+            for name, pick in picks.items()}
+    X = design(args["X"], n, rng)
+    y = rng.negative_binomial(2, 0.4, n).astype(float) if args["y"] in GOOD["y"] else response(args["y"], n, rng)
+    res, caught = attempt(gl.fit_negative_binomial, X, y, weights=vector(args["weights"], n, rng),
+                          offset=vector(args["offset"], n, rng), link=link, tol=args["tol"],
+                          max_iter=args["max_iter"])
+    if res is not None:
+        assert_no_silent_nan(res, caught)
+
+
+@OTHER
+@given(
+    seed=st.integers(0, 2**16),
+    n=st.sampled_from([3, 12, 40]),
+    bad=st.sets(st.sampled_from(["X", "weights", "tol", "max_iter"]), max_size=1),
+    picks=st.fixed_dictionaries({name: st.integers(0, 99) for name in sorted(GOOD)}),
+    labels=st.sampled_from(["strings", "integers", "one_class", "categorical", "counts", "nan", "short", "mixed"]),
+    baseline=st.sampled_from([None, None, "a", "zz", 0]),
+)
+def test_multinomial_arguments(seed, n, bad, picks, labels, baseline):
+    rng = np.random.default_rng(seed)
+    args = {name: (BAD if name in bad else GOOD)[name][pick % len((BAD if name in bad else GOOD)[name])]
+            for name, pick in picks.items()}
+    classes = np.resize(["a", "b", "c"], n)
+    y = {
+        "strings": classes,
+        "integers": np.resize([0, 1, 2], n),
+        "one_class": np.full(n, "a"),
+        "categorical": pd.Categorical(classes, categories=["c", "a", "b", "unused"]),
+        "counts": rng.integers(0, 4, (n, 3)).astype(float),
+        "nan": np.where(np.arange(n) == 0, np.nan, np.resize([0.0, 1.0], n)),
+        "short": classes[:-1],
+        "mixed": np.array(["a", 1, 2.5] * n, dtype=object)[:n],
+    }[labels]
+    res, caught = attempt(gl.fit_multinomial, design(args["X"], n, rng), y, weights=vector(args["weights"], n, rng),
+                          tol=args["tol"], max_iter=args["max_iter"], baseline=baseline)
+    if res is not None and not warned(caught):
+        assert np.all(np.isfinite(res.params.to_numpy())) and np.all(np.isfinite(res.bse.to_numpy()))
+
+
+@settings(SWEEP, max_examples=30)
+@given(
+    seed=st.integers(0, 2**16),
+    groups=st.sampled_from(["ok", "ok", "ok", "single", "two_d", "short", "nan", "strings", "frame"]),
+    family=st.sampled_from([None, gl.Binomial(), gl.Binomial("probit"), gl.Poisson(), gl.Gaussian(), "binomial"]),
+    method=st.sampled_from(["laplace", "laplace", "quadrature", "pql"]),
+    n_quadrature=st.sampled_from([5, 25, 26, 0, 2.5]),
+    y_kind=st.sampled_from(["binary", "binary", "counts", "negative", "separated"]),
+)
+def test_random_intercept_arguments(seed, groups, family, method, n_quadrature, y_kind):
+    rng = np.random.default_rng(seed)
+    n = 48
+    X = np.column_stack([np.ones(n), rng.normal(size=n)])
+    labels = np.repeat(np.arange(8), 6)
+    group_values = {
+        "ok": labels, "single": np.zeros(n), "two_d": np.column_stack([labels, labels]), "short": labels[:-1],
+        "nan": np.where(np.arange(n) == 3, np.nan, labels), "strings": np.char.add("h", labels.astype(str)),
+        "frame": pd.DataFrame({"g": labels}),
+    }[groups]
+    res, caught = attempt(gl.fit_random_intercept, X, response(y_kind, n, rng), group_values, family=family,
+                          method=method, n_quadrature=n_quadrature, max_iter=50)
+    if res is not None and not warned(caught):
+        values = np.concatenate([res.params.to_numpy(), res.bse.to_numpy(), [res.sigma, res.llf]])
+        assert np.all(np.isfinite(values)), f"non-finite results without a glm_lib warning: {res!r}"
