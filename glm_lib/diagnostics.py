@@ -274,6 +274,8 @@ def halfnormal_envelope(res, kind: str = "deviance", n_sim: int = 19, seed: int 
     the same design, and its sorted absolute residuals give one curve; the
     envelope is their pointwise minimum, median and maximum (Atkinson, 1985).
     Points outside the envelope are more extreme than the model produces.
+    The refits keep the family as fitted: a negative binomial's alpha (from
+    :func:`glm_lib.glm_nb`) is held at its estimate, not re-estimated.
 
     Parameters
     ----------
