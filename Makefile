@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: venv book test execute bench freeze clean r-fixtures
+.PHONY: venv binder-env chromium book test execute bench freeze clean r-fixtures
 
 venv: $(STAMP)
 
@@ -17,13 +17,37 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# The Binder environment (binder/) plus the JupyterLab that Binder's base image
+# provides, for the browser tests (tests/browser/). Rebuilt when binder/ or
+# glm_lib changes; postBuild leaves setuptools' build/ folder, removed here.
+BINDER_VENV  := .venv-binder
+BINDER_STAMP := $(BINDER_VENV)/.installed
+binder-env: $(BINDER_STAMP)
+$(BINDER_STAMP): binder/requirements.txt binder/postBuild tests/browser/binder-base.txt pyproject.toml $(wildcard glm_lib/*.py glm_lib/data/*)
+	test -x $(BINDER_VENV)/bin/python || $(PYTHON) -m venv $(BINDER_VENV)
+	$(BINDER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BINDER_VENV)/bin/python -m pip install --quiet -r binder/requirements.txt -r tests/browser/binder-base.txt
+	PATH="$(CURDIR)/$(BINDER_VENV)/bin:$$PATH" bash binder/postBuild
+	rm -rf build
+	touch $(BINDER_STAMP)
+
+# The browser tests drive this Chromium through Playwright, which never
+# downloads a browser: install Debian's package when it is missing.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+
 # Builds the HTML book from the committed outputs (nothing is executed).
 book: venv
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going --path-output .
 
-# glm_lib's tests, the notebook checks, and strict nbval over every chapter.
+# glm_lib's tests, the notebook checks, strict nbval over every chapter, and the
+# browser tests (the book, built into a temporary folder, and JupyterLab from
+# the Binder environment; screenshots in _build/screenshots/).
 # pytest exits 5 when it collects nothing; that must not pass silently.
-test: venv
+test: venv binder-env chromium
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider; \
 	status=$$?; if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status

@@ -5,7 +5,8 @@ Chapters cite as "McCullagh and Nelder (1989)" and "(McCullagh and Nelder, 1989)
 registers two styles so that the Sphinx build reads the same:
 
 * ``author_year_round`` (sphinxcontrib-bibtex referencing style): author–year
-  citations in round brackets, where the stock ``author_year`` uses square ones;
+  citations in round brackets, where the stock ``author_year`` uses square ones,
+  and several works in one parenthesis separated by semicolons;
 * ``author_year_labels`` (pybtex formatting style): the references page labels
   each entry "McCullagh and Nelder, 1989" instead of alpha's "[MN89]" and lists
   them in the alphabetical order of those labels (institutional authors such as
@@ -38,12 +39,17 @@ def _round() -> BracketStyle:
     return BracketStyle(left="(", right=")")
 
 
+def _round_semicolons() -> BracketStyle:
+    """Several works in one parenthesis are separated as the chapters write them: "(A, 2013; B, 2006)"."""
+    return BracketStyle(left="(", right=")", sep="; ")
+
+
 @dataclass
 class RoundAuthorYearStyle(AuthorYearReferenceStyle):
     """``{cite:t}`` → McCullagh and Nelder (1989); ``{cite:p}`` → (McCullagh and Nelder, 1989)."""
 
     bracket_textual: BracketStyle = field(default_factory=_round)
-    bracket_parenthetical: BracketStyle = field(default_factory=_round)
+    bracket_parenthetical: BracketStyle = field(default_factory=_round_semicolons)
     bracket_author: BracketStyle = field(default_factory=_round)
     bracket_label: BracketStyle = field(default_factory=_round)
     bracket_year: BracketStyle = field(default_factory=_round)

@@ -1,0 +1,67 @@
+"""The built book, read in a real browser with no network: every page, desktop and phone.
+
+Each page is loaded once (at 1280 px, then resized to 400 px) and the findings
+are shared by the tests below; a screenshot of each width goes to
+_build/screenshots/book/.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser_checks import (
+    BookPage, block_the_network, broken_links, citation_mismatches, inspect_book_page, screenshot_dir, toc_pages,
+)
+
+PAGES = toc_pages() + ["search.html"]
+
+
+@pytest.fixture(scope="module")
+def book(chromium, book_url):
+    """The findings for each page, inspected on first use, and the requests that tried to leave."""
+    context = chromium.new_context()
+    attempted = block_the_network(context)
+    reports: dict[str, BookPage] = {}
+
+    def report(page: str) -> BookPage:
+        if page not in reports:
+            name = page.removesuffix(".html").replace("/", "-")
+            reports[page] = inspect_book_page(context, f"{book_url}/{page}", screenshot_dir("book") / name)
+        return reports[page]
+
+    yield report, attempted
+    context.close()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_only_from_the_site_without_errors(book, page):
+    report, attempted = book
+    found = report(page)
+    assert not attempted, f"requests that left 127.0.0.1: {attempted}"
+    assert not found.failed_requests, found.failed_requests
+    assert not found.console_errors, found.console_errors
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_formula_is_typeset(book, page):
+    found = book[0](page)
+    assert not found.untypeset_maths, f"maths MathJax did not typeset: {found.untypeset_maths}"
+    assert not found.maths_errors, f"TeX errors: {found.maths_errors}"
+    assert not found.raw_tex, f"raw TeX in the text: {found.raw_tex}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_image_has_alt_text(book, page):
+    assert not book[0](page).images_without_alt
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_nothing_sticks_out_at_phone_width(book, page):
+    assert not book[0](page).phone_overflow
+
+
+def test_internal_links_and_anchors_resolve(book_site):
+    assert not broken_links(book_site)
+
+
+def test_citations_read_as_the_references_are_labelled(book_site):
+    assert not citation_mismatches(book_site)

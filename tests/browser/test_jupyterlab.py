@@ -1,0 +1,72 @@
+"""Every chapter as a learner on Binder sees it: JupyterLab with the Binder environment.
+
+Each notebook is opened once; its rendered Markdown must hold no raw MyST
+markup and no raw TeX, and every exercise solution must be collapsed until
+clicked. Screenshots (the top of each notebook, and one opened solution) go to
+_build/screenshots/jupyterlab/.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from browser_checks import (
+    ROOT, NotebookView, block_the_network, dropped_roles, inspect_notebook, screenshot_dir, shut_down_kernels,
+)
+
+CHAPTERS = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
+
+
+def notebook(chapter: str) -> dict:
+    return json.loads((ROOT / "chapters" / chapter).read_text(encoding="utf-8"))
+
+
+def solutions_in_source(chapter: str) -> int:
+    """How many {solution} directives the notebook's Markdown holds."""
+    cells = notebook(chapter)["cells"]
+    return sum("".join(c["source"]).count("{solution}") for c in cells if c["cell_type"] == "markdown")
+
+
+@pytest.fixture(scope="module")
+def lab(chromium, jupyterlab):
+    """The findings for each notebook, inspected on first use, and the requests that tried to leave."""
+    context = chromium.new_context()
+    attempted = block_the_network(context)
+    views: dict[str, NotebookView] = {}
+
+    def view(path: str) -> NotebookView:
+        if path not in views:
+            name = Path(path).stem
+            views[path] = inspect_notebook(context, jupyterlab.url, path, screenshot_dir("jupyterlab") / name)
+            shut_down_kernels(jupyterlab.url)
+        return views[path]
+
+    yield view, attempted
+    context.close()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_markdown_cell_is_rendered_without_raw_markup(lab, chapter):
+    view, attempted = lab
+    found = view(f"chapters/{chapter}")
+    assert found.markdown_cells > 0
+    assert not found.unrendered_cells, f"Markdown cells not rendered by jupyterlab-myst: {found.unrendered_cells}"
+    assert not found.raw_markup, found.raw_markup
+    assert not dropped_roles(notebook(chapter)), "shown as bare names in JupyterLab"
+    assert not attempted, f"requests that left 127.0.0.1: {attempted}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_raw_tex(lab, chapter):
+    assert not lab[0](f"chapters/{chapter}").raw_tex
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_solutions_are_collapsed_until_clicked(lab, chapter):
+    found = lab[0](f"chapters/{chapter}")
+    assert found.solutions == solutions_in_source(chapter), "every {solution} is rendered as one"
+    assert not found.open_solutions, f"solutions shown without a click: {found.open_solutions}"
+    if found.solutions:
+        assert found.solution_opens_on_click
