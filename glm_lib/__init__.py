@@ -16,7 +16,8 @@ estimated), :mod:`~glm_lib.multinomial` (softmax regression),
 :mod:`~glm_lib.mixed` (random-intercept GLMs), :mod:`~glm_lib.ordinal` (cumulative-link models),
 :mod:`~glm_lib.gee` (marginal models by estimating equations), :mod:`~glm_lib.tables`
 (contingency tables), :mod:`~glm_lib.datasets`, and
-:mod:`~glm_lib.symbolic` (exponential-family derivations with sympy).
+:mod:`~glm_lib.symbolic` (exponential-family derivations with sympy), with
+:mod:`~glm_lib.derivations` showing them in the book's notation.
 """
 
 from . import datasets, diagnostics, firth, links, profile, tables, terms
