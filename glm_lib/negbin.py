@@ -88,6 +88,8 @@ def theta_ml(y, mu, weights=None, tol: float = 1e-10, max_iter: int = 50) -> tup
     else:
         warnings.warn(f"theta_ml did not converge in {max_iter} Newton steps", ConvergenceWarning, stacklevel=2)
     _, information = _theta_score_and_information(theta, y, mu, weights)
+    if not information > 0:  # not a maximum in theta: no finite estimate or standard error
+        raise not_overdispersed
     return theta, float(1.0 / np.sqrt(information))
 
 

@@ -205,6 +205,10 @@ class GLMResults:
         if not self.family.has_likelihood:
             raise ValueError(f"the {self.family.name} family has no likelihood, so no llf, AIC or BIC")
         scale = float(self.family.aic_scale(self.deviance, self.prior_weights))
+        if scale == 0.0:
+            # A perfect fit (fit warned): the likelihood grows without bound as the
+            # dispersion goes to 0; R's logLik is Inf for the Gaussian too.
+            return np.inf
         return rowsum(lambda y, mu, w: self.family.loglike(y, mu, w, scale), self.y, self.mu, self.prior_weights)
 
     @property

@@ -670,3 +670,14 @@ def test_gradient_descent_ending_where_the_information_is_singular():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", gl.ConvergenceWarning)
             gl.fit(X, y, family=gl.Gaussian("log"), method="gd", max_iter=1, learning_rate=10.0)
+
+
+@pytest.mark.parametrize("family", [gl.Gaussian(), gl.Gamma("log"), gl.InverseGaussian("log")],
+                         ids=["gaussian", "gamma", "invgauss"])
+def test_perfect_fit_log_likelihood_is_infinite_without_numpy_errors(family):
+    X = np.column_stack([np.ones(4), [0.1, 0.5, -0.3, 0.2]])
+    with pytest.warns(gl.PerfectFitWarning):
+        res = gl.fit(X, np.ones(4), family=family)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert res.llf == np.inf and res.aic == -np.inf
