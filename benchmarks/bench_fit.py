@@ -15,6 +15,8 @@ coefficients agreeing to 1e-8; at least 5x faster than statsmodels; peak
 memory within about 3x X.
 
 Usage: python benchmarks/bench_fit.py [--rows N] [--cols P] [--repeat R]
+"""
+
 from __future__ import annotations
 
 import argparse

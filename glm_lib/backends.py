@@ -26,9 +26,10 @@ from .links import Identity, Log, Logit
 
 __all__ = ["RowSums", "row_sums", "NumpyBackend", "as_backend", "rowwise", "rowsum"]
 
-# Rows per block: 4096 rows x 20 columns x 8 bytes = 640 KiB, about a core's L2
-# cache, so the block is read from memory once per step and reused from cache.
-_BLOCK_ROWS = 4096
+# Rows per block: 8192 rows x 20 columns x 8 bytes = 1.25 MiB, about a core's L2
+# cache, so the block is read from memory once per step and reused from cache
+# (measured: 8192 beats 2048-4096 and 16384 at p = 20; 32768 is several times slower).
+_BLOCK_ROWS = 8192
 
 
 @dataclass
