@@ -537,6 +537,9 @@ def fit(
     learning_rate = positive_number("learning_rate", learning_rate)
 
     # Dask arrays are checked chunk by chunk and fitted by map-reduce (glm_lib.dask_backend).
+    if is_dask(X) and method not in ("irls", "newton"):
+        raise ValueError(f"method={method!r} needs the data in memory; dask arrays are fitted with "
+                         "method='irls' or 'newton' (or call .compute() on X and y first)")
     prepare = prepare_dask_data if is_dask(X) else prepare_data
     X, names, y_vec, prior_weights, offset = prepare(X, y, family, weights, offset, feature_names)
     if start is not None:

@@ -171,3 +171,10 @@ def test_formula_on_dask_dataframe_refuses_what_one_pass_cannot_learn():
         gl.glm("y ~ poly(x, 2)", ddf, family=gl.Poisson())
     with pytest.raises(TypeError, match="weights: with a dask DataFrame give a column name"):
         gl.glm("y ~ x", ddf, family=gl.Poisson(), weights=np.ones(10))
+
+
+@pytest.mark.parametrize("method", ["gd", "closed_form"])
+def test_in_memory_solvers_refuse_dask_arrays(method):
+    X, y, _, _ = _simulate("gaussian", n=500)
+    with pytest.raises(ValueError, match=rf"method='{method}' needs the data in memory"):
+        gl.fit(_dask(X), _dask(y), method=method)
