@@ -284,10 +284,9 @@ def marginal_loglike(X, y, groups, params, sigma: float, family: Family | None =
     """
     family = Binomial() if family is None else family
     X, _, y_vec, w, off, codes, _ = _prepare(X, y, groups, family, weights, offset)
-    if not (np.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be a positive number, got {sigma!r}")
+    sigma = positive_number("sigma", sigma)
     data = _GroupedData(family, X, y_vec, w, off, codes)
-    beta = as_vector(params, X.shape[1], "params")
+    beta = as_vector(params, X.shape[1], "params", per="columns")
     return float(np.sum(_group_loglike(data, beta, sigma, _nodes_for(method, n_quadrature, _MAX_NODES_CHECK))[0]))
 
 

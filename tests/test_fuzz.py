@@ -440,3 +440,23 @@ def test_random_intercept_arguments(seed, groups, family, method, n_quadrature, 
     if res is not None and not warned(caught):
         values = np.concatenate([res.params.to_numpy(), res.bse.to_numpy(), [res.sigma, res.llf]])
         assert np.all(np.isfinite(values)), f"non-finite results without a glm_lib warning: {res!r}"
+
+
+@settings(SWEEP, max_examples=25)
+@given(
+    seed=st.integers(0, 2**16),
+    lhs=st.sampled_from(["binary", "binary", "count", "cbind(count, trials)", "yes_no", "unknown"]),
+    rhs=st.lists(st.sampled_from(["x", "x", "z", "f", "offset(log(exposure))", "missing", "unknown"]), max_size=2),
+    random=st.sampled_from(["(1 | g)", "(1 | g)", "(1|g)", "(x | g)", "(1 | g/f)", "(1 | unknown)", "(1 | g) + (1 | f)",
+                            ""]),
+    groups=st.sampled_from([None, None, "g", "f", "unknown"]),
+    family=st.sampled_from([None, gl.Binomial("probit"), gl.Poisson(), gl.Gaussian()]),
+)
+def test_random_intercept_formulas(seed, lhs, rhs, random, groups, family):
+    rng = np.random.default_rng(seed)
+    data = frame(36, rng)
+    formula = f"{lhs} ~ {' + '.join([*rhs, random]).strip(' +') or '1'}"
+    res, caught = attempt(gl.random_intercept_glm, formula, data, groups=groups, family=family, max_iter=50)
+    if res is not None and not warned(caught):
+        values = np.concatenate([res.params.to_numpy(), res.bse.to_numpy(), [res.sigma, res.llf]])
+        assert np.all(np.isfinite(values)), f"non-finite results without a glm_lib warning: {res!r}"

@@ -329,6 +329,10 @@ def test_validation_errors(design):
         fit_random_intercept(X, y * 3, herd, weights=w)
     with pytest.raises(ValueError, match="sigma must be"):
         marginal_loglike(X, y, herd, np.zeros(4), 0.0, weights=w)
+    with pytest.raises(TypeError, match="sigma must be a positive number, not str"):
+        marginal_loglike(X, y, herd, np.zeros(4), "1", weights=w)
+    with pytest.raises(ValueError, match=r"params has 3 values but X has 4 columns"):
+        marginal_loglike(X, y, herd, np.zeros(3), 1.0, weights=w)
 
 
 def test_convergence_warning_when_the_optimiser_is_stopped(design):
