@@ -19,14 +19,9 @@ from browser_checks import (
 CHAPTERS = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
 
 
-def notebook(chapter: str) -> dict:
-    return json.loads((ROOT / "chapters" / chapter).read_text(encoding="utf-8"))
-
-
-def solutions_in_source(chapter: str) -> int:
+def solutions_in_source(notebook: dict) -> int:
     """How many {solution} directives the notebook's Markdown holds."""
-    cells = notebook(chapter)["cells"]
-    return sum("".join(c["source"]).count("{solution}") for c in cells if c["cell_type"] == "markdown")
+    return sum("".join(c["source"]).count("{solution}") for c in notebook["cells"] if c["cell_type"] == "markdown")
 
 
 @pytest.fixture(scope="module")
@@ -43,18 +38,22 @@ def lab(chromium, jupyterlab):
             shut_down_kernels(jupyterlab.url)
         return views[path]
 
-    yield view, attempted
+    def source(path: str) -> dict:
+        """The notebook as JupyterLab read it (the copy made when the server started)."""
+        return json.loads((jupyterlab.root / path).read_text(encoding="utf-8"))
+
+    yield view, attempted, source
     context.close()
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_every_markdown_cell_is_rendered_without_raw_markup(lab, chapter):
-    view, attempted = lab
+    view, attempted, source = lab
     found = view(f"chapters/{chapter}")
     assert found.markdown_cells > 0
     assert not found.unrendered_cells, f"Markdown cells not rendered by jupyterlab-myst: {found.unrendered_cells}"
     assert not found.raw_markup, found.raw_markup
-    assert not dropped_roles(notebook(chapter)), "shown as bare names in JupyterLab"
+    assert not dropped_roles(source(f"chapters/{chapter}")), "shown as bare names in JupyterLab"
     assert not attempted, f"requests that left 127.0.0.1: {attempted}"
 
 
@@ -65,8 +64,9 @@ def test_no_raw_tex(lab, chapter):
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_solutions_are_collapsed_until_clicked(lab, chapter):
-    found = lab[0](f"chapters/{chapter}")
-    assert found.solutions == solutions_in_source(chapter), "every {solution} is rendered as one"
+    view, _, source = lab
+    found = view(f"chapters/{chapter}")
+    assert found.solutions == solutions_in_source(source(f"chapters/{chapter}")), "every {solution} is rendered as one"
     assert not found.open_solutions, f"solutions shown without a click: {found.open_solutions}"
     if found.solutions:
         assert found.solution_opens_on_click
