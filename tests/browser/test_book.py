@@ -65,3 +65,20 @@ def test_internal_links_and_anchors_resolve(book_site):
 
 def test_citations_read_as_the_references_are_labelled(book_site):
     assert not citation_mismatches(book_site)
+
+
+# Labels of the theme's buttons and menus that Sphinx's search used to quote as if
+# they were the page's text (course.js removes them before quoting).
+BUTTON_TEXT = ["Download", ".ipynb", ".pdf", "Show code cell", "Hide code cell", "Skip to main content", "Back to top"]
+
+
+def test_search_results_quote_text_not_buttons(offline_context, book_url):
+    page = offline_context.new_page()
+    page.goto(f"{book_url}/search.html?q=deviance")
+    page.wait_for_selector("#search-results p.context", timeout=60_000)
+    page.wait_for_timeout(1000)  # the snippets arrive page by page
+    snippets = page.locator("#search-results p.context").all_inner_texts()
+    page.close()
+    assert len(snippets) >= 3
+    assert not [s for s in snippets if any(label in s for label in BUTTON_TEXT)]
+    assert not offline_context.attempted_requests
