@@ -191,8 +191,10 @@ class NaturalForm:
         Parameters
         ----------
         link : str or Link, optional
-            Defaults to the derived canonical link (a :class:`DerivedLink`);
-            any glm_lib link name or object may be given instead.
+            Defaults to the derived canonical link (a :class:`DerivedLink`,
+            or a :class:`NumericCanonicalLink` when the mean ``a'(eta)`` has
+            no closed-form inverse); any glm_lib link name or object may be
+            given instead.
         name : str, optional
             The family's display name; defaults to :attr:`name`.
         **values : float
@@ -210,7 +212,10 @@ class NaturalForm:
         NotImplementedError
             For a vector statistic (glm_lib families are scalar).
         ValueError
-            If a nuisance parameter has no value.
+            If a nuisance parameter has no value, or sympy cannot find the
+            range of ``T(y)`` over the support.
+        TypeError
+            If a nuisance parameter's value is not a finite number.
         """
         if self.is_vector:
             raise NotImplementedError(
