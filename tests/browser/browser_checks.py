@@ -287,6 +287,7 @@ class NotebookView:
     unrendered_cells: list[int] = field(default_factory=list)
     raw_markup: list[str] = field(default_factory=list)
     raw_tex: list[str] = field(default_factory=list)
+    unresolved_references: list[str] = field(default_factory=list)
     solutions: int = 0
     open_solutions: list[str] = field(default_factory=list)
     solution_opens_on_click: bool | None = None
@@ -300,6 +301,11 @@ _RENDERED_JS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm
   text.querySelectorAll('.katex, mjx-container, code, pre, svg').forEach((e) => e.remove());
   return text.textContent;
 })"""
+
+# jupyterlab-myst shows a reference it cannot resolve ({numref}, {ref}, a link to
+# #label) as its bare label behind a warning icon titled "Cross Reference Not Found".
+_UNRESOLVED_JS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell .myst [title="Cross Reference Not Found"]')]
+  .map((e) => e.textContent.trim())"""
 
 # A solution is collapsed when its title sits in the summary of a closed <details>
 # and its body is not shown (checkVisibility: Chromium keeps a closed body's size).
@@ -348,6 +354,7 @@ def inspect_notebook(context: BrowserContext, lab_url: str, path: str, screensho
         for i, text in enumerate(t or "" for t in texts):
             view.raw_markup += [f"Markdown cell {i}: {s}" for marker in RAW_MYST for s in snippets(re.compile(re.escape(marker)), text, 2)]
             view.raw_tex += [f"Markdown cell {i}: {s}" for s in snippets(RAW_TEX, text, 3)]
+        view.unresolved_references = page.evaluate(_UNRESOLVED_JS)
         solutions = page.evaluate(_SOLUTIONS_JS)
         view.solutions = len(solutions)
         view.open_solutions = [s["title"] for s in solutions if not s["collapsed"]]

@@ -1,7 +1,7 @@
 """The browser checks fail when a page regresses.
 
 Small synthetic pages and a synthetic notebook carry one known defect each
-(a raw formula, a TeX error, raw or dropped MyST roles, an image without alt text, a page wider than a
+(a raw formula, a TeX error, raw or dropped MyST roles, a dangling reference, an image without alt text, a page wider than a
 phone, a script error, a request to a CDN, broken links, a citation that does
 not match its reference, an uncollapsed solution); every
 check must flag its defect, and a clean page must pass them all.
@@ -104,6 +104,7 @@ REGRESSIONS = {
         _markdown("# Regressions\n\nA number left as a glue role: {glue:text}`dob_b0`."),
         _markdown("A formula without its dollar signs: \\frac{1}{2}."),
         _markdown("A role missing its closing backtick shows raw: {eval}`dob_b0."),
+        _markdown("A figure that does not exist: {numref}`fig-nowhere`."),
         _markdown("```{exercise}\n:label: ex-open\n\nShow it.\n```\n\n```{solution} ex-open\n\nIn plain view.\n```"),
         _markdown("```{exercise}\n:label: ex-closed\n\nShow it.\n```\n\n"
                   "```{solution} ex-closed\n:class: dropdown\n\nHidden until clicked.\n```"),
@@ -119,10 +120,11 @@ def test_jupyterlab_checks_catch_raw_markup_raw_tex_and_an_open_solution(offline
     folder.mkdir(exist_ok=True)
     (folder / "regressions.ipynb").write_text(json.dumps(REGRESSIONS), encoding="utf-8")
     view = inspect_notebook(offline_context, jupyterlab.url, "synthetic/regressions.ipynb")
-    assert view.markdown_cells == 5 and view.unrendered_cells == []
+    assert view.markdown_cells == 6 and view.unrendered_cells == []
     assert dropped_roles(REGRESSIONS) == ["Markdown cell 0: {glue:text}`dob_b0`"]
     assert any("{eval}" in s for s in view.raw_markup)
     assert any("\\frac" in s for s in view.raw_tex)
+    assert view.unresolved_references == ["fig-nowhere"]
     assert view.solutions == 2
     assert len(view.open_solutions) == 1
     assert view.solution_opens_on_click is True

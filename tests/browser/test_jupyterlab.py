@@ -1,8 +1,8 @@
 """Every chapter as a learner on Binder sees it: JupyterLab with the Binder environment.
 
 Each notebook is opened once; its rendered Markdown must hold no raw MyST
-markup and no raw TeX, and every exercise solution must be collapsed until
-clicked. Screenshots (the top of each notebook, and one opened solution) go to
+markup, no raw TeX and no reference JupyterLab cannot resolve, and every
+exercise solution must be collapsed until clicked. Screenshots (the top of each notebook, and one opened solution) go to
 _build/screenshots/jupyterlab/.
 """
 
@@ -60,6 +60,11 @@ def test_every_markdown_cell_is_rendered_without_raw_markup(lab, chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_no_raw_tex(lab, chapter):
     assert not lab[0](f"chapters/{chapter}").raw_tex
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_cross_references_resolve(lab, chapter):
+    assert not lab[0](f"chapters/{chapter}").unresolved_references, "shown as bare labels behind a warning icon"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
