@@ -56,6 +56,16 @@ def _aligned(values, rows: tuple, n: int, name: str, default: float):
     return array.astype(float).rechunk(chunks)
 
 
+def _blocks(array) -> np.ndarray:
+    """The row chunks of a dask array as delayed objects.
+
+    The graph is not optimised, so its keys are those of the lazy ``eta`` and
+    ``mu`` built from the same arrays: a distributed scheduler never sees one
+    key with two different tasks.
+    """
+    return array.to_delayed(optimize_graph=False).ravel()
+
+
 def _check_chunk(family: Family, X, y, weights, offset, first_row: int, names: list[str]) -> int:
     """Run the in-memory validation on one chunk; return its number of positive weights."""
     from .fitting import prepare_data
@@ -102,8 +112,7 @@ def prepare_dask_data(X, y, family: Family, weights=None, offset=None, feature_n
     starts = np.cumsum((0,) + rows[:-1])
     checks = [
         dask.delayed(_check_chunk)(family, xb, yb, wb, ob, int(first), names)
-        for xb, yb, wb, ob, first in zip(X.to_delayed().ravel(), y.to_delayed().ravel(),
-                                         weights.to_delayed().ravel(), offset.to_delayed().ravel(), starts)
+        for xb, yb, wb, ob, first in zip(_blocks(X), _blocks(y), _blocks(weights), _blocks(offset), starts)
     ]
     if sum(dask.compute(*checks)) == 0:
         raise ValueError("weights: every weight is zero, so there is nothing to fit")
@@ -175,16 +184,16 @@ class DaskBackend:
         return self.X.shape[1]
 
     def _chunks(self):
-        return zip(self.X.to_delayed().ravel(), self.y.to_delayed().ravel(),
-                   self.prior_weights.to_delayed().ravel(), self.full_offset.to_delayed().ravel())
+        return zip(_blocks(self.X), _blocks(self.y), _blocks(self.prior_weights), _blocks(self.full_offset))
 
-    def _reduce(self, parts):
+    @staticmethod
+    def _reduce(parts, combine=_add):
+        """Add the chunks' results in a tree of tasks on the cluster; only the total reaches the client."""
         import dask
 
-        # Many chunks: add them in a tree of tasks on the cluster, not on the client.
         while len(parts) > 1:
-            parts = [dask.delayed(_add)(parts[i : i + 8]) for i in range(0, len(parts), 8)]
-        return parts[0].compute() if hasattr(parts[0], "compute") else parts[0]
+            parts = [dask.delayed(combine)(parts[i : i + 8]) for i in range(0, len(parts), 8)]
+        return parts[0].compute()
 
     def _lazy_fit(self, family, eta, mu):
         import dask.array as da
@@ -226,9 +235,7 @@ class DaskBackend:
         import dask
 
         parts = [dask.delayed(_chunk_prior_gram)(xb, wb) for xb, _, wb, _ in self._chunks()]
-        while len(parts) > 1:
-            parts = [dask.delayed(sum)(parts[i : i + 8]) for i in range(0, len(parts), 8)]
-        return parts[0].compute()
+        return self._reduce(parts, sum)
 
 
 def check_separation_at_scale(family: Family, X, y, weights, state) -> None:
