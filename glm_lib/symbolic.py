@@ -720,6 +720,11 @@ def natural_form(
     phi_factor = 1 if phi is None else phi
     means = [_simplify(sp.diff(a_eta, e)) for e in eta_symbols]
     hessian = sp.Matrix(len(eta_symbols), len(eta_symbols), lambda i, j: sp.diff(a_eta, eta_symbols[i], eta_symbols[j]))
+    if hessian.applyfunc(sp.simplify).is_zero_matrix:
+        raise ValueError(
+            f"the log-partition a(eta) = {a_eta} is linear in eta, so Var[T(y)] = a''(eta) = 0: the density "
+            "is not normalised (multiply it by 1 / its integral over the support, which involves the parameter)"
+        )
 
     # The canonical link through the parameter: mean(theta) = mu, solved for theta.
     means_theta = [_simplify(m.subs(dict(zip(eta_symbols, etas_theta)))) for m in means]

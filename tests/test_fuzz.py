@@ -450,7 +450,7 @@ def test_random_intercept_arguments(seed, groups, family, method, n_quadrature, 
     random=st.sampled_from(["(1 | g)", "(1 | g)", "(1|g)", "(x | g)", "(1 | g/f)", "(1 | unknown)", "(1 | g) + (1 | f)",
                             ""]),
     groups=st.sampled_from([None, None, "g", "f", "unknown"]),
-    family=st.sampled_from([None, gl.Binomial("probit"), gl.Poisson(), gl.Gaussian()]),
+    family=st.sampled_from([None, gl.Binomial("probit"), gl.Poisson(), gl.Gaussian(), "binomial"]),
 )
 def test_random_intercept_formulas(seed, lhs, rhs, random, groups, family):
     rng = np.random.default_rng(seed)

@@ -822,3 +822,25 @@ def test_to_family_values_must_be_numbers():
         binomial.to_family(n="ten")
     with pytest.raises(TypeError, match=r"must be finite numbers"):
         binomial.to_family(n=float("nan"))
+
+
+# Densities a learner might write, each with the clear outcome it must get: a
+# form, or a ValueError (NotExponentialFamilyError is one) saying why not.
+TRICKY = {
+    "sin(lambda y) e^-y": (sp.sin(lam * y_real) * sp.exp(-y_real), y_real, r"log\(sin\(lambda\*y\)\).*not a product"),
+    "gamma(y + lambda) e^-y": (sp.gamma(y_real + lam) * sp.exp(-y_real), y_real, r"not a product"),
+    "shifted exponential": (sp.Heaviside(y_real - lam) * sp.exp(-(y_real - lam)), y_real,
+                            r"support depends on the parameter"),
+    "Laplace location": (sp.exp(-sp.Abs(y_real - lam)) / 2, y_real, r"Abs\(lambda - y\).*not a product"),
+    "unnormalised y^lambda e^-y": (y_real**lam * sp.exp(-y_real), y_real, r"not normalised"),
+    "unnormalised von Mises": (sp.exp(lam * sp.cos(y_real)), y_real, r"not normalised"),
+    "no y": (lam * sp.exp(-lam), y_real, r"no term of the log-density involves both y"),
+    "no parameter": (sp.exp(-y_real), y_real, r"does not involve the parameter"),
+}
+
+
+@pytest.mark.parametrize("name", list(TRICKY))
+def test_tricky_densities_get_a_clear_refusal(name):
+    density, response, message = TRICKY[name]
+    with pytest.raises(ValueError, match=message):
+        S.natural_form(density, response, lam)
