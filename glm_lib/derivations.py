@@ -157,8 +157,13 @@ def canonical_links_table(forms: dict, multinomial: NaturalForm | None = None) -
         mus = multinomial.mu_symbol
         # The book writes class probabilities pi (phi is the dispersion).
         as_pi = {q: sp.Symbol(q.name.replace("phi", "pi"), positive=True) for q in multinomial.params}
-        rows.append([f"multinomial ($k = {k}$), class 1", _math(multinomial.eta[0].subs(as_pi)), _math(b_theta),
-                     _math(multinomial.canonical_link(*mus)[0]), _math(multinomial.variance_function(*mus)[0, 0])])
+        # The last class's probability and mean are written pi_K and mu_K, which keeps the row narrow.
+        pi_last = sp.Symbol(f"pi_{k}", positive=True)
+        mu_last = sp.Symbol(f"mu_{k}", positive=True)
+        theta_1 = multinomial.eta[0].subs(as_pi).subs(1 - sum(as_pi.values()), pi_last)
+        link_1 = multinomial.canonical_link(*mus)[0].subs(1 - sum(mus), mu_last)
+        rows.append([f"multinomial ($K = {k}$), class 1", _math(theta_1), _math(b_theta),
+                     _math(link_1), _math(multinomial.variance_function(*mus)[0, 0])])
     return MarkdownTable(header, rows)
 
 
@@ -166,10 +171,11 @@ class GLMChain:
     """The log-likelihood of one GLM observation with every link of the chain left unknown.
 
     The coefficients reach the log-likelihood through
-    ``beta -> eta -> mu -> theta -> loglik``: ``eta = x'beta``, ``mu = h(eta)``
-    with ``h`` the inverse link, ``theta = theta(mu)`` the inverse of the mean
+    ``beta -> eta -> mu -> theta -> loglik``: ``eta = x'beta``, ``mu = ginv(eta)``
+    with ``ginv`` the inverse link ``g^{-1}`` (not ``h``, which the book keeps for
+    the base measure and the leverages), ``theta = theta(mu)`` the inverse of the mean
     function ``b'``, and ``loglik = {y theta - b(theta)}/phi`` (prior weight 1).
-    ``h``, ``theta`` and ``b`` are undefined SymPy functions, so derivatives of
+    ``ginv``, ``theta`` and ``b`` are undefined SymPy functions, so derivatives of
     ``loglik`` contain derivatives of them; :meth:`known_derivatives` replaces
     those by what the exponential family says they are.
 
@@ -186,7 +192,7 @@ class GLMChain:
         Covariates ``x1..xp`` and coefficients ``beta1..betap``.
     eta, mu, theta, loglik : sympy.Expr
         The chain, each written in the coefficients.
-    h, theta_of, b, V, gprime : sympy.Function
+    ginv, theta_of, b, V, gprime : sympy.Function
         The unknown inverse link, ``theta(mu)``, cumulant function, variance
         function and link derivative ``g'(mu)``.
     """
@@ -197,10 +203,10 @@ class GLMChain:
         self.y, self.phi = sp.symbols("y phi", positive=True)
         self.xs = sp.symbols(f"x1:{p + 1}", real=True)
         self.betas = sp.symbols(f"beta1:{p + 1}", real=True)
-        self.h, self.theta_of, self.b = sp.Function("h"), sp.Function("theta"), sp.Function("b")
+        self.ginv, self.theta_of, self.b = sp.Function("ginv"), sp.Function("theta"), sp.Function("b")
         self.V, self.gprime = sp.Function("V"), sp.Function("gprime")
         self.eta = sum(x * beta for x, beta in zip(self.xs, self.betas))
-        self.mu = self.h(self.eta)
+        self.mu = self.ginv(self.eta)
         self.theta = self.theta_of(self.mu)
         self.loglik = (self.y * self.theta - self.b(self.theta)) / self.phi
 
@@ -208,7 +214,7 @@ class GLMChain:
         """Replace derivatives of the unknown functions by their exponential-family values.
 
         ``b'(theta) = mu`` (the mean), ``b''(theta) = V(mu)`` (the variance
-        function), ``theta'(mu) = 1/V(mu)`` and ``h'(eta) = 1/g'(mu)``
+        function), ``theta'(mu) = 1/V(mu)`` and ``ginv'(eta) = 1/g'(mu)``
         (derivatives of inverse functions).
         """
         expr = expr.subs({
@@ -217,10 +223,10 @@ class GLMChain:
             sp.Derivative(self.theta_of(self.mu), self.mu): 1 / self.V(self.mu),
         })
 
-        def is_h_prime(e):
-            return isinstance(e, sp.Subs) and e.expr == sp.Derivative(self.h(e.variables[0]), e.variables[0])
+        def is_ginv_prime(e):
+            return isinstance(e, sp.Subs) and e.expr == sp.Derivative(self.ginv(e.variables[0]), e.variables[0])
 
-        return expr.replace(is_h_prime, lambda e: 1 / self.gprime(self.mu))
+        return expr.replace(is_ginv_prime, lambda e: 1 / self.gprime(self.mu))
 
     def expected(self, expr: sp.Expr) -> sp.Expr:
         """The expectation of an expression linear in ``y``: ``y`` replaced by its mean ``b'(theta) = mu``."""

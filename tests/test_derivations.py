@@ -36,6 +36,8 @@ def test_table_rows_come_from_the_derivation():
     assert len(lines) == 4 and lines[1] == "|---|---|---|---|---|"
     assert r"$\log{\left(\mu \right)}$" in lines[2] and lines[2].endswith(r"| $\mu$ |")
     assert "pi_{1}" in lines[3] and "phi" not in lines[3]   # class probabilities are pi, not phi
+    # the last class is written pi_K and mu_K (K classes, as on the notation page), keeping the row narrow
+    assert "$K = 3$" in lines[3] and r"\frac{\pi_{1}}{\pi_{3}}" in lines[3] and r"\frac{\mu_{1}}{\mu_{3}}" in lines[3]
 
 
 def test_markdown_table_refuses_broken_rows():
