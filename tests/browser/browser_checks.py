@@ -60,6 +60,16 @@ def dropped_roles(notebook: dict) -> list[str]:
     ]
 
 
+# Targets a notebook's own Markdown defines: "(label)=", ":label: name", "$$ ... $$ (label)".
+_LABELS = re.compile(r"^\(([\w:-]+)\)=|^:label:\s*([\w:-]+)|\$\$\s*\(([\w:-]+)\)", re.M)
+
+
+def markdown_labels(notebook: dict) -> set[str]:
+    """The reference targets defined in the notebook's Markdown cells."""
+    text = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+    return {next(g for g in m.groups() if g) for m in _LABELS.finditer(text)}
+
+
 def snippets(pattern: re.Pattern, text: str, limit: int = 5) -> list[str]:
     """Each match of ``pattern`` in ``text`` with some context, for a readable failure."""
     return [text[max(0, m.start() - 40) : m.end() + 40].replace("\n", " ") for m in pattern.finditer(text)][:limit]
@@ -110,15 +120,15 @@ def block_the_network(context: BrowserContext) -> list[str]:
     """Abort every request that does not go to 127.0.0.1; return the list they are logged in."""
     attempted: list[str] = []
 
-    def route(route) -> None:
-        url = route.request.url
+    def only_local(request) -> None:
+        url = request.request.url
         if urlsplit(url).hostname == "127.0.0.1" or url.startswith(("data:", "blob:")):
-            route.continue_()
+            request.continue_()
         else:
             attempted.append(url)
-            route.abort()
+            request.abort()
 
-    context.route("**/*", route)
+    context.route("**/*", only_local)
     return attempted
 
 
