@@ -205,7 +205,7 @@ def _check_magnitude(name: str, values: np.ndarray, names: list[str]) -> None:
     as a rank-deficient design; rescaling the column fits the same model.
     """
     info = np.finfo(float)
-    size = np.max(np.abs(values), axis=0)
+    size = np.maximum(np.max(values, axis=0), -np.min(values, axis=0))  # max |x| without an |X| copy
     for j, column_size in enumerate(size):
         label = names[j] if j < len(names) else f"x{j}"
         if column_size > np.sqrt(info.max / values.shape[0]):
