@@ -7,7 +7,9 @@
 5.1291
 
 Modules: :mod:`~glm_lib.links` (link functions), :mod:`~glm_lib.families`
-(distributions), :mod:`~glm_lib.fitting` (solvers), :mod:`~glm_lib.results`
+(distributions), :mod:`~glm_lib.fitting` (solvers), :mod:`~glm_lib.backends`
+(IRLS's sums over rows, in memory), :mod:`~glm_lib.dask_backend` and
+:mod:`~glm_lib.dask_formula` (the same fits on dask arrays and DataFrames), :mod:`~glm_lib.results`
 (inference and display), :mod:`~glm_lib.formula` (R-style formulas),
 :mod:`~glm_lib.anova`, :mod:`~glm_lib.selection` (``drop1``/``add1``),
 :mod:`~glm_lib.diagnostics` (model checking), :mod:`~glm_lib.profile`
