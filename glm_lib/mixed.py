@@ -413,8 +413,8 @@ def fit_random_intercept(
             f"the data are {glm_start.separation['kind']}ly separated by the fixed effects: the responses "
             f"of {first_rows(rows)} sit at the boundary of the {family.name} family and a combination of "
             "the predictors predicts them perfectly, so some fixed effects are infinite in truth and the "
-            "reported estimates and standard errors are meaningless (drop the separating predictor or "
-            "use a penalised fit)",
+            "reported estimates and standard errors are meaningless. Keep the predictor (its effect is "
+            "strong, not absent) and use a penalised fit",
             SeparationWarning, stacklevel=2,
         )
     theta0 = np.r_[glm_start.params.to_numpy(), np.log(0.5)]

@@ -544,7 +544,7 @@ def fit_multinomial(
                 f"{separation['kind']} separation: the fitted class probabilities of "
                 f"{first_rows(np.isin(np.arange(n), original_rows))} are pushed to 0 or 1, so some "
                 "coefficients are infinite in truth; the reported estimates and standard errors are "
-                "meaningless (drop the separating predictor, merge classes, or use a penalised fit)",
+                "meaningless. Keep the predictor (its effect is strong, not absent): merge classes, or use a penalised (e.g. Firth-type) fit",
                 SeparationWarning,
                 stacklevel=2,
             )

@@ -425,8 +425,8 @@ def fit_ordinal(
         warnings.warn(
             f"separation: the observed categories of {first_rows(np.isin(np.arange(n), np.flatnonzero(keep)[near_one]))} "
             "are fitted with probability 1, so some coefficients or thresholds are infinite in truth and the "
-            "reported estimates and standard errors are meaningless (merge categories, drop the separating "
-            "predictor, or use a penalised fit)",
+            "reported estimates and standard errors are meaningless. Keep the predictor (its effect is strong, "
+            "not absent): merge categories, or use a penalised fit",
             SeparationWarning,
             stacklevel=2,
         )
