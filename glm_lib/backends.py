@@ -24,7 +24,7 @@ import numpy as np
 from .families import Binomial, Family, Poisson
 from .links import Identity, Log, Logit
 
-__all__ = ["RowSums", "row_sums", "NumpyBackend", "as_backend", "rowwise", "rowsum"]
+__all__ = ["RowSums", "row_sums", "NumpyBackend", "as_backend", "rowwise", "rowsum", "is_dask"]
 
 # Rows per block: 8192 rows x 20 columns x 8 bytes = 1.25 MiB, about a core's L2
 # cache, so the block is read from memory once per step and reused from cache
@@ -233,7 +233,8 @@ class NumpyBackend:
         return total
 
 
-def _is_dask(value) -> bool:
+def is_dask(value) -> bool:
+    """True for a dask collection (array, DataFrame, Series), without importing dask."""
     return type(value).__module__.startswith("dask")
 
 
@@ -243,7 +244,7 @@ def rowwise(function, *arrays):
     The arrays are 1-D and aligned by rows, or a single 2-D design (the
     function then maps each block of rows to one value per row).
     """
-    if not any(_is_dask(array) for array in arrays):
+    if not any(is_dask(array) for array in arrays):
         return function(*arrays)
     import dask.array as da
 
@@ -256,11 +257,11 @@ def rowsum(function, *arrays) -> float:
 
     On dask arrays it runs on every row chunk and the chunk totals are added.
     """
-    if not any(_is_dask(array) for array in arrays):
+    if not any(is_dask(array) for array in arrays):
         return function(*arrays)
     import dask.array as da
 
-    n_chunks = next(array for array in arrays if _is_dask(array)).numblocks[0]
+    n_chunks = next(array for array in arrays if is_dask(array)).numblocks[0]
     totals = da.map_blocks(lambda *blocks: np.array([function(*blocks)], dtype=float), *arrays,
                            dtype=float, chunks=((1,) * n_chunks,))
     return float(totals.sum().compute())
@@ -268,7 +269,7 @@ def rowsum(function, *arrays) -> float:
 
 def as_backend(X, y, weights, offset):
     """The backend for these arrays: dask arrays get the dask backend, anything else numpy."""
-    if _is_dask(X):
+    if is_dask(X):
         from .dask_backend import DaskBackend
 
         return DaskBackend(X, y, weights, offset)

@@ -18,18 +18,13 @@ import copy
 
 import numpy as np
 
-from .backends import NumpyBackend, RowSums, working_weights
+from .backends import NumpyBackend, RowSums, is_dask, working_weights
 from .families import Family
 
 __all__ = ["DaskBackend", "prepare_dask_data", "is_dask"]
 
 
-def is_dask(value) -> bool:
-    """True for a dask collection (array, DataFrame, Series), without importing dask."""
-    return type(value).__module__.startswith("dask")
-
-
-def _as_dask_array(values, name: str):
+def _as_dask_array(values):
     import dask.array as da
 
     if values is None or type(values).__module__.startswith("dask.array"):
@@ -45,7 +40,7 @@ def _aligned(values, rows: tuple, n: int, name: str, default: float):
 
     if values is None:
         return da.full(n, default, chunks=(rows,), dtype=float)
-    array = _as_dask_array(values, name)
+    array = _as_dask_array(values)
     if array.ndim == 0:
         return da.full(n, float(array.compute()), chunks=(rows,), dtype=float)
     if array.shape[0] != n:
@@ -90,7 +85,7 @@ def prepare_dask_data(X, y, family: Family, weights=None, offset=None, feature_n
     import dask.array as da
 
     names = [str(c) for c in X.columns] if hasattr(X, "columns") else None
-    X = _as_dask_array(X, "X")
+    X = _as_dask_array(X)
     if X.ndim == 1:
         X = X[:, None]
     if X.ndim != 2:
