@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 from citations import citation_problems, load_bibliography, to_roles  # noqa: E402
+from crossrefs import problems as crossref_problems, to_roles as crossref_roles  # noqa: E402
 from execute_notebook import execute, expressions_in, stored_expressions  # noqa: E402
 from notebook_sources import substitute  # noqa: E402
 
@@ -101,3 +102,23 @@ def test_inline_numbers_are_substituted_and_missing_ones_are_reported(caplog) ->
     substitute(nb, "demo")
     assert nb["cells"][0]["source"] == "slope 0.5\\* and {eval}`c`"
     assert "no stored value" in caplog.text
+
+
+def test_cross_reference_links_become_the_roles_sphinx_numbers() -> None:
+    text = (
+        "[Figure 7.2](#fig-ships) and [(5.1)](irls.ipynb#eq-score), by "
+        "[Definition 1.1](what_is_a_glm.ipynb#def-glm); see [Exercise 6.2](#ex-a) and "
+        "[R's digits](irls.ipynb#irls-r-digits), not ([Agresti, 2013](#cite-agresti2013))."
+    )
+    assert crossref_roles(text) == (
+        "{numref}`fig-ships` and {eq}`eq-score`, by {prf:ref}`def-glm`; see {ref}`ex-a` and "
+        "{ref}`R's digits <irls-r-digits>`, not ([Agresti, 2013](#cite-agresti2013))."
+    )
+
+
+def test_cross_reference_checker_catches_stale_numbers_and_roles() -> None:
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {},
+                     "source": "[Figure 7.1](#fig-ships) and {numref}`fig-other`"}]}
+    found = crossref_problems(nb, {"fig-ships": "Figure 7.2"})
+    assert any("should read 'Figure 7.2'" in p for p in found)
+    assert any("{numref}" in p for p in found)

@@ -1,8 +1,9 @@
 """Sphinx extension: notebooks read the same in the book as in JupyterLab.
 
-Two things in a chapter's Markdown are written so that JupyterLab shows them
+Three things in a chapter's Markdown are written so that JupyterLab shows them
 rendered, and are turned into Sphinx markup here, before myst-nb parses the
-notebook: inline numbers and citations (see ``citations.py``). It also registers
+notebook: inline numbers, citations (see ``citations.py``) and cross-references
+(see ``crossrefs.py``). It also registers
 the author–year bibliography styles (``bibliography_style.py``).
 
 Inline numbers.
@@ -23,6 +24,7 @@ import re
 
 import bibliography_style
 from citations import to_roles
+from crossrefs import to_roles as crossref_roles
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
@@ -55,7 +57,9 @@ def substitute(notebook: dict, docname: str) -> int:
         source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
         if "#cite-" in source:
             source = to_roles(source)
-            cell["source"] = source
+        if "](" in source:
+            source = crossref_roles(source)
+        cell["source"] = source
         if "{eval}" not in source:
             continue
         values = _stored_values(cell)

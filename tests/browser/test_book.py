@@ -7,10 +7,18 @@ _build/screenshots/book/.
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import pytest
 from browser_checks import (
     BookPage, block_the_network, broken_links, citation_mismatches, inspect_book_page, screenshot_dir, toc_pages,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+from crossrefs import harvest, problems as crossref_problems  # noqa: E402
 
 PAGES = toc_pages() + ["search.html"]
 
@@ -61,6 +69,18 @@ def test_nothing_sticks_out_at_phone_width(book, page):
 
 def test_internal_links_and_anchors_resolve(book_site):
     assert not broken_links(book_site)
+
+
+def test_cross_references_read_as_the_book_numbers_them(book_site):
+    """Chapters refer with links whose text JupyterLab shows as written ("Figure 7.2"):
+    that text must be what the book prints for the same target (tools/crossrefs.py)."""
+    rendered = harvest(book_site)
+    wrong = {
+        path.name: found
+        for path in sorted((ROOT / "chapters").glob("*.ipynb"))
+        if (found := crossref_problems(json.loads(path.read_text(encoding="utf-8")), rendered))
+    }
+    assert not wrong, f"run tools/crossrefs.py sync on the built book: {wrong}"
 
 
 def test_citations_read_as_the_references_are_labelled(book_site):

@@ -71,12 +71,6 @@ def test_references_to_the_notebooks_own_targets_resolve(lab, chapter):
     assert not dangling, "shown as bare labels behind a warning icon"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="jupyterlab-myst resolves references only to targets in the notebook's own Markdown: "
-    "figure labels kept in code-cell metadata (mystnb) and labels defined in other chapters show "
-    "as bare labels behind a warning icon; how chapters should refer to them is undecided (issue 9)",
-)
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_every_reference_resolves(lab, chapter):
     assert not lab[0](f"chapters/{chapter}").unresolved_references
