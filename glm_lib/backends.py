@@ -17,6 +17,7 @@ and only asks a backend for these sums, so both backends take the same steps.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,7 @@ import numpy as np
 from .families import Binomial, Family, Poisson
 from .links import Identity, Log, Logit
 
-__all__ = ["RowSums", "row_sums", "NumpyBackend", "as_backend", "rowwise", "rowsum", "is_dask"]
+__all__ = ["RowSums", "row_sums", "NumpyBackend", "as_backend", "rowwise", "rowsum", "is_dask", "block_family"]
 
 # Rows per block: 8192 rows x 20 columns x 8 bytes = 1.25 MiB, about a core's L2
 # cache, so the block is read from memory once per step and reused from cache
@@ -236,6 +237,23 @@ class NumpyBackend:
 def is_dask(value) -> bool:
     """True for a dask collection (array, DataFrame, Series), without importing dask."""
     return type(value).__module__.startswith("dask")
+
+
+def block_family(family: Family, trials) -> Family:
+    """The family as one block of rows sees it: a copy carrying that block's numbers of trials.
+
+    A binomial (successes, failures) response has per-row numbers of trials
+    (R's ``n``, read by the starting means and the log-likelihood). On dask
+    arrays they are data chunked like ``y`` (set by
+    :func:`glm_lib.dask_backend.prepare_dask_data`), so each chunk's task gets
+    its own block of them instead of the whole lazy array. Families without
+    trials are returned unchanged.
+    """
+    if not hasattr(family, "trials"):
+        return family
+    local = copy.copy(family)
+    local.trials = trials
+    return local
 
 
 def rowwise(function, *arrays):

@@ -18,7 +18,7 @@ import copy
 
 import numpy as np
 
-from .backends import NumpyBackend, RowSums, is_dask, working_weights
+from .backends import NumpyBackend, RowSums, block_family, is_dask, working_weights
 from .families import Family
 
 __all__ = ["DaskBackend", "prepare_dask_data", "is_dask"]
@@ -122,11 +122,16 @@ def prepare_dask_data(X, y, family: Family, weights=None, offset=None, feature_n
                           dtype=float, drop_axis=drop, chunks=(rows,))
     prior = da.map_blocks(lambda yb, wb: copy.copy(family).prepare_response(yb, wb.ravel())[1], y, column,
                           dtype=float, drop_axis=drop, chunks=(rows,))
+    if hasattr(family, "trials"):
+        # The binomial's numbers of trials travel as data chunked like y (a chunk's copy of the
+        # family cannot hand them back); fit() made this family a per-fit copy.
+        family.trials = y.sum(axis=1) if y.ndim == 2 else None
     return X, names, y_vec, prior, offset
 
 
-def _chunk_sums(family, X, y, weights, offset, params, eta, mu, observed, start):
+def _chunk_sums(family, X, y, weights, offset, trials, params, eta, mu, observed, start):
     """One chunk's IRLS sums (the in-memory backend on the chunk), without per-row arrays."""
+    family = block_family(family, trials)
     if start:
         with np.errstate(all="ignore"):
             mu = family.starting_mu(y, weights)
@@ -178,8 +183,17 @@ class DaskBackend:
     def n_cols(self) -> int:
         return self.X.shape[1]
 
-    def _chunks(self):
-        return zip(_blocks(self.X), _blocks(self.y), _blocks(self.prior_weights), _blocks(self.full_offset))
+    def _trials(self, family: Family):
+        """The family's numbers of trials chunked like y, or None (see :func:`block_family`)."""
+        trials = getattr(family, "trials", None)
+        return trials.rechunk({0: self.X.chunks[0]}) if is_dask(trials) else None
+
+    def _chunks(self, family: Family | None = None):
+        """Per chunk: the blocks of X, y, weights, offset and the family's numbers of trials (or None)."""
+        trials = None if family is None else self._trials(family)
+        trial_blocks = [None] * self.X.numblocks[0] if trials is None else _blocks(trials)
+        return zip(_blocks(self.X), _blocks(self.y), _blocks(self.prior_weights), _blocks(self.full_offset),
+                   trial_blocks)
 
     @staticmethod
     def _reduce(parts, combine=_add):
@@ -201,35 +215,42 @@ class DaskBackend:
         """The sums at ``params``: one pass over the chunks."""
         import dask
 
-        parts = [dask.delayed(_chunk_sums)(family, xb, yb, wb, ob, params, None, None, observed, False)
-                 for xb, yb, wb, ob in self._chunks()]
+        shared = block_family(family, None)  # each task gets its own block of trials, not the whole array
+        parts = [dask.delayed(_chunk_sums)(shared, xb, yb, wb, ob, tb, params, None, None, observed, False)
+                 for xb, yb, wb, ob, tb in self._chunks(family)]
         total = self._reduce(parts)
         if total is None:
             return None
         eta = self.X @ params + self.full_offset
         mu = eta.map_blocks(family.link.inverse, dtype=float)
-        total.eta, total.mu, total.working_weights = self._lazy_fit(family, eta, mu)
+        total.eta, total.mu, total.working_weights = self._lazy_fit(shared, eta, mu)
         return total
 
     def start_sums(self, family: Family, observed: bool = False) -> RowSums | None:
         """The sums at the family's starting means (R's ``mustart``), chunk by chunk."""
         import dask
 
-        parts = [dask.delayed(_chunk_sums)(family, xb, yb, wb, ob, None, None, None, observed, True)
-                 for xb, yb, wb, ob in self._chunks()]
+        shared = block_family(family, None)
+        parts = [dask.delayed(_chunk_sums)(shared, xb, yb, wb, ob, tb, None, None, None, observed, True)
+                 for xb, yb, wb, ob, tb in self._chunks(family)]
         total = self._reduce(parts)
         if total is None:
             return None
-        mu = self.y.map_blocks(lambda yb, wb: family.starting_mu(yb, wb), self.prior_weights, dtype=float)
+        trials = self._trials(family)
+        if trials is None:
+            mu = self.y.map_blocks(lambda yb, wb: family.starting_mu(yb, wb), self.prior_weights, dtype=float)
+        else:
+            mu = self.y.map_blocks(lambda yb, wb, tb: block_family(shared, tb).starting_mu(yb, wb),
+                                   self.prior_weights, trials, dtype=float)
         eta = mu.map_blocks(family.link.link, dtype=float)
-        total.eta, total.mu, total.working_weights = self._lazy_fit(family, eta, mu)
+        total.eta, total.mu, total.working_weights = self._lazy_fit(shared, eta, mu)
         return total
 
     def prior_gram(self) -> np.ndarray:
         """``X' diag(prior weights) X``, one pass."""
         import dask
 
-        parts = [dask.delayed(_chunk_prior_gram)(xb, wb) for xb, _, wb, _ in self._chunks()]
+        parts = [dask.delayed(_chunk_prior_gram)(xb, wb) for xb, _, wb, _, _ in self._chunks()]
         return self._reduce(parts, sum)
 
 

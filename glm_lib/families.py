@@ -218,8 +218,9 @@ class Binomial(Family):
         return deviance
 
     #: Numbers of trials of a two-column (successes, failures) response, recorded by
-    #: prepare_response on the per-fit copy of the family that fit() makes; None for
-    #: 0/1 or proportion responses.
+    #: prepare_response on the per-fit copy of the family that fit() makes (on dask
+    #: arrays: a lazy array chunked like y, each chunk's task getting its own block,
+    #: see glm_lib.backends.block_family); None for 0/1 or proportion responses.
     trials: np.ndarray | None = None
 
     def _trials_for(self, weights: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ from scipy import linalg, stats
 
 from . import formatting
 from .families import Family
-from .backends import rowsum, rowwise
+from .backends import block_family, rowsum, rowwise
 from .fitting import fisher_scoring, weighted_gram
 from .validation import as_design, as_vector, first_rows
 from .profile import profile_conf_int
@@ -209,7 +209,12 @@ class GLMResults:
             # A perfect fit (fit warned): the likelihood grows without bound as the
             # dispersion goes to 0; R's logLik is Inf for the Gaussian too.
             return np.inf
-        return rowsum(lambda y, mu, w: self.family.loglike(y, mu, w, scale), self.y, self.mu, self.prior_weights)
+        family, trials = self.family, getattr(self.family, "trials", None)
+        if trials is None:
+            return rowsum(lambda y, mu, w: family.loglike(y, mu, w, scale), self.y, self.mu, self.prior_weights)
+        # A binomial (successes, failures) response: its numbers of trials go along, block by block on dask.
+        return rowsum(lambda y, mu, w, t: block_family(family, t).loglike(y, mu, w, scale),
+                      self.y, self.mu, self.prior_weights, trials)
 
     @property
     def n_params(self) -> int:

@@ -95,6 +95,23 @@ def test_binomial_two_column_response():
     assert_same_fit(lazy, eager)
 
 
+def test_binomial_two_column_response_with_prior_weights():
+    # R's starting means and log-likelihood use the numbers of trials, not the prior weights times
+    # them; a chunk must see its own trials for the dask fit to take the in-memory fit's steps.
+    X, y, trials, _ = _simulate("binomial")
+    counts = np.column_stack([y * trials, (1 - y) * trials])
+    prior = np.random.default_rng(3).integers(1, 4, len(y)).astype(float)
+    eager = gl.fit(X, counts, family=gl.Binomial(), weights=prior)
+    assert eager.llf != pytest.approx(gl.fit(X, counts, family=gl.Binomial()).llf, rel=1e-3)
+    lazy = gl.fit(_dask(X), _dask(counts), family=gl.Binomial(), weights=_dask(prior))
+    assert_same_fit(lazy, eager)
+
+    df = pd.DataFrame({"s": counts[:, 0], "f": counts[:, 1], "x1": X[:, 1], "x2": X[:, 2], "prior": prior})
+    eager = gl.glm("cbind(s, f) ~ x1 + x2", df, family=gl.Binomial(), weights="prior")
+    lazy = gl.glm("cbind(s, f) ~ x1 + x2", dd.from_pandas(df, npartitions=4), family=gl.Binomial(), weights="prior")
+    assert_same_fit(lazy, eager)
+
+
 def test_bad_data_in_a_later_chunk_is_named():
     X, y, _, _ = _simulate("poisson")
     y[2 * CHUNK + 5] = -1.0
