@@ -5,7 +5,7 @@ sympy and rewrites it, by algebra rather than by looking it up, as
 
 .. math::
 
-    p(y; \\theta) = b(y, \\phi) \\exp\\{(\\eta(\\theta) T(y) - a(\\eta)) / \\phi\\},
+    p(y; \\theta) = h(y, \\phi) \\exp\\{(\\eta(\\theta) T(y) - a(\\eta)) / \\phi\\},
 
 the natural (canonical) form of an exponential family, optionally with a
 dispersion ``phi`` (``phi = 1`` when no dispersion is given). The derivation is
@@ -14,7 +14,7 @@ the one done on paper:
 1. take the log of the density and expand it into a sum of terms;
 2. sort each term by its free symbols: terms with the response *and* the
    parameter (``eta * T(y) / phi``), terms with the parameter only
-   (``-a / phi``) and everything else (``log b(y, phi)``);
+   (``-a / phi``) and everything else (``log h(y, phi)``);
 3. read ``eta(theta)`` and ``T(y)`` off the cross terms, and refuse the density
    if a cross term does not split into ``f(theta) * T(y)``;
 4. invert ``eta(theta)`` with :func:`sympy.solve` to write ``a`` in ``eta``;
@@ -74,7 +74,7 @@ class NotExponentialFamilyError(ValueError):
 # --------------------------------------------------------------------------- #
 @dataclass(eq=False)
 class NaturalForm:
-    """A density written as ``b(y, phi) exp((eta T(y) - a(eta)) / phi)``.
+    """A density written as ``h(y, phi) exp((eta T(y) - a(eta)) / phi)``.
 
     Built by :func:`natural_form` (or :func:`multinomial_form`); the scalar
     case stores sympy expressions, the vector case (several parameters, as the
@@ -101,8 +101,8 @@ class NaturalForm:
         The log-partition function ``a(eta)``.
     a_theta : sympy.Expr
         The same function written in ``theta``.
-    log_b : sympy.Expr
-        ``log b(y, phi)``: every term without the parameter.
+    log_h : sympy.Expr
+        ``log h(y, phi)``: every term without the parameter.
     theta_of_eta : sympy.Expr or dict
         ``theta`` as a function of ``eta`` (a dict ``{theta_i: expr}`` for vectors).
     dispersion : sympy.Expr or None
@@ -143,7 +143,7 @@ class NaturalForm:
     eta_symbol: object
     a: sp.Expr
     a_theta: sp.Expr
-    log_b: sp.Expr
+    log_h: sp.Expr
     theta_of_eta: object
     dispersion: sp.Expr | None
     dispersion_symbol: sp.Symbol | None
@@ -164,9 +164,9 @@ class NaturalForm:
         return len(self.params) > 1 or isinstance(self.eta, sp.MatrixBase)
 
     @property
-    def b(self) -> sp.Expr:
-        """The base measure ``b(y, phi) = exp(log_b)``."""
-        product = sp.expand(sp.exp(self.log_b), power_exp=True, mul=False, multinomial=False)
+    def h(self) -> sp.Expr:
+        """The base measure ``h(y, phi) = exp(log_h)`` (the notation page's h; the seeds call it b)."""
+        product = sp.expand(sp.exp(self.log_h), power_exp=True, mul=False, multinomial=False)
         return min((product, sp.simplify(product), sp.powsimp(product)), key=sp.count_ops)
 
     def __repr__(self) -> str:
@@ -181,7 +181,7 @@ class NaturalForm:
         inner = rf"{eta}\,{T} - {a}" if not self.is_vector else rf"\eta^\top T(y) - {a}"
         if self.dispersion is not None:
             inner = rf"\left({inner}\right) / \left({sp.latex(self.dispersion)}\right)"
-        return rf"$p(y) = \left[{sp.latex(self.b)}\right] \exp\left\{{{inner}\right\}}$"
+        return rf"$p(y) = \left[{sp.latex(self.h)}\right] \exp\left\{{{inner}\right\}}$"
 
     def to_family(
         self, link: str | L.Link | None = None, name: str | None = None, **values: float
@@ -273,12 +273,12 @@ def _strip_indicators(density: sp.Expr, ys: tuple, thetas: tuple) -> tuple[sp.Ex
     """Remove indicators of the support, refusing those that involve the parameter.
 
     A support that moves with ``theta`` (Uniform(0, theta)) breaks the
-    factorisation ``b(y) exp(eta T(y) - a)``: the indicator is a function of
+    factorisation ``h(y) exp(eta T(y) - a)``: the indicator is a function of
     ``y`` and ``theta`` together that no sum of products can represent.
 
     Every piece of a ``Piecewise`` counts: zero pieces cut the support, and
     non-zero pieces must differ only by factors of ``y`` (which go into
-    ``b(y)``); pieces whose dependence on the parameter differs are refused.
+    ``h(y)``); pieces whose dependence on the parameter differs are refused.
     Returns the density with the indicators replaced and the support they
     imply (``None`` when they imply nothing or sympy cannot describe it).
     """
@@ -317,7 +317,7 @@ def _strip_indicators(density: sp.Expr, ys: tuple, thetas: tuple) -> tuple[sp.Ex
         if len(pieces) == 1:
             density = density.subs(pw, lead)
         else:
-            # The pieces differ by a function of y only: it belongs to the base measure b(y).
+            # The pieces differ by a function of y only: it belongs to the base measure h(y).
             factor = sp.Piecewise(*[(r, c) for r, (_, c, _) in zip(ratios, pieces)], (0, True))
             density = density.subs(pw, lead * factor)
     for step in density.atoms(sp.Heaviside):
@@ -600,7 +600,7 @@ def natural_form(
     dispersion : sympy.Symbol or sympy.Expr, optional
         The parameter that plays the role of a dispersion (``sigma`` for the
         Gaussian, the shape ``nu`` for the Gamma, ``lambda`` for the inverse
-        Gaussian). The derived form is ``b(y, phi) exp((eta T - a) / phi)`` and
+        Gaussian). The derived form is ``h(y, phi) exp((eta T - a) / phi)`` and
         ``phi`` as a function of that parameter (``sigma**2``, ``1/nu``,
         ``1/lambda``) is :attr:`NaturalForm.dispersion`. Without it, ``phi = 1``.
     support : sympy.Set, optional
@@ -611,7 +611,7 @@ def natural_form(
         one, within the set the response symbol's assumptions allow
         (``nonnegative=True``: ``[0, oo)``; ``integer=True, positive=True``:
         the naturals), else the real line. Non-zero pieces may differ only by
-        factors free of the parameter, which go into ``b(y)``.
+        factors free of the parameter, which go into ``h(y)``.
     name : str
         A label for tables and the numeric family.
 
@@ -789,7 +789,7 @@ def natural_form(
         eta_symbol=eta_symbol,
         a=a_eta,
         a_theta=a_theta,
-        log_b=rest,
+        log_h=rest,
         theta_of_eta=theta_eta,
         dispersion=phi,
         dispersion_symbol=dispersion_symbol,

@@ -83,7 +83,7 @@ def test_bernoulli_pieces():
     assert same(f.eta, sp.log(p / (1 - p)))
     assert f.T == y
     assert same(f.a, sp.log(1 + sp.exp(eta)))
-    assert same(f.b, 1)
+    assert same(f.h, 1)
     assert same(f.theta_of_eta, 1 / (1 + sp.exp(-eta)))
     assert same(f.mean, 1 / (1 + sp.exp(-eta)))  # the sigmoid
     assert same(f.variance, sp.exp(eta) / (1 + sp.exp(eta)) ** 2)
@@ -97,7 +97,7 @@ def test_binomial_pieces():
     eta, m = f.eta_symbol, f.mu_symbol
     assert same(f.eta, sp.log(p / (1 - p)))
     assert same(f.a, n * sp.log(1 + sp.exp(eta)))
-    assert same(f.b, sp.binomial(n, y))
+    assert same(f.h, sp.binomial(n, y))
     assert same(f.mean, n * sp.exp(eta) / (1 + sp.exp(eta)))
     assert same(f.canonical_link(m), sp.log(m / (n - m)))
     assert same(f.variance_function(m), m * (1 - m / n))
@@ -109,7 +109,7 @@ def test_poisson_pieces():
     eta, m = f.eta_symbol, f.mu_symbol
     assert f.eta == sp.log(lam) and f.T == y
     assert f.a == sp.exp(eta)
-    assert same(f.b, 1 / sp.factorial(y))
+    assert same(f.h, 1 / sp.factorial(y))
     assert f.mean == sp.exp(eta) and f.variance == sp.exp(eta)
     assert f.canonical_link(m) == sp.log(m)
     assert f.variance_function(m) == m
@@ -125,13 +125,13 @@ def test_gaussian_with_dispersion():
     assert f.variance == sigma**2  # phi * a''(eta)
     assert f.canonical_link(m) == m
     assert f.variance_function(m) == 1
-    assert same(f.log_b, -(y_real**2) / (2 * sigma**2) - sp.log(2 * sp.pi * sigma**2) / 2)
+    assert same(f.log_h, -(y_real**2) / (2 * sigma**2) - sp.log(2 * sp.pi * sigma**2) / 2)
 
 
 def test_gaussian_unit_variance_is_cs229_form():
     f = form("Gaussian, sigma = 1")
     assert f.eta == mu_real and f.a == f.eta_symbol**2 / 2
-    assert same(f.b, sp.exp(-(y_real**2) / 2) / sp.sqrt(2 * sp.pi))
+    assert same(f.h, sp.exp(-(y_real**2) / 2) / sp.sqrt(2 * sp.pi))
 
 
 def test_gaussian_known_sigma_is_a_nuisance_parameter():
@@ -206,7 +206,7 @@ def test_form_reassembles_the_density(name):
     f = form(name)
     density = DENSITIES[name][0]
     phi = 1 if f.dispersion is None else f.dispersion
-    rebuilt = f.b * sp.exp((f.eta * f.T - f.a.subs(f.eta_symbol, f.eta)) / phi)
+    rebuilt = f.h * sp.exp((f.eta * f.T - f.a.subs(f.eta_symbol, f.eta)) / phi)
     values = {p: sp.Rational(3, 10), lam: sp.Rational(17, 10), mu: sp.Rational(6, 5), nu: sp.Rational(5, 2),
               sigma: sp.Rational(7, 5), r: sp.Rational(5, 2), n: 6, mu_real: sp.Rational(-1, 3)}
     for value in (1, 2, 5):
@@ -686,7 +686,7 @@ def test_piecewise_pieces_differing_in_y_only_go_into_the_base_measure():
     assert form.support == sp.Interval(0, sp.oo)
     assert form.a == -sp.log(-form.eta_symbol)
     for value in (sp.Rational(1, 2), 3):
-        reassembled = form.b * sp.exp(form.eta * form.T - form.a_theta)
+        reassembled = form.h * sp.exp(form.eta * form.T - form.a_theta)
         expected = density.subs(y_real, value)
         assert sp.simplify(reassembled.subs(y_real, value) - expected) == 0
 

@@ -1,5 +1,8 @@
 """Execute chapter notebooks top to bottom and store their inline numbers.
 
+Consecutive printed outputs are stored as one, so that where the kernel happened
+to flush does not make every run a diff.
+
 Numbers in a chapter's prose are written ``{eval}`name``` in Markdown cells.
 JupyterLab (with jupyterlab-myst) shows them from the cell's
 ``user_expressions`` metadata, which it fills by asking the kernel to evaluate
@@ -75,6 +78,19 @@ class InlineExpressionClient(NotebookClient):
         return cell
 
 
+def coalesce_streams(cell) -> None:
+    """Merge consecutive stdout (or stderr) outputs, which split where the kernel happened to flush."""
+    merged = []
+    for output in cell.get("outputs", []):
+        previous = merged[-1] if merged else None
+        if (output.output_type == "stream" and previous is not None
+                and previous.output_type == "stream" and previous.name == output.name):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    cell.outputs = merged
+
+
 def execute(path: Path) -> nbformat.NotebookNode:
     """Run ``path`` in its own directory and return the executed notebook."""
     nb = nbformat.read(path, as_version=4)
@@ -86,6 +102,9 @@ def execute(path: Path) -> nbformat.NotebookNode:
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            coalesce_streams(cell)
     return nb
 
 
