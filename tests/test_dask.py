@@ -146,7 +146,7 @@ def test_distributed_local_cluster_gives_the_same_fit():
     X, y, weights, offset = _simulate("poisson")
     eager = gl.fit(X, y, family=gl.Poisson(), weights=weights, offset=offset)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster):
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster):
         lazy = gl.fit(_dask(X), _dask(y), family=gl.Poisson(), weights=_dask(weights), offset=_dask(offset))
         assert_same_fit(lazy, eager)
 
