@@ -55,3 +55,43 @@ glm_record <- function(fit, newdata = NULL) {
   }
   out
 }
+
+# The data sets several scripts fit, prepared once. R's own, from datasets and MASS.
+tight_control <- glm.control(epsilon = 1e-12, maxit = 100)
+
+# Bliss's budworms (Venables & Ripley, MASS 4th ed., sec. 7.2): 20 moths per cell.
+budworm_data <- function() {
+  df <- data.frame(ldose = rep(0:5, 2),
+                   numdead = c(1, 4, 9, 13, 18, 20, 0, 2, 6, 10, 12, 16),
+                   sex = factor(rep(c("M", "F"), c(6, 6))))
+  df$numalive <- 20 - df$numdead
+  df
+}
+
+birthwt_data <- function(columns = c("low", "age", "lwt", "race", "smoke")) {
+  df <- MASS::birthwt[, columns]
+  df$race <- factor(df$race, labels = c("white", "black", "other"))
+  rownames(df) <- NULL
+  df
+}
+
+ships_data <- function() {
+  df <- subset(MASS::ships, service > 0)
+  df$year <- factor(df$year); df$period <- factor(df$period)
+  df$logservice <- log(df$service)
+  rownames(df) <- NULL
+  df
+}
+
+mtcars_data <- function(columns) {
+  df <- mtcars[, columns]
+  rownames(df) <- NULL
+  df
+}
+
+# quine with its ordered factors unordered (treatment contrasts, as the Python side fits them).
+quine_data <- function() {
+  df <- MASS::quine
+  for (v in names(df)) if (is.ordered(df[[v]])) df[[v]] <- factor(df[[v]], ordered = FALSE)
+  df
+}

@@ -6,10 +6,7 @@ source(file.path("tests", "r", "_common.R"))
 suppressPackageStartupMessages({library(MASS); library(brglm2)})
 
 data("endometrial", package = "brglm2")
-budworm <- data.frame(ldose = rep(0:5, 2),
-                      numdead = c(1, 4, 9, 13, 18, 20, 0, 2, 6, 10, 12, 16),
-                      sex = factor(rep(c("M", "F"), c(6, 6))))
-budworm$numalive <- 20 - budworm$numdead
+budworm <- budworm_data()
 # A Poisson table with an all-zero group: the ML estimate of its effect is -Inf.
 zeros <- data.frame(count = c(0, 0, 0, 3, 5, 2, 4, 1, 6, 8, 7, 9),
                     group = factor(rep(c("a", "b", "c"), each = 4)),

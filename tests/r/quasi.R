@@ -3,15 +3,12 @@
 source(file.path("tests", "r", "_common.R"))
 suppressPackageStartupMessages(library(MASS))
 
-control <- glm.control(epsilon = 1e-12, maxit = 100)
-budworm <- data.frame(ldose = rep(0:5, 2),
-                      numdead = c(1, 4, 9, 13, 18, 20, 0, 2, 6, 10, 12, 16),
-                      sex = factor(rep(c("M", "F"), c(6, 6))))
+control <- tight_control
+budworm <- budworm_data()
 budworm$prop <- budworm$numdead / 20
 budworm$total <- 20
-cars <- mtcars[, c("mpg", "wt", "hp")]; rownames(cars) <- NULL
-quine_d <- quine
-for (v in names(quine_d)) if (is.ordered(quine_d[[v]])) quine_d[[v]] <- factor(quine_d[[v]], ordered = FALSE)
+cars <- mtcars_data(c("mpg", "wt", "hp"))
+quine_d <- quine_data()
 
 cases <- list(
   list(name = "constant_identity_mtcars", data = cars, link = "identity", variance = "constant",

@@ -5,21 +5,12 @@
 source(file.path("tests", "r", "_common.R"))
 suppressPackageStartupMessages(library(MASS))
 
-control <- glm.control(epsilon = 1e-12, maxit = 100)
-budworm <- data.frame(ldose = rep(0:5, 2),
-                      numdead = c(1, 4, 9, 13, 18, 20, 0, 2, 6, 10, 12, 16),
-                      sex = factor(rep(c("M", "F"), c(6, 6))))
-budworm$numalive <- 20 - budworm$numdead
-birth <- birthwt[, c("low", "age", "lwt", "race", "smoke", "ht")]
-birth$race <- factor(birth$race, labels = c("white", "black", "other"))
-rownames(birth) <- NULL
-ships <- subset(MASS::ships, service > 0)
-ships$year <- factor(ships$year); ships$period <- factor(ships$period)
-ships$logservice <- log(ships$service)
-rownames(ships) <- NULL
-cars <- mtcars[, c("mpg", "wt", "hp", "disp", "qsec")]; rownames(cars) <- NULL
-quine_d <- quine
-for (v in names(quine_d)) if (is.ordered(quine_d[[v]])) quine_d[[v]] <- factor(quine_d[[v]], ordered = FALSE)
+control <- tight_control
+budworm <- budworm_data()
+birth <- birthwt_data(c("low", "age", "lwt", "race", "smoke", "ht"))
+ships <- ships_data()
+cars <- mtcars_data(c("mpg", "wt", "hp", "disp", "qsec"))
+quine_d <- quine_data()
 
 cases <- list(
   list(name = "binomial_interaction_budworm", data = budworm, family = binomial(),
