@@ -122,3 +122,21 @@ def test_cross_reference_checker_catches_stale_numbers_and_roles() -> None:
     found = crossref_problems(nb, {"fig-ships": "Figure 7.2"})
     assert any("should read 'Figure 7.2'" in p for p in found)
     assert any("{numref}" in p for p in found)
+
+
+def test_inline_text_shows_the_number_without_quotes_and_refuses_bad_values() -> None:
+    import math
+
+    import numpy as np
+
+    import glm_lib as gl
+
+    assert repr(gl.inline(0.000123456, ".2e")) == "1.23e-04"
+    assert repr(gl.inline(np.float64(2) / 3, ".3f")) == "0.667"   # numpy scalars print bare too
+    assert repr(gl.inline(1234567, ",d")) == "1,234,567"
+    with pytest.raises(TypeError, match="real number"):
+        gl.inline("0.5")
+    with pytest.raises(ValueError, match="finite"):
+        gl.inline(math.nan)
+    with pytest.raises(ValueError, match="spec"):
+        gl.inline(0.5, "d")
