@@ -91,6 +91,26 @@ def coalesce_streams(cell) -> None:
     cell.outputs = merged
 
 
+# The book hides cells by tag; JupyterLab by the cell's ``jupyter`` metadata. One
+# tag sets both, so a check or a number prepared for the prose is out of sight
+# in either reading path (tests/test_learner_page.py holds chapters to it).
+HIDDEN = {"remove-cell": {"source_hidden": True, "outputs_hidden": True},
+          "remove-input": {"source_hidden": True}, "hide-input": {"source_hidden": True}}
+
+
+def hide_tagged(cell) -> None:
+    """Collapse in JupyterLab exactly the cells the book hides by tag."""
+    tags = set(cell.metadata.get("tags", []))
+    wanted = {}
+    for tag, flags in HIDDEN.items():
+        if tag in tags:
+            wanted.update(flags)
+    if wanted:
+        cell.metadata["jupyter"] = wanted
+    else:
+        cell.metadata.pop("jupyter", None)
+
+
 def execute(path: Path) -> nbformat.NotebookNode:
     """Run ``path`` in its own directory and return the executed notebook."""
     nb = nbformat.read(path, as_version=4)
@@ -105,6 +125,7 @@ def execute(path: Path) -> nbformat.NotebookNode:
     for cell in nb.cells:
         if cell.cell_type == "code":
             coalesce_streams(cell)
+            hide_tagged(cell)
     return nb
 
 
