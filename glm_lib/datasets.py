@@ -76,9 +76,9 @@ def describe(name: str) -> str:
         raise ValueError(f"unknown data set {name!r}; available: {', '.join(sorted(_SOURCES))}") from None
 
 
-def _read(filename: str) -> pd.DataFrame:
+def _read(filename: str, dtype: dict | None = None) -> pd.DataFrame:
     with resources.files(__package__).joinpath("data", filename).open("r", encoding="utf-8") as handle:
-        return pd.read_csv(handle)
+        return pd.read_csv(handle, dtype=dtype)
 
 
 def _categorical(frame: pd.DataFrame, column: str, levels=None) -> None:
@@ -108,8 +108,14 @@ def load_budworm() -> pd.DataFrame:
 
 
 def load_challenger() -> pd.DataFrame:
-    """Challenger O-rings (23 launches): ``temp`` (deg F), ``damage`` (of ``n`` = 6), ``erosion``, ``blowby``, ``distress``."""
-    return _read("challenger.csv")
+    """Challenger O-rings: the 23 shuttle flights before the accident with their field joints recovered.
+
+    Columns: ``flight`` (as NASA numbered it), ``temp`` (launch temperature,
+    deg F), ``pressure`` (leak-check pressure, psi), ``distressed`` (field-joint
+    O-rings with thermal distress, of ``n`` = 6). From Dalal, Fowlkes & Hoadley
+    (1989), Table 1, as R's ``vcd::SpaceShuttle`` carries it.
+    """
+    return _read("challenger.csv", dtype={"flight": str})
 
 
 def load_crabs() -> pd.DataFrame:

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import glm_lib as gl
+from rdata import load_fixture
 
 
 def printed(value: float, published: str) -> None:
@@ -137,32 +138,40 @@ def test_crabs_logistic_any_satellite():
     check_table(res.params, {"Intercept": "-12.3508", "width": "0.49723"})
 
 
-# --- Challenger O-rings (Faraway 2006, sec. 2.1) ------------------------------------------
+# --- Challenger O-rings (Dalal, Fowlkes & Hoadley 1989) -------------------------------------
 
 
 @pytest.fixture(scope="module")
 def challenger():
     data = gl.datasets.load_challenger()
-    data["intact"] = data["n"] - data["damage"]
-    return gl.glm("cbind(damage, intact) ~ temp", data=data, family=gl.Binomial())
+    data["intact"] = data["n"] - data["distressed"]
+    return gl.glm("cbind(distressed, intact) ~ temp", data=data, family=gl.Binomial(), tol=1e-12)
 
 
-def test_challenger_coefficients(challenger):
-    check_table(challenger.params, {"Intercept": "11.66299", "temp": "-0.21623"})
-    check_table(challenger.bse, {"Intercept": "3.29626", "temp": "0.05318"})
+def test_challenger_data_are_dalal_table_1():
+    """The shipped counts are vcd::SpaceShuttle's (Dalal et al.'s Table 1): 9 distressed O-rings in 23 flights."""
+    data = gl.datasets.load_challenger()
+    r = load_fixture("challenger")["data"]
+    assert list(data["flight"]) == r["flight"]
+    for column in ("temp", "pressure", "distressed"):
+        assert data[column].tolist() == r[column]
+    assert len(data) == 23 and data["distressed"].sum() == 9 and (data["n"] == 6).all()
 
 
-def test_challenger_deviances_and_aic(challenger):
-    printed(challenger.null_deviance, "38.898")
-    assert challenger.df_null == 22
-    printed(challenger.deviance, "16.912")
-    assert challenger.df_resid == 21
-    printed(challenger.aic, "33.675")
+def test_challenger_reproduces_dalal_estimates(challenger):
+    """Dalal et al. (1989) print alpha-hat = 5.085 and beta-hat = -0.1156 for the binomial logit in temperature."""
+    check_table(challenger.params, {"Intercept": "5.085", "temp": "-0.1156"})
 
 
-def test_challenger_prediction_at_31F(challenger):
-    p = challenger.predict(pd.DataFrame({"temp": [31.0]}))
-    printed(float(np.asarray(p)[0]), "0.993")
+def test_challenger_matches_r(challenger):
+    r = load_fixture("challenger")["temp"]
+    np.testing.assert_allclose(challenger.params.to_numpy(), list(r["coefficients"].values()), rtol=1e-8)
+    np.testing.assert_allclose(challenger.bse.to_numpy(), list(r["se"].values()), rtol=1e-6)
+    np.testing.assert_allclose([challenger.deviance, challenger.null_deviance, challenger.aic],
+                               [r["deviance"], r["null_deviance"], r["aic"]], rtol=1e-8)
+    at31 = load_fixture("challenger")["at31"]
+    eta = challenger.predict(pd.DataFrame({"temp": [31.0]}), kind="link")
+    np.testing.assert_allclose(float(np.asarray(eta)[0]), at31["link"], rtol=1e-8)
 
 
 # --- Bortkiewicz's horse kicks --------------------------------------------------------------

@@ -80,8 +80,8 @@ def test_summary_uses_t_when_dispersion_is_estimated(clotting):
 
 def test_summary_binomial_and_gaussian():
     challenger = gl.datasets.load_challenger()
-    challenger["intact"] = challenger["n"] - challenger["damage"]
-    binom = gl.glm("cbind(damage, intact) ~ temp", data=challenger, family=gl.Binomial())
+    challenger["intact"] = challenger["n"] - challenger["distressed"]
+    binom = gl.glm("cbind(distressed, intact) ~ temp", data=challenger, family=gl.Binomial())
     assert "(Dispersion parameter for Binomial family taken to be 1)" in binom.summary()
     assert "z value" in binom.summary()
     gauss = gl.glm("salary ~ years_experience", data=gl.datasets.load_salary())
@@ -147,9 +147,9 @@ def test_predict_interval_matches_statsmodels_poisson(crabs_poisson, kind):
 
 def test_predict_interval_matches_statsmodels_binomial():
     data = gl.datasets.load_challenger()
-    data["intact"] = data["n"] - data["damage"]
-    res = gl.glm("cbind(damage, intact) ~ temp", data=data, family=gl.Binomial(), tol=1e-13)
-    sm_res = sm.GLM(data[["damage", "intact"]].to_numpy(float), res.model_X, family=sm.families.Binomial()).fit(tol=1e-13)
+    data["intact"] = data["n"] - data["distressed"]
+    res = gl.glm("cbind(distressed, intact) ~ temp", data=data, family=gl.Binomial(), tol=1e-13)
+    sm_res = sm.GLM(data[["distressed", "intact"]].to_numpy(float), res.model_X, family=sm.families.Binomial()).fit(tol=1e-13)
     new = pd.DataFrame({"temp": [31.0, 50.0, 65.0, 80.0]})
     ours = res.predict(new, interval=True, alpha=0.1)
     theirs = sm_res.get_prediction(np.column_stack([np.ones(4), new["temp"]])).summary_frame(alpha=0.1)
