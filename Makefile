@@ -23,7 +23,7 @@ $(STAMP): requirements.txt pyproject.toml
 BINDER_VENV  := .venv-binder
 BINDER_STAMP := $(BINDER_VENV)/.installed
 binder-env: $(BINDER_STAMP)
-$(BINDER_STAMP): binder/requirements.txt binder/postBuild tests/browser/binder-base.txt pyproject.toml $(wildcard glm_lib/*.py glm_lib/data/*)
+$(BINDER_STAMP): binder/requirements.txt binder/postBuild tests/browser/binder-base.txt pyproject.toml $(wildcard glm_lib/*.py glm_lib/*/*.py glm_lib/data/*)
 	test -x $(BINDER_VENV)/bin/python || $(PYTHON) -m venv $(BINDER_VENV)
 	$(BINDER_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(BINDER_VENV)/bin/python -m pip install --quiet -r binder/requirements.txt -r tests/browser/binder-base.txt

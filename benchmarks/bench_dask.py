@@ -30,8 +30,8 @@ import warnings
 import numpy as np
 
 import glm_lib as gl
-from glm_lib.backends import NumpyBackend
-from glm_lib.dask_backend import DaskBackend
+from glm_lib._engine._backends import NumpyBackend
+from glm_lib._engine._dask import DaskBackend
 
 SEED = 2024
 

@@ -6,26 +6,32 @@
 >>> round(res.deviance, 4)
 5.1291
 
-Modules: :mod:`~glm_lib.links` (link functions), :mod:`~glm_lib.families`
-(distributions), :mod:`~glm_lib.fitting` (solvers), :mod:`~glm_lib.backends`
-(IRLS's sums over rows, in memory), :mod:`~glm_lib.dask_backend` and
-:mod:`~glm_lib.dask_formula` (the same fits on dask arrays and DataFrames), :mod:`~glm_lib.results`
-(inference and display), :mod:`~glm_lib.formula` (R-style formulas),
-:mod:`~glm_lib.anova`, :mod:`~glm_lib.selection` (``drop1``/``add1``),
-:mod:`~glm_lib.diagnostics` (model checking), :mod:`~glm_lib.profile`
-(profile-likelihood intervals), :mod:`~glm_lib.firth` (bias-reduced fits), :mod:`~glm_lib.negbin` (negative binomial with alpha
-estimated), :mod:`~glm_lib.multinomial` (softmax regression),
-:mod:`~glm_lib.mixed` (random-intercept GLMs), :mod:`~glm_lib.ordinal` (cumulative-link models),
-:mod:`~glm_lib.gee` (marginal models by estimating equations), :mod:`~glm_lib.tables`
-(contingency tables), :mod:`~glm_lib.datasets`, and
-:mod:`~glm_lib.symbolic` (exponential-family derivations with sympy), with
-:mod:`~glm_lib.derivations` showing them in the book's notation.
+The public API is this namespace (``gl.glm``, ``gl.fit``, the families, the
+fitters of the other models) and a few public modules: :mod:`glm_lib.links`,
+:mod:`glm_lib.datasets`, :mod:`glm_lib.diagnostics`, :mod:`glm_lib.tables`,
+:mod:`glm_lib.profile`, :mod:`glm_lib.symbolic` and :mod:`glm_lib.derivations`.
+
+The implementation lives in private packages, one per job, whose imports flow
+one way (each package's docstring says what it may import):
+
+- ``_model``: links, families, validation, errors, formatting;
+- ``_engine``: the IRLS loop and solvers on numpy or dask row-sum backends;
+- ``_formula``: the R formula language;
+- ``_symbolic``: exponential-family derivations with SymPy;
+- ``_data``: shipped data sets and contingency tables;
+- ``_glm``: ``fit``, ``glm`` and ``GLMResults``;
+- ``_inference``: ``anova``, ``drop1``/``add1`` and diagnostics;
+- ``_models``: negative binomial, multinomial, ordinal, GEE, mixed models.
 """
 
-from . import datasets, diagnostics, firth, links, profile, tables, terms
-from .anova import anova
-from .errors import AliasedColumnsWarning, ConvergenceWarning, PerfectFitWarning, SeparationWarning
-from .families import (
+from . import datasets, derivations, diagnostics, links, profile, symbolic, tables
+from ._glm._fit import fit
+from ._glm._frontend import glm
+from ._glm._results import GLMResults
+from ._inference._anova import anova
+from ._inference._selection import add1, drop1
+from ._model._errors import AliasedColumnsWarning, ConvergenceWarning, PerfectFitWarning, SeparationWarning
+from ._model._families import (
     Binomial,
     Family,
     Gamma,
@@ -37,16 +43,12 @@ from .families import (
     QuasiBinomial,
     QuasiPoisson,
 )
-from .fitting import fit
-from .formatting import inline
-from .formula import glm, glm_nb
-from .gee import GEEResults, fit_gee, gee
-from .mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
-from .multinomial import MultinomialResults, fit_multinomial
-from .negbin import fit_negative_binomial
-from .ordinal import OrdinalResults, fit_ordinal, ordinal_glm
-from .results import GLMResults
-from .selection import add1, drop1
+from ._model._formatting import inline
+from ._models._gee import GEEResults, fit_gee, gee
+from ._models._mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
+from ._models._multinomial import MultinomialResults, fit_multinomial
+from ._models._negbin import fit_negative_binomial, glm_nb
+from ._models._ordinal import OrdinalResults, fit_ordinal, ordinal_glm
 
 __version__ = "0.1.0"
 
@@ -58,11 +60,7 @@ __all__ = [
     "anova",
     "drop1",
     "add1",
-    "diagnostics",
     "inline",
-    "links",
-    "datasets",
-    "tables",
     "GLMResults",
     "fit_multinomial",
     "MultinomialResults",
@@ -90,4 +88,11 @@ __all__ = [
     "SeparationWarning",
     "AliasedColumnsWarning",
     "PerfectFitWarning",
+    "datasets",
+    "derivations",
+    "diagnostics",
+    "links",
+    "profile",
+    "symbolic",
+    "tables",
 ]

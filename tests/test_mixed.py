@@ -41,7 +41,7 @@ from scipy import integrate, special
 
 import glm_lib as gl
 from rdata import load_fixture, r_frame
-from glm_lib.mixed import (
+from glm_lib._models._mixed import (
     RandomInterceptResults,
     _conditional_modes,
     _finite_difference_hessian,

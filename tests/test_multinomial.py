@@ -12,7 +12,7 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 
 import glm_lib as gl
-from glm_lib.multinomial import MultinomialResults, fit_multinomial
+from glm_lib._models._multinomial import MultinomialResults, fit_multinomial
 
 RTOL = 1e-6
 

@@ -204,7 +204,7 @@ def test_bug5_glm_nb_sqrt_link_converges_to_r_precision_at_default_tol():
     assert np.max(np.abs(res.params.to_numpy() - exact) / se) < 1e-6
     close(res.theta, case["r"]["theta"], rtol=1e-8)
     # the score of theta is zero at the estimate
-    from glm_lib.negbin import _theta_score_and_information
+    from glm_lib._models._negbin import _theta_score_and_information
     score, information = _theta_score_and_information(res.theta, res.y, res.mu, res.prior_weights)
     assert abs(score) / np.sqrt(information) < 1e-5
 

@@ -77,7 +77,7 @@ def describe(name: str) -> str:
 
 
 def _read(filename: str, dtype: dict | None = None) -> pd.DataFrame:
-    with resources.files(__package__).joinpath("data", filename).open("r", encoding="utf-8") as handle:
+    with resources.files("glm_lib").joinpath("data", filename).open("r", encoding="utf-8") as handle:
         return pd.read_csv(handle, dtype=dtype)
 
 

@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .validation import first_rows
+from .._model._validation import first_rows
 
 __all__ = ["to_long", "xtabs", "fitted_table"]
 

@@ -8,10 +8,10 @@ means, working weights, deviance and the partial sums, while the block is in
 cache -- and a backend adds the blocks up:
 
 - :class:`NumpyBackend` walks an in-memory array in cache-sized row blocks;
-- :class:`glm_lib.dask_backend.DaskBackend` maps :func:`row_sums` over the row
+- :class:`glm_lib._engine._dask.DaskBackend` maps :func:`row_sums` over the row
   chunks of dask arrays and reduces the partial sums on the cluster.
 
-The IRLS loop itself (:func:`glm_lib.fitting.fisher_scoring`) is written once
+The IRLS loop itself (:func:`glm_lib._engine._irls.fisher_scoring`) is written once
 and only asks a backend for these sums, so both backends take the same steps.
 """
 
@@ -22,10 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .families import Binomial, Family, Poisson
-from .links import Identity, Log, Logit
+from .._model._families import Binomial, Family, Poisson
+from .._model._links import Identity, Log, Logit
+from ._linalg import weighted_gram
 
-__all__ = ["RowSums", "row_sums", "NumpyBackend", "as_backend", "rowwise", "rowsum", "is_dask", "block_family"]
+__all__ = ["RowSums", "row_sums", "NumpyBackend", "rowwise", "rowsum", "is_dask", "block_family"]
 
 # Rows per block: 8192 rows x 20 columns x 8 bytes = 1.25 MiB, about a core's L2
 # cache, so the block is read from memory once per step and reused from cache
@@ -198,8 +199,6 @@ class NumpyBackend:
 
     def prior_gram(self) -> np.ndarray:
         """``X' diag(prior weights) X``, for the rank check of the solvers that start elsewhere."""
-        from .fitting import weighted_gram
-
         return weighted_gram(self.X, self.prior_weights)
 
     def start_sums(self, family: Family, observed: bool = False) -> RowSums | None:
@@ -245,7 +244,7 @@ def block_family(family: Family, trials) -> Family:
     A binomial (successes, failures) response has per-row numbers of trials
     (R's ``n``, read by the starting means and the log-likelihood). On dask
     arrays they are data chunked like ``y`` (set by
-    :func:`glm_lib.dask_backend.prepare_dask_data`), so each chunk's task gets
+    :func:`glm_lib._engine._dask.prepare_dask_data`), so each chunk's task gets
     its own block of them instead of the whole lazy array. Families without
     trials are returned unchanged.
     """
@@ -284,11 +283,3 @@ def rowsum(function, *arrays) -> float:
                            dtype=float, chunks=((1,) * n_chunks,))
     return float(totals.sum().compute())
 
-
-def as_backend(X, y, weights, offset):
-    """The backend for these arrays: dask arrays get the dask backend, anything else numpy."""
-    if is_dask(X):
-        from .dask_backend import DaskBackend
-
-        return DaskBackend(X, y, weights, offset)
-    return NumpyBackend(X, y, weights, offset)

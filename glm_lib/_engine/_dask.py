@@ -18,8 +18,12 @@ import copy
 
 import numpy as np
 
-from .backends import NumpyBackend, RowSums, block_family, is_dask, working_weights
-from .families import Family
+from ._backends import NumpyBackend, RowSums, block_family, is_dask, working_weights
+from .._model._families import Family
+from .._model._errors import SeparationWarning
+from ._linalg import weighted_gram
+from ._prepare import prepare_data
+from ._separation import _near_bounds
 
 __all__ = ["DaskBackend", "prepare_dask_data", "is_dask"]
 
@@ -63,8 +67,6 @@ def _blocks(array) -> np.ndarray:
 
 def _check_chunk(family: Family, X, y, weights, offset, first_row: int, names: list[str]) -> int:
     """Run the in-memory validation on one chunk; return its number of positive weights."""
-    from .fitting import prepare_data
-
     try:
         prepare_data(X, y, copy.copy(family), weights, offset, names)
     except ValueError as exc:
@@ -77,7 +79,7 @@ def _check_chunk(family: Family, X, y, weights, offset, first_row: int, names: l
 def prepare_dask_data(X, y, family: Family, weights=None, offset=None, feature_names=None):
     """Validate a GLM's data held in dask arrays (or DataFrames) and align their chunks.
 
-    The same checks as :func:`glm_lib.fitting.prepare_data` run on every row
+    The same checks as :func:`glm_lib._engine._prepare.prepare_data` run on every row
     chunk in one pass; an error names the rows within the offending chunk and
     the chunk's first row. Returns lazy dask arrays chunked like X's rows.
     """
@@ -155,8 +157,6 @@ def _add(parts: list) -> RowSums | None:
 
 
 def _chunk_prior_gram(X, weights):
-    from .fitting import weighted_gram
-
     return weighted_gram(X, weights)
 
 
@@ -258,7 +258,7 @@ def check_separation_at_scale(family: Family, X, y, weights, state) -> None:
     """What the separation check can do on dask arrays: detect means at the boundary, and say so.
 
     Confirming separation takes a linear program over all rows
-    (:func:`glm_lib.fitting.detect_separation`), which needs the data in
+    (:func:`glm_lib._engine._separation.detect_separation`), which needs the data in
     memory; at scale only its trigger runs (one pass over the chunks), and a
     ``SeparationWarning`` says that the check was cut short. Returns None.
     """
@@ -266,8 +266,6 @@ def check_separation_at_scale(family: Family, X, y, weights, state) -> None:
 
     import dask.array as da
 
-    from .errors import SeparationWarning
-    from .fitting import _near_bounds
 
     if family.mean_bounds == (None, None):
         return None

@@ -19,8 +19,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from .families import Binomial, Family, Poisson
-from .fitting import _State, weighted_gram
+from .._model._families import Binomial, Family, Poisson
+from ._linalg import weighted_gram
+from ._state import _State
 
 __all__ = ["firth_scoring"]
 

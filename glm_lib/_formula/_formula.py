@@ -30,13 +30,10 @@ import pandas as pd
 from formulaic import Formula, model_matrix
 from formulaic.errors import DataMismatchWarning
 
-from .families import Binomial, Family
-from .dask_backend import is_dask
-from .fitting import fit
-from .negbin import fit_negative_binomial
-from .validation import check_formula, first_rows
+from .._model._families import Binomial, Family
+from .._model._validation import check_formula, first_rows
 
-__all__ = ["glm", "glm_nb", "RFormula", "model_frame", "evaluate_expression", "check_new_levels"]
+__all__ = ["RFormula", "model_frame", "evaluate_expression", "check_new_levels"]
 
 # Names R users call in formulas that formulaic's own transforms lack.
 R_CONTEXT = {"sqrt": np.sqrt, "abs": np.abs}
@@ -326,74 +323,3 @@ def check_new_levels(model_spec, data: pd.DataFrame) -> None:
                 f"factor {used[0]} has new levels {shown} (R: 'factor {used[0]} has new levels {shown}'); "
                 f"the model was fitted with levels {levels}, so it has no coefficient for them"
             )
-
-
-# --- the fitters -------------------------------------------------------------------------------
-
-
-def glm(formula: str, data: pd.DataFrame, family: Family | None = None, offset=None, weights=None, **fit_options):
-    """Fit a GLM described by an R-style formula.
-
-    Parameters
-    ----------
-    formula : str
-        ``"response ~ terms"``. Use ``C(x)`` or ``factor(x)`` to treat a numeric
-        column as a factor, ``a:b`` and ``a*b`` for interactions, ``log(x)`` or
-        ``np.log(x)`` for transforms, ``I(x^2)`` for arithmetic, ``poly(x, 2)``
-        for orthogonal polynomials, ``offset(log(exposure))`` for an offset,
-        ``- 1`` to drop the intercept. For binomial counts the response may be
-        ``cbind(successes, failures)``, and a binomial response may be a
-        two-level factor or strings (the first level is failure).
-    data : pandas.DataFrame
-        The variables. Missing values are an error (R would silently drop
-        the rows).
-    family : Family, optional
-        Defaults to ``Gaussian()``.
-    offset, weights : str or array-like, optional
-        A column name of ``data`` or values, one per row. An ``offset`` adds
-        to any ``offset(...)`` terms of the formula, as in R.
-    **fit_options
-        Passed to :func:`glm_lib.fit` (``method``, ``tol``, ``max_iter``, ...).
-
-    Returns
-    -------
-    GLMResults
-        With coefficient names from the formula; ``predict`` accepts a
-        DataFrame of raw variables and evaluates the offset in it.
-    """
-    if is_dask(data):  # one pass learns the model spec, then a map-reduce fit (glm_lib.dask_formula)
-        from .dask_formula import glm_dask
-
-        return glm_dask(formula, data, family, offset, weights, **fit_options)
-    return _fit_formula(fit, formula, data, offset, weights, family=family, **fit_options)
-
-
-def glm_nb(formula: str, data: pd.DataFrame, offset=None, weights=None, **options):
-    """Negative binomial regression with alpha estimated, from a formula (R's ``MASS::glm.nb``).
-
-    Parameters are as for :func:`glm`; ``options`` go to
-    :func:`glm_lib.negbin.fit_negative_binomial` (``link``, ``tol``, ...).
-    """
-    return _fit_formula(fit_negative_binomial, formula, data, offset, weights, **options)
-
-
-def _fit_formula(fitter, formula, data, offset, weights, **options):
-    frame = model_frame(formula, data, options.get("family"))
-    offset_values = _column_or_values(data, offset, "offset")
-    if frame.offset is not None:
-        if offset_values is not None:
-            offset_values = frame.offset + np.asarray(offset_values, dtype=float)
-        else:
-            offset_values = frame.offset
-    result = fitter(
-        frame.design,
-        frame.response,
-        weights=_column_or_values(data, weights, "weights"),
-        offset=offset_values,
-        formula=" ".join(formula.split()),
-        **options,
-    )
-    result.model_spec = frame.design.model_spec
-    # What predict() evaluates in new data to rebuild the offset.
-    result.offset_terms = frame.parsed.offsets + ((offset,) if isinstance(offset, str) else ())
-    return result

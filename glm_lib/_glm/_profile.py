@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .fitting import fit
+from .._engine._irls import fisher_scoring
 
 __all__ = ["profile_conf_int", "profile_deviance"]
 
@@ -86,12 +86,16 @@ def _restricted_deviance(res, j: int, value: float):
             warnings.simplefilter("ignore")
             # R's starting means, not the estimate: far out on the profile the
             # estimate's other coefficients are a start IRLS cannot recover from.
-            restricted = fit(others, y, family, weights=weights, offset=offset, tol=1e-10)
-    except (FloatingPointError, ValueError):
+            restricted = fisher_scoring(family, others, y, weights, offset, 1e-10, 100, None, False)
+    except (FloatingPointError, ValueError, np.linalg.LinAlgError):
         # The restricted model cannot be fitted this far out (means leave the
         # family's range): the profile deviance there is effectively infinite.
         return np.inf, None
-    return restricted.deviance, restricted._params
+    if not restricted.converged:
+        # Far out under separation IRLS stalls short of the restricted optimum;
+        # its deviance there is no point of the profile.
+        return np.inf, None
+    return restricted.deviance, restricted.params
 
 
 def _one_end(res, j: int, estimate: float, se: float, sign: float, target: float):

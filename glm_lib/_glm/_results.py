@@ -28,12 +28,14 @@ import pandas as pd
 from formulaic.errors import DataMismatchWarning
 from scipy import linalg, stats
 
-from . import formatting
-from .families import Family
-from .backends import block_family, rowsum, rowwise
-from .fitting import fisher_scoring, weighted_gram
-from .validation import as_design, as_vector, first_rows
-from .profile import profile_conf_int
+from .._model import _formatting as formatting
+from .._model._families import Family
+from .._engine._backends import block_family, rowsum, rowwise
+from .._engine._irls import fisher_scoring
+from .._engine._linalg import weighted_gram
+from .._model._validation import as_design, as_vector, first_rows
+from ._profile import profile_conf_int
+from .._formula._formula import R_CONTEXT, check_new_levels, evaluate_expression
 
 __all__ = ["GLMResults"]
 
@@ -60,7 +62,7 @@ class GLMResults:
     history : pandas.DataFrame
         One row per iteration: ``iteration``, ``deviance`` and each coefficient.
     separation : dict or None
-        What :func:`glm_lib.fitting.detect_separation` found, if anything.
+        What :func:`glm_lib._engine._separation.detect_separation` found, if anything.
     """
 
     def __init__(self, *, family: Family, X, y, prior_weights, offset, state, names, kept, method, separation, formula):
@@ -303,7 +305,6 @@ class GLMResults:
             return self.model_X
         X_new = self._frame_from_dict(X_new)
         if self.model_spec is not None and isinstance(X_new, pd.DataFrame):
-            from .formula import R_CONTEXT, check_new_levels  # formula imports fitting, which imports this
 
             frame = self._new_frame(X_new)
             check_new_levels(self.model_spec, frame)
@@ -335,7 +336,6 @@ class GLMResults:
             return self.offset
         if offset is None:
             if self.offset_terms and isinstance(X_new, (pd.DataFrame, dict)):
-                from .formula import evaluate_expression
 
                 frame = self._new_frame(X_new)
                 absent = [term for term in self.offset_terms if term.isidentifier() and term not in frame.columns]

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .results import GLMResults
+from .._glm._results import GLMResults
 
 __all__ = ["anova"]
 

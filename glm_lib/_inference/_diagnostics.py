@@ -23,9 +23,11 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from .families import Binomial, Gamma, Gaussian, InverseGaussian, NegativeBinomial, Poisson
-from .terms import INTERCEPT, term_columns
-from .validation import whole_number
+from .._model._families import Binomial, Gamma, Gaussian, InverseGaussian, NegativeBinomial, Poisson
+from .._formula._terms import INTERCEPT, term_columns
+from .._model._validation import whole_number
+from .._glm._fit import fit
+from .._glm._results import GLMResults
 
 __all__ = [
     "hatvalues",
@@ -56,8 +58,6 @@ __all__ = [
 
 # --- helpers ----------------------------------------------------------------------
 def _check_result(res) -> None:
-    from .results import GLMResults  # results imports much of the package
-
     if not isinstance(res, GLMResults):
         raise TypeError(f"res must be a fitted GLM (gl.glm or gl.fit), not {type(res).__name__}")
 
@@ -289,7 +289,6 @@ def halfnormal_envelope(res, kind: str = "deviance", n_sim: int = 19, seed: int 
         ``quantile``, ``observed``, ``lower``, ``median``, ``upper``, ``row``
         (the data row behind each observed value), sorted by ``observed``.
     """
-    from .fitting import fit  # fitting imports results, which imports this module's users
 
     _check_result(res)
     if kind not in _RESIDUALS:

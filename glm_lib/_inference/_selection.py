@@ -24,11 +24,14 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from formulaic import Formula
 from scipy import stats
 
-from .families import Binomial, Gaussian, Poisson
-from .fitting import fit
-from .terms import INTERCEPT, add_scope, drop_scope, term_columns, term_factors
+from .._model._families import Binomial, Gaussian, Poisson
+from .._glm._fit import fit
+from .._formula._terms import INTERCEPT, add_scope, drop_scope, term_columns, term_factors
+from .._formula._formula import _model_matrices
+from .._glm._results import GLMResults
 
 __all__ = ["drop1", "add1"]
 
@@ -36,8 +39,6 @@ _TESTS = ("none", "Chisq", "LRT", "F")
 
 
 def _check(res, test: str, k: float) -> str:
-    from .results import GLMResults
-
     if not isinstance(res, GLMResults):
         raise TypeError(f"res must be a fitted GLM (gl.glm or gl.fit), not {type(res).__name__}")
     if res.family.extra_params:
@@ -168,9 +169,7 @@ def add1(res, scope, data: pd.DataFrame, test: str = "none", k: float = 2.0, tol
     pandas.DataFrame
         As R prints it: ``<none>`` and one row per added term.
     """
-    from formulaic import Formula
 
-    from .formula import _model_matrices
 
     test = _check(res, test, k)
     if res.formula is None or getattr(res, "model_spec", None) is None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from . import links as L
-from .validation import check_finite, first_rows, positive_number
+from . import _links as L
+from ._validation import check_finite, first_rows, positive_number
 
 __all__ = [
     "Family",
@@ -220,7 +220,7 @@ class Binomial(Family):
     #: Numbers of trials of a two-column (successes, failures) response, recorded by
     #: prepare_response on the per-fit copy of the family that fit() makes (on dask
     #: arrays: a lazy array chunked like y, each chunk's task getting its own block,
-    #: see glm_lib.backends.block_family); None for 0/1 or proportion responses.
+    #: see glm_lib._engine._backends.block_family); None for 0/1 or proportion responses.
     trials: np.ndarray | None = None
 
     def _trials_for(self, weights: np.ndarray) -> np.ndarray:

@@ -132,7 +132,7 @@ def _estimate_columns(table) -> tuple[list[str], list[str]]:
 
 
 def summary_text(res) -> str:
-    """The plain-text summary of a :class:`~glm_lib.results.GLMResults`."""
+    """The plain-text summary of a :class:`~glm_lib.GLMResults`."""
     table = res.coef_table()
     names = list(table.index)
     stat = table.columns[2]

@@ -30,11 +30,14 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize, stats
 
-from . import formatting
-from .errors import ConvergenceWarning
-from .families import Binomial, Family, Gaussian, Poisson
-from .fitting import _describe_aliasing, find_aliased_columns, fit, prepare_data
-from .validation import first_rows
+from .._model import _formatting as formatting
+from .._model._errors import ConvergenceWarning
+from .._model._families import Binomial, Family, Gaussian, Poisson
+from .._engine._linalg import _describe_aliasing, find_aliased_columns
+from .._engine._prepare import prepare_data
+from .._glm._fit import fit
+from .._model._validation import first_rows
+from .._formula._formula import _column_or_values, _model_matrices
 
 __all__ = ["gee", "fit_gee", "GEEResults"]
 
@@ -437,7 +440,6 @@ def gee(formula: str, data: pd.DataFrame, groups: str, family: Family | None = N
     **options
         Passed to :func:`fit_gee` (``tol``, ``max_iter``).
     """
-    from .formula import _column_or_values, _model_matrices
 
     response, design = _model_matrices(formula, data)
     for name, column in (("groups", groups), ("time", time)):

@@ -54,11 +54,13 @@ import pandas as pd
 from numpy.polynomial.hermite import hermgauss
 from scipy import linalg, optimize, special, stats
 
-from . import formatting
-from .errors import ConvergenceWarning, SeparationWarning
-from .families import Binomial, Family, Poisson
-from .fitting import fit, prepare_data
-from .validation import align_to, as_vector, check_formula, first_rows, positive_number, whole_number
+from .._model import _formatting as formatting
+from .._model._errors import ConvergenceWarning, SeparationWarning
+from .._model._families import Binomial, Family, Poisson
+from .._engine._prepare import prepare_data
+from .._glm._fit import fit
+from .._model._validation import align_to, as_vector, check_formula, first_rows, positive_number, whole_number
+from .._formula._formula import _column_or_values, model_frame
 
 __all__ = ["fit_random_intercept", "random_intercept_glm", "RandomInterceptResults", "marginal_loglike"]
 
@@ -579,7 +581,6 @@ def random_intercept_glm(formula: str, data: pd.DataFrame, groups: str | None = 
     -------
     RandomInterceptResults
     """
-    from .formula import _column_or_values, model_frame
 
     formula = check_formula(formula)
     if not isinstance(data, pd.DataFrame):

@@ -34,10 +34,10 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize, special, stats
 
-from . import formatting
-from .errors import ConvergenceWarning, SeparationWarning
-from .fitting import _describe_aliasing, find_aliased_columns, weighted_gram
-from .validation import align_to, as_design, as_vector, check_finite, first_rows, positive_number, whole_number
+from .._model import _formatting as formatting
+from .._model._errors import ConvergenceWarning, SeparationWarning
+from .._engine._linalg import _describe_aliasing, find_aliased_columns, weighted_gram
+from .._model._validation import align_to, as_design, as_vector, check_finite, first_rows, positive_number, whole_number
 
 __all__ = ["fit_multinomial", "MultinomialResults"]
 
@@ -442,7 +442,7 @@ def fit_multinomial(
     Examples
     --------
     >>> import numpy as np
-    >>> from glm_lib.multinomial import fit_multinomial
+    >>> from glm_lib import fit_multinomial
     >>> X = np.column_stack([np.ones(6), [0, 1, 2, 3, 4, 5]])
     >>> res = fit_multinomial(X, ["a", "b", "a", "c", "b", "c"])
     >>> res.params.columns.tolist()

@@ -11,13 +11,16 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 from scipy import special
 
-from .errors import ConvergenceWarning
-from .families import NegativeBinomial, Poisson
-from .fitting import fit, prepare_data
-from .results import GLMResults
-from .validation import positive_number, whole_number
+from .._model._errors import ConvergenceWarning
+from .._model._families import NegativeBinomial, Poisson
+from .._engine._prepare import prepare_data
+from .._glm._fit import fit
+from .._glm._frontend import _fit_formula
+from .._glm._results import GLMResults
+from .._model._validation import positive_number, whole_number
 
 __all__ = ["fit_negative_binomial", "theta_ml"]
 
@@ -164,3 +167,11 @@ def fit_negative_binomial(X, y, weights=None, offset=None, link: str = "log", to
     res.theta, res.theta_se = theta, theta_se
     return res
 
+
+def glm_nb(formula: str, data: pd.DataFrame, offset=None, weights=None, **options):
+    """Negative binomial regression with alpha estimated, from a formula (R's ``MASS::glm.nb``).
+
+    Parameters are as for :func:`glm`; ``options`` go to
+    :func:`fit_negative_binomial` (``link``, ``tol``, ...).
+    """
+    return _fit_formula(fit_negative_binomial, formula, data, offset, weights, **options)

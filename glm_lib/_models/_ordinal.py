@@ -30,11 +30,12 @@ import pandas as pd
 from formulaic import model_matrix
 from scipy import linalg, stats
 
-from . import formatting
-from . import links as L
-from .errors import ConvergenceWarning, SeparationWarning
-from .fitting import _describe_aliasing, find_aliased_columns
-from .validation import as_design, as_vector, check_finite, first_rows
+from .._model import _formatting as formatting
+from .._model import _links as L
+from .._model._errors import ConvergenceWarning, SeparationWarning
+from .._engine._linalg import _describe_aliasing, find_aliased_columns
+from .._model._validation import as_design, as_vector, check_finite, first_rows
+from .._formula._formula import _column_or_values, _reject_missing
 
 __all__ = ["fit_ordinal", "ordinal_glm", "OrdinalResults"]
 
@@ -476,7 +477,6 @@ def ordinal_glm(formula: str, data: pd.DataFrame, link: str = "logit", weights=N
     OrdinalResults
         Whose ``predict_proba`` accepts a DataFrame of raw variables.
     """
-    from .formula import _column_or_values, _reject_missing
 
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")

@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 
 import sympy as sp
 
-from .symbolic import NaturalForm
+from ._symbolic import NaturalForm
 
 __all__ = ["THETA", "same", "in_theta", "describe", "MarkdownTable", "canonical_links_table", "GLMChain"]
 

@@ -46,8 +46,8 @@ from sympy.calculus.util import function_range
 from sympy.codegen.cfunctions import log1p
 from sympy.codegen.rewriting import expm1_opt, optimize
 
-from . import links as L
-from .families import Family
+from .._model import _links as L
+from .._model._families import Family
 
 __all__ = [
     "NotExponentialFamilyError",

@@ -6,7 +6,7 @@ state of stateful transforms such as ``center(x)`` (the mean of ``x``). Both
 are learned in one pass over the partitions; then the model spec (formulaic's,
 learned on a prototype partition and given the global state) builds each
 partition's rows of the response and design as dask arrays, which
-:func:`glm_lib.fit` fits by map-reduce (:mod:`glm_lib.dask_backend`).
+:func:`glm_lib.fit` fits by map-reduce (:mod:`glm_lib._engine._dask`).
 
 String columns (including pyarrow strings, dask's default) become factors with
 the sorted levels seen anywhere in the data, as R's ``factor()`` does;
@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from formulaic import model_matrix
 
-from .families import Family
-from .fitting import fit
-from .formula import R_CONTEXT, RFormula, _calls, _factor_response, _reject_missing, evaluate_expression, model_frame
+from .._model._families import Family
+from ._fit import fit
+from .._formula._formula import R_CONTEXT, RFormula, _calls, _factor_response, _reject_missing, evaluate_expression, model_frame
 
 __all__ = ["glm_dask"]
 
@@ -99,7 +99,7 @@ def glm_dask(formula: str, data, family: Family | None = None, offset=None, weig
 
     Parameters are those of :func:`glm_lib.glm`, except that ``offset`` and
     ``weights`` must be column names of ``data`` (values would have to be
-    aligned with the partitions). Returns a :class:`~glm_lib.results.GLMResults`
+    aligned with the partitions). Returns a :class:`~glm_lib.GLMResults`
     whose per-row results are lazy dask arrays.
     """
     import dask

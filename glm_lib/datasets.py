@@ -1,0 +1,63 @@
+"""The data sets the book uses, shipped inside the package (nothing is downloaded).
+
+Each ``load_<name>()`` returns a pandas DataFrame; ``describe(name)`` returns
+its source, how it reached the package and its licence.
+"""
+
+from ._data._datasets import (
+    describe,
+    load_salary,
+    load_dobson,
+    load_budworm,
+    load_challenger,
+    load_crabs,
+    load_horsekicks,
+    load_horsekick_table,
+    load_ships,
+    load_insurance,
+    load_clotting,
+    load_alligator,
+    load_cbpp,
+    load_housing,
+    load_wine,
+    load_ohio,
+    load_epil,
+    load_dietox,
+    load_ucb_admissions,
+    load_iris,
+    load_pima,
+    load_endometrial,
+    load_quine,
+    load_mtcars,
+    load_birthweight,
+    load_engel,
+)
+
+__all__ = [
+    "describe",
+    "load_salary",
+    "load_dobson",
+    "load_budworm",
+    "load_challenger",
+    "load_crabs",
+    "load_horsekicks",
+    "load_horsekick_table",
+    "load_ships",
+    "load_insurance",
+    "load_clotting",
+    "load_alligator",
+    "load_cbpp",
+    "load_housing",
+    "load_wine",
+    "load_ohio",
+    "load_epil",
+    "load_dietox",
+    "load_ucb_admissions",
+    "load_iris",
+    "load_pima",
+    "load_endometrial",
+    "load_quine",
+    "load_mtcars",
+    "load_birthweight",
+    "load_engel",
+]
