@@ -46,7 +46,7 @@ from ._model._families import (
 from ._model._formatting import inline
 from ._models._gee import GEEResults, fit_gee, gee
 from ._models._mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
-from ._models._multinomial import MultinomialResults, fit_multinomial
+from ._models._multinomial import MultinomialResults, fit_multinomial, multinom
 from ._models._negbin import fit_negative_binomial, glm_nb
 from ._models._ordinal import OrdinalResults, fit_ordinal, ordinal_glm
 
@@ -63,6 +63,7 @@ __all__ = [
     "inline",
     "GLMResults",
     "fit_multinomial",
+    "multinom",
     "MultinomialResults",
     "fit_random_intercept",
     "random_intercept_glm",

@@ -36,9 +36,15 @@ def test_a_multinomial_fit_is_not_a_glm(poisson_pair):
         gl.anova(poisson_pair[0], multinomial)
 
 
-def test_fewer_than_two_models(poisson_pair):
-    with pytest.raises(ValueError, match="at least two"):
-        gl.anova(poisson_pair[0])
+def test_no_model():
+    with pytest.raises(ValueError, match="needs a fitted model"):
+        gl.anova()
+
+
+def test_one_model_is_its_sequential_table(poisson_pair):
+    table = gl.anova(poisson_pair[0])
+    assert list(table.index) == ["NULL", "width"]
+    assert table["Resid. Dev"].iloc[-1] == poisson_pair[0].deviance
 
 
 def test_different_kinds(crabs, poisson_pair):
@@ -76,7 +82,7 @@ def test_order_and_test_argument(crabs, poisson_pair):
     with pytest.raises(ValueError, match="smallest to largest"):
         gl.anova(big, small)
     with pytest.raises(ValueError, match="test must be"):
-        gl.anova(small, big, test="LRT")
+        gl.anova(small, big, test="Rao")
     nb_small, nb_big = gl.glm_nb("satellites ~ width", crabs), gl.glm_nb("satellites ~ width + weight", crabs)
     with pytest.raises(ValueError, match="test='F' does not apply to glm_nb"):
         gl.anova(nb_small, nb_big, test="F")

@@ -142,6 +142,10 @@ class RFormula:
             # Each argument is an expression in R (cbind(dead, 20 - dead)); formulaic's
             # {...} evaluates it as Python instead of as formula arithmetic.
             lhs = " + ".join(f"{{{part.replace('^', '**')}}}" for part in parts)
+        elif re.search(r"[-+*/^]", lhs) and not re.fullmatch(r"I\(.*\)", lhs):
+            # R's left-hand side is arithmetic (a proportion s/m with weights = m):
+            # formulaic's {...} evaluates it as Python, not as formula operators.
+            lhs = f"{{{lhs.replace('^', '**')}}}"
         else:
             lhs = _power_inside_I(lhs)
         return cls(lhs=lhs, rhs=rhs, offsets=tuple(offsets), cbind=cbind)
@@ -190,7 +194,11 @@ def _column_or_values(data: pd.DataFrame, value, name: str):
     if isinstance(value, str):
         if value not in data.columns:
             raise ValueError(f"{name}={value!r} is not a column of data")
-        return data[value].to_numpy(dtype=float)
+        column = data[value]
+        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            raise TypeError(f"{name}={value!r} names a column of {column.dtype} values; {name} must be numbers "
+                            f"(e.g. {value!r} holds {column.iloc[0]!r} in row 0)")
+        return column.to_numpy(dtype=float)
     return value
 
 

@@ -290,10 +290,18 @@ class GLMResults:
     def _new_frame(self, X_new) -> pd.DataFrame:
         """New data for a formula fit as a DataFrame with every variable the formula uses."""
         X_new = self._frame_from_dict(X_new)
-        missing = sorted(set(self.model_spec.required_variables) - set(X_new.columns))
+        columns = [str(c) for c in X_new.columns]
+
+        def provided(variable: str) -> list[str]:
+            # formulaic reads a dotted column name such as R's `Rel.Hum` as the
+            # variable `Rel` with an attribute; the column itself is what is needed.
+            return [c for c in columns if c == variable or c.startswith(variable + ".")]
+
+        required = sorted(self.model_spec.required_variables)
+        missing = [v for v in required if not provided(v)]
         if missing:
             raise ValueError(f"X_new lacks the column(s) {', '.join(missing)} that the formula uses")
-        used = X_new[sorted(self.model_spec.required_variables)]
+        used = X_new[sorted({c for v in required for c in provided(v)})]
         if used.isna().to_numpy().any():
             columns = ", ".join(used.columns[used.isna().any(axis=0)])
             raise ValueError(f"X_new has missing values in {columns} at {first_rows(used.isna().any(axis=1).to_numpy())}")

@@ -9,6 +9,8 @@ follow R's ``family`` objects so that fits agree with ``glm`` to the digit.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import special
 
@@ -273,10 +275,16 @@ class Binomial(Family):
                      "or a two-column (successes, failures) response")
         successes = weights * y
         non_integer = (weights > 0) & (np.abs(successes - np.round(successes)) > 1e-7)
-        if non_integer.any():
-            raise ValueError(
-                "y and weights: weights * y must be whole numbers of successes "
-                f"(weights are the numbers of trials); offending {first_rows(non_integer)}"
+        if non_integer.any() and not isinstance(self, _QuasiLikelihood):
+            # R fits these and warns ("non-integer #successes in a binomial glm!");
+            # the log-likelihood, as R's, rounds the counts.
+            warnings.warn(
+                "y and weights: weights * y are not whole numbers of successes (weights are the "
+                f"numbers of trials) at {first_rows(non_integer)}; the fit goes on, as R's does, and the "
+                "log-likelihood and AIC round the counts. Check the weights, or use QuasiBinomial() for "
+                "proportions that are not counts",
+                UserWarning,
+                stacklevel=4,
             )
 
     def starting_mu(self, y, weights):

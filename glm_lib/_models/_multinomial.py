@@ -37,6 +37,7 @@ from scipy import linalg, optimize, special, stats
 from .._model import _formatting as formatting
 from .._model._errors import ConvergenceWarning, SeparationWarning
 from .._engine._linalg import _describe_aliasing, find_aliased_columns, weighted_gram
+from .._formula._formula import R_CONTEXT, _column_or_values, _reject_missing, check_new_levels, model_frame
 from .._model._validation import align_to, as_design, as_vector, check_finite, first_rows, positive_number, whole_number
 
 __all__ = ["fit_multinomial", "MultinomialResults"]
@@ -306,6 +307,14 @@ class MultinomialResults:
     def _design_for(self, X_new) -> np.ndarray:
         if X_new is None:
             return self.model_X
+        spec = getattr(self, "model_spec", None)
+        if spec is not None and isinstance(X_new, (pd.DataFrame, dict)):
+            frame = pd.DataFrame(X_new) if isinstance(X_new, dict) else X_new
+            check_new_levels(spec, frame)
+            try:
+                return np.asarray(spec.get_model_matrix(frame, context=R_CONTEXT), dtype=float)
+            except Exception as exc:  # formulaic's own types; one clear message
+                raise ValueError(f"could not build the design of X_new for {self.formula!r}: {exc}") from None
         if isinstance(X_new, pd.DataFrame) and set(self.names) <= set(map(str, X_new.columns)):
             X_new = X_new.rename(columns=str)[self.names]
         values = np.asarray(X_new, dtype=float)
@@ -337,7 +346,14 @@ class MultinomialResults:
 
     # --- display --------------------------------------------------------------
     def summary(self) -> str:
-        """Plain-text summary: one coefficient table per non-baseline class."""
+        """Plain-text summary: one coefficient table per non-baseline class.
+
+        A fit from :func:`multinom` is laid out as R's ``summary(multinom(...))``:
+        the coefficients and their standard errors as class-by-term matrices,
+        then the residual deviance and AIC.
+        """
+        if getattr(self, "formula", None) is not None:
+            return self._summary_as_r()
         name_width = max(len(n) for n in self.names)
         lines = [
             f"Multinomial (softmax) regression, {len(self.classes)} classes; baseline class: {self.baseline}",
@@ -369,6 +385,25 @@ class MultinomialResults:
             *formatting.warning_lines(self.converged, self.separation),
         ]
         return "\n".join(lines)
+
+    def _summary_as_r(self) -> str:
+        def matrix(frame: pd.DataFrame) -> list[str]:
+            table = frame.T.loc[self._fit_classes, self.names]
+            columns = {c: formatting.format_column(table[c].to_numpy(), digits=7) for c in self.names}
+            cells = [[columns[c][i] for c in self.names] for i in range(len(table))]
+            widths = [max(len(self.names[j]), *(len(row[j]) for row in cells)) for j in range(len(self.names))]
+            label = max(len(str(c)) for c in self._fit_classes)
+            out = [" " * label + " " + " ".join(n.rjust(w) for n, w in zip(self.names, widths))]
+            for c, row in zip(self._fit_classes, cells):
+                out.append(str(c).ljust(label) + " " + " ".join(v.rjust(w) for v, w in zip(row, widths)))
+            return out
+
+        lines = ["Call:", f"multinom(formula = {self.formula})", "", "Coefficients:", *matrix(self.params),
+                 "", "Std. Errors:", *matrix(self.bse), "",
+                 f"Residual Deviance: {self.deviance:.7g} ",
+                 f"AIC: {self.aic:.7g} ",
+                 *formatting.warning_lines(self.converged, self.separation)]
+        return "\n".join(lines).rstrip()
 
     def __str__(self) -> str:
         return self.summary()
@@ -567,3 +602,74 @@ def fit_multinomial(
         n_iter=n_iter,
         separation=separation,
     )
+
+
+def multinom(formula: str, data: pd.DataFrame, weights=None, tol: float = 1e-8, max_iter: int = 100) -> MultinomialResults:
+    """Multinomial (softmax) regression from an R formula, as ``nnet::multinom``.
+
+    Parameters
+    ----------
+    formula : str
+        ``"y ~ terms"`` with ``y`` a column of class labels. Its first level
+        (a categorical's first category; otherwise the first in sorted order,
+        R's factor default) is the baseline, as in ``multinom``.
+    data : pandas.DataFrame
+        The variables; missing values are an error.
+    weights : str or array-like, optional
+        Case weights (e.g. the counts of a table in long form): a column name
+        of ``data`` or values, one per row.
+    tol, max_iter : float, int
+        Newton's convergence tolerance and iteration limit.
+
+    Returns
+    -------
+    MultinomialResults
+        ``params`` and ``bse`` with a column per non-baseline class and a row
+        per term (``coef(fit)`` in R is the transpose); ``predict`` and
+        ``predict_proba`` accept a DataFrame of raw variables; ``summary()``
+        is laid out like R's.
+
+    Raises
+    ------
+    ValueError
+        A formula without a response column, missing values, unknown columns,
+        a response with one class.
+    TypeError
+        ``weights`` naming a column that is not numeric.
+
+    Notes
+    -----
+    R: ``nnet::multinom(formula, data, weights)``. glm_lib names a factor's
+    indicator column ``lake[T.Hancock]`` where R writes ``lakeHancock``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gators = gl.datasets.load_alligator()
+    >>> res = gl.multinom("food ~ lake + size", gators, weights="count")
+    >>> res.baseline
+    'bird'
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    if not isinstance(formula, str) or formula.count("~") != 1:
+        raise ValueError(f"formula must read 'class ~ terms', got {formula!r}")
+    lhs, rhs = (side.strip() for side in formula.split("~"))
+    if lhs not in data.columns:
+        raise ValueError(f"the response {lhs!r} of {formula!r} is not a column of data; give the column of class labels")
+    _reject_missing(formula, data)
+    labels = data[lhs]
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        levels = [c for c in labels.cat.categories if (labels == c).any()]
+    else:
+        levels = sorted(pd.unique(labels))
+    if len(levels) < 2:
+        raise ValueError(f"the response {lhs!r} has {len(levels)} class(es); a multinomial model needs at least two")
+    frame = model_frame(f"__multinom_response__ ~ {rhs}", data.assign(__multinom_response__=0.0))
+    if frame.offset is not None:
+        raise ValueError(f"offset() terms are not supported by multinom, got {formula!r}")
+    result = fit_multinomial(frame.design, np.asarray(labels, dtype=object), weights=_column_or_values(data, weights, "weights"),
+                             tol=tol, max_iter=max_iter, baseline=levels[0])
+    result.formula = " ".join(formula.split())
+    result.model_spec = frame.design.model_spec
+    return result
