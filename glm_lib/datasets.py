@@ -4,60 +4,6 @@ Each ``load_<name>()`` returns a pandas DataFrame; ``describe(name)`` returns
 its source, how it reached the package and its licence.
 """
 
-from ._data._datasets import (
-    describe,
-    load_salary,
-    load_dobson,
-    load_budworm,
-    load_challenger,
-    load_crabs,
-    load_horsekicks,
-    load_horsekick_table,
-    load_ships,
-    load_insurance,
-    load_clotting,
-    load_alligator,
-    load_cbpp,
-    load_housing,
-    load_wine,
-    load_ohio,
-    load_epil,
-    load_dietox,
-    load_ucb_admissions,
-    load_iris,
-    load_pima,
-    load_endometrial,
-    load_quine,
-    load_mtcars,
-    load_birthweight,
-    load_engel,
-)
-
-__all__ = [
-    "describe",
-    "load_salary",
-    "load_dobson",
-    "load_budworm",
-    "load_challenger",
-    "load_crabs",
-    "load_horsekicks",
-    "load_horsekick_table",
-    "load_ships",
-    "load_insurance",
-    "load_clotting",
-    "load_alligator",
-    "load_cbpp",
-    "load_housing",
-    "load_wine",
-    "load_ohio",
-    "load_epil",
-    "load_dietox",
-    "load_ucb_admissions",
-    "load_iris",
-    "load_pima",
-    "load_endometrial",
-    "load_quine",
-    "load_mtcars",
-    "load_birthweight",
-    "load_engel",
-]
+# The API is the implementation module's __all__, and nothing else.
+from ._data._datasets import *  # noqa: F401,F403
+from ._data._datasets import __all__  # noqa: F401

@@ -1,21 +1,5 @@
 """Helpers that show symbolic derivations in the book's notation (tables, chains of derivatives)."""
 
-from ._symbolic._derivations import (
-    THETA,
-    same,
-    in_theta,
-    describe,
-    MarkdownTable,
-    canonical_links_table,
-    GLMChain,
-)
-
-__all__ = [
-    "THETA",
-    "same",
-    "in_theta",
-    "describe",
-    "MarkdownTable",
-    "canonical_links_table",
-    "GLMChain",
-]
+# The API is the implementation module's __all__, and nothing else.
+from ._symbolic._derivations import *  # noqa: F401,F403
+from ._symbolic._derivations import __all__  # noqa: F401

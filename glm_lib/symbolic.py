@@ -6,22 +6,6 @@ function and canonical link; ``.to_family()`` turns a derivation into a family
 that ``gl.fit`` accepts.
 """
 
-from ._symbolic._symbolic import (
-    NotExponentialFamilyError,
-    NaturalForm,
-    natural_form,
-    multinomial_form,
-    DerivedLink,
-    NumericCanonicalLink,
-    DerivedFamily,
-)
-
-__all__ = [
-    "NotExponentialFamilyError",
-    "NaturalForm",
-    "natural_form",
-    "multinomial_form",
-    "DerivedLink",
-    "NumericCanonicalLink",
-    "DerivedFamily",
-]
+# The API is the implementation module's __all__, and nothing else.
+from ._symbolic._symbolic import *  # noqa: F401,F403
+from ._symbolic._symbolic import __all__  # noqa: F401

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import linalg, special, stats
 
 from .._model._families import Binomial, Gamma, Gaussian, InverseGaussian, NegativeBinomial, Poisson
 from .._formula._terms import INTERCEPT, term_columns
-from .._model._validation import whole_number
+from .._model._validation import first_rows, whole_number
 from .._glm._fit import fit
 from .._glm._results import GLMResults
 
@@ -47,12 +47,14 @@ __all__ = [
     "brier_score",
     "calibration",
     "rootogram",
+    "qresid",
     "plot_halfnormal",
     "plot_partial_residuals",
     "plot_binned_residuals",
     "plot_roc",
     "plot_calibration",
     "plot_rootogram",
+    "plot_qresid",
 ]
 
 
@@ -483,6 +485,137 @@ def rootogram(res, max_count: int | None = None) -> pd.DataFrame:
 
 
 # --- plots --------------------------------------------------------------------------
+def qresid(res, rng=None, dispersion: float | None = None) -> np.ndarray:
+    """Randomized quantile residuals (Dunn and Smyth 1996), as ``statmod::qresid``.
+
+    Each response is mapped through its fitted distribution function ``F`` and
+    then through the standard normal quantile function, so that under the
+    model the residuals are exactly standard normal, whatever the family. For
+    a continuous family the residual is ``Phi^{-1}(F(y_i))``. For a discrete
+    family ``F`` jumps at each value, and the residual is ``Phi^{-1}(u_i)``
+    with ``u_i`` drawn uniformly between ``F(y_i - 1)`` and ``F(y_i)``: the
+    randomisation makes them continuous, and two calls differ unless ``rng``
+    fixes it.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A maximum-likelihood fit of a Gaussian, Binomial, Poisson, Gamma,
+        inverse Gaussian or negative binomial model (quasi families have no
+        distribution function).
+    rng : numpy.random.Generator or int, optional
+        The uniform draws of discrete families (``numpy.random.default_rng(rng)``).
+    dispersion : float, optional
+        ``phi`` for the continuous families; by default statmod's estimates:
+        the Pearson estimate for the Gamma (and R's summary dispersion for
+        the Gaussian), ``D / (n - p)`` for the inverse Gaussian.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        One residual per row (rows with prior weight 0 give NaN).
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        A quasi family, a Poisson or negative binomial fit with prior weights
+        other than 1 (its responses are then no Poisson counts), binomial
+        trials that are not whole numbers, or a dispersion that is not a
+        positive number.
+
+    Notes
+    -----
+    R: ``statmod::qresid`` (``qres.gamma``, ``qres.invgauss``, ``qres.binom``,
+    ``qres.pois``, ``qres.nbinom``, and ``qres.default``, a deviance residual
+    divided by the square root of the dispersion, for the Gaussian). Discrete
+    families cannot match R's draws, only their distribution.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", data=crabs, family=gl.Poisson())
+    >>> r = gl.diagnostics.qresid(res, rng=1)
+    >>> r.shape
+    (173,)
+    """
+    _check_result(res)
+    family = res.family
+    if family.name.startswith("Quasi") or family.estimated_dispersion and not isinstance(family, (Gaussian, Gamma, InverseGaussian)):
+        raise ValueError(f"qresid needs a distribution function; the {family.name} family has none (quasi-likelihood)")
+    if dispersion is not None:
+        dispersion = float(dispersion)
+        if not (np.isfinite(dispersion) and dispersion > 0):
+            raise ValueError(f"dispersion must be a positive number, got {dispersion!r}")
+    y, mu, w = res.y, res.mu, res.prior_weights
+    used = w > 0
+    out = np.full(y.shape, np.nan)
+    y, mu, w = y[used], mu[used], w[used]
+    if isinstance(family, Gaussian):
+        phi = res.dispersion if dispersion is None else dispersion
+        out[used] = res.resid_deviance[used] / np.sqrt(phi)
+        return out
+    if isinstance(family, Gamma):
+        phi = np.sum(w * np.square((y - mu) / mu)) / res.df_resid if dispersion is None else dispersion
+        out[used] = special.ndtri_exp(stats.gamma.logcdf(w * y / mu / phi, w / phi))
+        return out
+    if isinstance(family, InverseGaussian):
+        phi = np.sum(w * np.square(y - mu) / (np.square(mu) * y)) / res.df_resid if dispersion is None else dispersion
+        law = stats.invgauss(mu * phi / w, scale=w / phi)
+        upper = y > mu
+        values = special.ndtri_exp(law.logcdf(y))
+        values[upper] = -special.ndtri_exp(law.logsf(y)[upper])
+        out[used] = values
+        return out
+    if isinstance(family, Binomial):
+        n = w
+        if np.any(np.abs(n - np.round(n)) > 1e-7):
+            raise ValueError("qresid: binomial prior weights must be whole numbers of trials; these rows are no binomial counts: "
+                             f"{first_rows(np.abs(res.prior_weights - np.round(res.prior_weights)) > 1e-7)}")
+        counts = np.round(n * y)
+        lower, upper = stats.binom.cdf(counts - 1, n, mu), stats.binom.cdf(counts, n, mu)
+    elif isinstance(family, (Poisson, NegativeBinomial)):
+        if np.any(w != 1.0):
+            raise ValueError(f"qresid: the {family.name} family needs prior weights of 1; rows "
+                             f"{first_rows(res.prior_weights != 1.0)} have others")
+        if isinstance(family, Poisson):
+            lower, upper = stats.poisson.cdf(y - 1, mu), stats.poisson.cdf(y, mu)
+        else:
+            size = 1.0 / family.alpha
+            p = size / (mu + size)
+            lower, upper = stats.nbinom.cdf(y - 1, size, p), stats.nbinom.cdf(y, size, p)
+    else:
+        raise ValueError(f"qresid does not know the distribution function of the {family.name} family")
+    u = lower + (upper - lower) * np.random.default_rng(rng).random(y.shape[0])
+    out[used] = stats.norm.ppf(u)
+    return out
+
+
+def plot_qresid(res, rng=None, ax=None):
+    """Normal quantile-quantile plot of randomized quantile residuals, with the line y = x.
+
+    Parameters are those of :func:`qresid`, and ``ax``, a matplotlib axes to
+    draw on (default: a new figure). Under the model the points scatter about
+    the line; a curve says the family or the mean is wrong.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    r = qresid(res, rng)
+    r = np.sort(r[np.isfinite(r)])
+    theoretical = stats.norm.ppf((np.arange(1, r.size + 1) - 0.5) / r.size)
+    ax = _axes(ax)
+    ax.plot(theoretical, r, "o", ms=3, color="C0", label="quantile residuals")
+    ax.axline((0, 0), slope=1, color="0.4", lw=1, label="y = x")
+    ax.set(xlabel="standard normal quantile", ylabel="randomized quantile residual",
+           title="Normal Q-Q plot of quantile residuals")
+    ax.legend(loc="upper left", frameon=False)
+    return ax
+
+
 def _axes(ax):
     import matplotlib.pyplot as plt
 
