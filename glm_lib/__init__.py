@@ -49,6 +49,7 @@ from ._models._mixed import RandomInterceptResults, fit_random_intercept, margin
 from ._models._multinomial import MultinomialResults, fit_multinomial, multinom
 from ._models._negbin import fit_negative_binomial, glm_nb
 from ._models._ordinal import OrdinalResults, fit_ordinal, ordinal_glm
+from ._models._zeroinfl import ZeroCountResults, hurdle, zeroinfl
 
 __version__ = "0.1.0"
 
@@ -73,6 +74,9 @@ __all__ = [
     "ordinal_glm",
     "OrdinalResults",
     "gee",
+    "zeroinfl",
+    "hurdle",
+    "ZeroCountResults",
     "fit_gee",
     "GEEResults",
     "Family",

@@ -36,6 +36,7 @@ __all__ = [
     "load_endometrial",
     "load_quine",
     "load_mtcars",
+    "load_biochemists",
     "load_birthweight",
     "load_engel",
 ]
@@ -44,7 +45,7 @@ _SOURCES = {
     "salary": "Years of experience and salary, 30 employees; the teaching table of the course's seed document 004 (maximum-likelihood linear regression).",
     "dobson": "Dobson (1990), An Introduction to Generalized Linear Models, p. 93: counts by outcome and treatment in a 3x3 design; the example in R's ?glm.",
     "budworm": "Collett (1991), Modelling Binary Data; Venables & Ripley (2002), MASS 4th ed., sec. 7.2: tobacco budworms killed out of 20 per batch by log2 dose of trans-cypermethrin and sex.",
-    "challenger": "Presidential Commission on the Space Shuttle Challenger Accident (1986), vol. 1, pp. 129-131: O-rings (of 6) with thermal distress on 23 launches by launch temperature (deg F); via R package DAAG.",
+    "challenger": "Dalal, Fowlkes & Hoadley (1989), JASA 84, Table 1: field-joint O-rings (of 6) with thermal distress on the 23 shuttle flights before the Challenger accident whose boosters were recovered, by launch temperature (deg F) and leak-check pressure (psi); via R package vcd (SpaceShuttle).",
     "crabs": "Brockmann (1996), Ethology 102: satellite males of 173 nesting female horseshoe crabs with the female's carapace width (cm) and weight (kg); Agresti, Categorical Data Analysis.",
     "horsekicks": "von Bortkiewicz (1898), Das Gesetz der kleinen Zahlen: deaths by horse kick in 14 Prussian army corps, 1875-1894; 'fisher' marks the 10 corps Fisher used.",
     "ships": "McCullagh & Nelder (1989), Generalized Linear Models, 2nd ed., sec. 6.3.2: damage incidents of cargo ships by type, construction year, operation period and aggregate months of service; via R package MASS.",
@@ -61,6 +62,7 @@ _SOURCES = {
     "ucb_admissions": "Bickel, Hammel & O'Connell (1975), Science 187: graduate applicants to the six largest departments of UC Berkeley in 1973 by admission, gender and department; via R's datasets (UCBAdmissions).",
     "pima": "Smith et al. (1988), Proc. Symposium on Computer Applications in Medical Care: diabetes (WHO criteria) in 532 Pima Indian women aged 21 or over near Phoenix, with complete records; R package MASS, Pima.tr + Pima.te.",
     "endometrial": "Heinze & Schemper (2002), Statistics in Medicine 21: histology grade of endometrial cancer in 79 patients with neovasculation, pulsatility index and endometrium height; R package brglm2.",
+    "biochemists": "Long (1990), Social Forces 68: articles by 915 biochemistry PhD students in the last three years of the PhD, by sex, marriage, young children, PhD prestige and mentor's articles; R package pscl (bioChemists).",
     "quine": "Quine (1975), via Aitkin (1978), J. R. Statist. Soc. A 141: days absent from school of 146 children in a New South Wales town by ethnicity, sex, school form and learner status; R package MASS.",
     "mtcars": "Henderson & Velleman (1981), Biometrics 37: fuel consumption and ten design variables of 32 cars from Motor Trend (1974); R package datasets.",
     "birthweight": "Dobson & Barnett (2008), An Introduction to Generalized Linear Models, 3rd ed., Table 2.3: birthweight (g) and gestational age (weeks) of 12 boys and 12 girls.",
@@ -255,6 +257,21 @@ def load_quine() -> pd.DataFrame:
     ``Age`` (F0-F3 school form), ``Lrn`` (AL average, SL slow learner), ``Days``."""
     frame = _read("quine.csv")
     for column, levels in (("Eth", ["A", "N"]), ("Sex", ["F", "M"]), ("Age", ["F0", "F1", "F2", "F3"]), ("Lrn", ["AL", "SL"])):
+        _categorical(frame, column, levels)
+    return frame
+
+
+def load_biochemists() -> pd.DataFrame:
+    """Articles published by 915 biochemistry PhD students in the last three years of their PhD (Long 1990).
+
+    Columns: ``art`` (articles), ``fem`` (Men, Women), ``mar`` (Single,
+    Married), ``kid5`` (children aged 5 or younger), ``phd`` (prestige of the
+    PhD department), ``ment`` (articles by the mentor in the last three years).
+    Many students published nothing: the classic data for zero-inflated and
+    hurdle count models.
+    """
+    frame = _read("biochemists.csv")
+    for column, levels in (("fem", ["Men", "Women"]), ("mar", ["Single", "Married"])):
         _categorical(frame, column, levels)
     return frame
 
