@@ -44,6 +44,7 @@ from ._model._families import (
     QuasiPoisson,
 )
 from ._model._formatting import inline
+from ._models._betabinomial import BetaBinomialResults, betabinomial_glm
 from ._models._gee import GEEResults, fit_gee, gee
 from ._models._mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
 from ._models._multinomial import MultinomialResults, fit_multinomial, multinom
@@ -75,6 +76,8 @@ __all__ = [
     "OrdinalResults",
     "gee",
     "zeroinfl",
+    "betabinomial_glm",
+    "BetaBinomialResults",
     "hurdle",
     "ZeroCountResults",
     "fit_gee",

@@ -37,6 +37,7 @@ __all__ = [
     "load_quine",
     "load_mtcars",
     "load_biochemists",
+    "load_lirat",
     "load_birthweight",
     "load_engel",
 ]
@@ -63,6 +64,7 @@ _SOURCES = {
     "pima": "Smith et al. (1988), Proc. Symposium on Computer Applications in Medical Care: diabetes (WHO criteria) in 532 Pima Indian women aged 21 or over near Phoenix, with complete records; R package MASS, Pima.tr + Pima.te.",
     "endometrial": "Heinze & Schemper (2002), Statistics in Medicine 21: histology grade of endometrial cancer in 79 patients with neovasculation, pulsatility index and endometrium height; R package brglm2.",
     "biochemists": "Long (1990), Social Forces 68: articles by 915 biochemistry PhD students in the last three years of the PhD, by sex, marriage, young children, PhD prestige and mentor's articles; R package pscl (bioChemists).",
+    "lirat": "Shepard, Mackler & Finch (1980), Teratology 22; Moore & Tsiatis (1991), Biometrics 47: dead fetuses in 58 litters of iron-deficient rats by the mother's hemoglobin and iron-supplement group; R package VGAM (lirat).",
     "quine": "Quine (1975), via Aitkin (1978), J. R. Statist. Soc. A 141: days absent from school of 146 children in a New South Wales town by ethnicity, sex, school form and learner status; R package MASS.",
     "mtcars": "Henderson & Velleman (1981), Biometrics 37: fuel consumption and ten design variables of 32 cars from Motor Trend (1974); R package datasets.",
     "birthweight": "Dobson & Barnett (2008), An Introduction to Generalized Linear Models, 3rd ed., Table 2.3: birthweight (g) and gestational age (weeks) of 12 boys and 12 girls.",
@@ -273,6 +275,19 @@ def load_biochemists() -> pd.DataFrame:
     frame = _read("biochemists.csv")
     for column, levels in (("fem", ["Men", "Women"]), ("mar", ["Single", "Married"])):
         _categorical(frame, column, levels)
+    return frame
+
+
+def load_lirat() -> pd.DataFrame:
+    """Low-iron rat teratology (Shepard et al. 1980; Moore and Tsiatis 1991): 58 litters.
+
+    Columns: ``N`` (litter size), ``R`` (dead fetuses), ``hb`` (the mother's
+    hemoglobin level), ``grp`` (1 untreated low-iron group; 2 iron injections
+    on day 7 or 10 only; 3 on days 0 and 7; 4 weekly). Litters differ beyond
+    what a binomial allows: the classic data for overdispersed proportions.
+    """
+    frame = _read("lirat.csv")
+    _categorical(frame, "grp", [1, 2, 3, 4])
     return frame
 
 

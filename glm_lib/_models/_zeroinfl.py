@@ -22,14 +22,14 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, optimize, special, stats
+from scipy import special, stats
 
 from .._formula._formula import R_CONTEXT, _column_or_values, check_new_levels, evaluate_expression, model_frame
 from .._glm._fit import fit
 from .._model import _formatting as formatting
-from .._model._errors import ConvergenceWarning
 from .._model._families import Binomial, Poisson
 from .._model._validation import as_vector, first_rows
+from ._optimize import covariance, maximise, observed_information
 
 __all__ = ["zeroinfl", "hurdle", "ZeroCountResults"]
 
@@ -161,62 +161,6 @@ def _truncated_loglik(params, X, y, offset, weights, negbin: bool, grad: bool):
     if negbin:
         parts.append([np.sum(weights * (d_theta + odds0 * d0_theta))])
     return value, np.concatenate(parts)
-
-
-def _maximise(loglik, start, what: str):
-    """BFGS on the analytic score, then Newton steps with the numerical observed information."""
-    def objective(b):
-        value, score = loglik(b, True)
-        if not (np.isfinite(value) and np.all(np.isfinite(score))):
-            return 1e300, np.zeros_like(b)  # outside where the likelihood is defined: the line search backs off
-        return -value, -score
-
-    with np.errstate(over="ignore", invalid="ignore"):
-        result = optimize.minimize(objective, start, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 10000})
-    params = result.x
-    for _ in range(20):
-        _, score = loglik(params, True)
-        info = _observed_information(loglik, params)
-        try:
-            step = linalg.solve(info, score, assume_a="pos")
-        except (linalg.LinAlgError, ValueError):
-            break
-        trial = params + step
-        if not np.isfinite(loglik(trial, False)) or loglik(trial, False) < loglik(params, False) - 1e-9:
-            break
-        params = trial
-        if np.max(np.abs(step)) < 1e-11 * (1 + np.max(np.abs(params))):
-            break
-    _, score = loglik(params, True)
-    converged = bool(np.max(np.abs(score)) < 1e-5 * max(1.0, abs(loglik(params, False)) ** 0.5))
-    if not converged:
-        warnings.warn(f"the {what} fit did not converge: the largest score component is {np.max(np.abs(score)):.3g}",
-                      ConvergenceWarning, stacklevel=4)
-    return params, result.nit, converged
-
-
-def _observed_information(loglik, params) -> np.ndarray:
-    """Minus the Jacobian of the analytic score, by central differences, symmetrised."""
-    k = params.shape[0]
-    info = np.empty((k, k))
-    for j in range(k):
-        h = 1e-5 * max(1.0, abs(params[j]))
-        up, down = params.copy(), params.copy()
-        up[j] += h
-        down[j] -= h
-        info[:, j] = -(loglik(up, True)[1] - loglik(down, True)[1]) / (2 * h)
-    return (info + info.T) / 2
-
-
-def _covariance(info: np.ndarray, names) -> np.ndarray:
-    try:
-        factor = linalg.cho_factor(info, check_finite=False)
-    except linalg.LinAlgError:
-        raise FloatingPointError(
-            "the observed information is not positive definite at the estimate (a flat likelihood: "
-            f"too few zeros or too few positive counts for the terms {', '.join(names)}); drop terms from a part"
-        ) from None
-    return linalg.cho_solve(factor, np.eye(info.shape[0]), check_finite=False)
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -451,8 +395,8 @@ def zeroinfl(formula: str, data: pd.DataFrame, dist: str = "poisson", offset=Non
     def loglik(params, grad):
         return _zi_loglik(params, d, negbin, grad)
 
-    params, n_iter, converged = _maximise(loglik, start, "zero-inflated")
-    cov = _covariance(_observed_information(loglik, params), d.count_names + d.zero_names)
+    params, n_iter, converged = maximise(loglik, start, "zero-inflated")
+    cov = covariance(observed_information(loglik, params), d.count_names + d.zero_names)
     p, q = d.X.shape[1], d.Z.shape[1]
     order = list(range(p)) + ([p + q] if negbin else []) + list(range(p, p + q))
     return ZeroCountResults("zeroinfl", dist, d, params[:p], params[p:p + q], params[p + q] if negbin else None,
@@ -520,8 +464,8 @@ def hurdle(formula: str, data: pd.DataFrame, dist: str = "poisson", zero_dist: s
     def loglik(params, grad):
         return _truncated_loglik(params, X, y, off, w, negbin, grad)
 
-    params, n_iter, converged = _maximise(loglik, _count_start(d, positive, negbin), "truncated count")
-    count_cov = _covariance(_observed_information(loglik, params), d.count_names)
+    params, n_iter, converged = maximise(loglik, _count_start(d, positive, negbin), "truncated count")
+    count_cov = covariance(observed_information(loglik, params), d.count_names)
     k = params.shape[0]
     cov = np.zeros((k + len(d.zero_names),) * 2)
     cov[:k, :k] = count_cov
