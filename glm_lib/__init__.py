@@ -29,6 +29,7 @@ from ._glm._fit import fit
 from ._glm._frontend import glm
 from ._glm._results import GLMResults
 from ._inference._anova import anova
+from ._inference._qaic import qaic
 from ._inference._selection import add1, drop1
 from ._model._errors import AliasedColumnsWarning, ConvergenceWarning, PerfectFitWarning, SeparationWarning
 from ._model._families import (
@@ -62,6 +63,7 @@ __all__ = [
     "anova",
     "drop1",
     "add1",
+    "qaic",
     "inline",
     "GLMResults",
     "fit_multinomial",
