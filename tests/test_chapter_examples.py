@@ -90,3 +90,21 @@ def test_engel_gamma_inverse_gaussian_and_lognormal_match_r():
     np.testing.assert_allclose(lognormal.aic, r["lognormal"]["aic_log_scale"], rtol=RTOL)
     # the Jacobian of y -> log y moves the AIC onto the scale of y
     np.testing.assert_allclose(lognormal.aic + 2 * engel["log_foodexp"].sum(), r["lognormal"]["aic_y_scale"], rtol=RTOL)
+
+
+def test_engel_gamma_ml_shape_matches_mass_gamma_shape():
+    # MASS::gamma.shape maximises the Gamma likelihood over the shape with glm's fitted means held fixed
+    from scipy import optimize, special, stats
+
+    r = R["engel"]["gamma_shape"]
+    engel = gl.datasets.load_engel()
+    engel["log_income"] = np.log(engel["income"])
+    res = gl.glm("foodexp ~ log_income", data=engel, family=gl.Gamma(link="log"), tol=1e-12)
+    y, mu = engel["foodexp"].to_numpy(), np.asarray(res.mu)
+    shape = optimize.minimize_scalar(lambda a: -stats.gamma.logpdf(y, a=a, scale=mu / a).sum(),
+                                     bounds=(1, 1000), method="bounded", options={"xatol": 1e-10}).x
+    se = 1 / np.sqrt(len(y) * (special.polygamma(1, shape) - 1 / shape))
+    np.testing.assert_allclose(shape, r["alpha"], rtol=1e-6)
+    np.testing.assert_allclose(se, r["se"], rtol=1e-5)
+    # the ML dispersion lies between the Pearson and the deviance estimates here
+    assert res.dispersion < 1 / shape < res.deviance / res.df_resid

@@ -38,3 +38,12 @@ def test_alligator(key, columns):
     gators = gl.datasets.load_alligator()
     res = gl.fit_multinomial(_design(gators, columns), gators["food"], weights=gators["count"], baseline="fish")
     _check(res, FIXTURES[key])
+
+
+def test_alligator_without_other():
+    # the IIA refit of the softmax chapter: the same model on the animals whose food was not "other"
+    gators = gl.datasets.load_alligator()
+    keep = (gators["food"] != "other").to_numpy()
+    res = gl.fit_multinomial(_design(gators, ["lake", "size"])[keep], gators.loc[keep, "food"].cat.remove_unused_categories(),
+                             weights=gators.loc[keep, "count"], baseline="fish")
+    _check(res, FIXTURES["alligator_lake_size_no_other"])

@@ -1,7 +1,8 @@
 # R's answers for the worked examples of the Poisson-regression and
 # positive-continuous chapters: the crabs' negative binomial (MASS::glm.nb),
 # the ships' quasi-Poisson F test, the two clotting lots fitted jointly, and
-# Engel's food expenditure under gamma, inverse Gaussian and log-normal models.
+# Engel's food expenditure under gamma, inverse Gaussian and log-normal models
+# (with MASS::gamma.shape's maximum-likelihood shape).
 # The chapters quote R's printed digits; tests/test_chapter_examples.py holds
 # glm_lib to these numbers.
 source("tests/r/_common.R")
@@ -51,8 +52,10 @@ engel_ig <- glm(foodexp ~ log(income), family = inverse.gaussian(link = "log"), 
 engel_lognormal <- lm(log(foodexp) ~ log(income), data = engel)
 record <- function(fit) list(coefficients = as.list(coef(fit)), se = as.list(summary(fit)$coefficients[, 2]),
                              dispersion = summary(fit)$dispersion, deviance = deviance(fit), aic = AIC(fit))
+shape <- gamma.shape(engel_gamma)   # ML shape with the fitted means held fixed
 engel_fits <- list(
   gamma = record(engel_gamma), inverse_gaussian = record(engel_ig),
+  gamma_shape = list(alpha = shape$alpha, se = shape$SE),
   lognormal = list(coefficients = as.list(coef(engel_lognormal)), aic_log_scale = AIC(engel_lognormal),
                    aic_y_scale = AIC(engel_lognormal) + 2 * sum(log(engel$foodexp)))
 )

@@ -35,5 +35,8 @@ fit_multinom <- function(formula, data, weights = NULL) {
 write_fixture(list(
   iris_sepal_length = record(fit_multinom(species ~ sepal_length, iris_data)),
   alligator_lake_size = record(fit_multinom(food ~ lake + size, gators, "count")),
-  alligator_lake_size_sex = record(fit_multinom(food ~ lake + size + sex, gators, "count"))
+  alligator_lake_size_sex = record(fit_multinom(food ~ lake + size + sex, gators, "count")),
+  # the same model without the alligators whose primary food was "other" (IIA refit)
+  alligator_lake_size_no_other = record(fit_multinom(food ~ lake + size,
+                                                     droplevels(subset(gators, food != "other")), "count"))
 ), "multinom")
