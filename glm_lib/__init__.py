@@ -23,6 +23,7 @@ estimated), :mod:`~glm_lib.multinomial` (softmax regression),
 """
 
 from . import datasets, diagnostics, firth, links, profile, tables, terms
+from . import survival
 from .anova import anova
 from .errors import AliasedColumnsWarning, ConvergenceWarning, PerfectFitWarning, SeparationWarning
 from .families import (
@@ -63,6 +64,7 @@ __all__ = [
     "links",
     "datasets",
     "tables",
+    "survival",
     "GLMResults",
     "fit_multinomial",
     "MultinomialResults",
