@@ -21,7 +21,8 @@ split_record <- function(df, cut, start = NULL) {
   } else {
     s <- survSplit(Surv(entry, time, event) ~ ., data = df, cut = cut, id = "id", episode = "episode")
   }
-  list(id = s$id - 1, tstart = s$tstart, tstop = s$time, event = s$event, episode = s$episode,
+  tstart <- if (is.null(start)) s$tstart else s[[start]]  # survSplit keeps a start column's name
+  list(id = s$id - 1, tstart = tstart, tstop = s$time, event = s$event, episode = s$episode,
        age = s$age)
 }
 
