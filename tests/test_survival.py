@@ -232,6 +232,28 @@ def test_bad_arguments(small):
         survsplit(small.assign(event=[1, 2, 2, 1]), time="time", event="event")
 
 
+def test_survreg_formula_errors_name_the_problem(small):
+    with pytest.raises(ValueError, match="age"):
+        survreg("~ x + age", small, time="time", event="event")
+    with pytest.raises(ValueError, match=r"missing values in x at rows \[2\]"):
+        survreg("~ x", small.assign(x=[0.1, 0.4, np.nan, 0.3]), time="time", event="event")
+    with pytest.raises(ValueError, match="formula names 'days' as the time"):
+        survreg("days ~ x", small, time="time", event="event")
+    with pytest.raises(TypeError, match="formula must be a string"):
+        survreg(None, small, time="time", event="event")
+
+
+def test_survreg_left_hand_sides_and_bool_events(lung):
+    plain = survreg("~ female", lung, time="time", event="event")
+    for formula, kwargs in (("time ~ female", {"event": "event"}), ("Surv(time, event) ~ female", {})):
+        other = survreg(formula, lung, **kwargs)
+        np.testing.assert_allclose(other.params, plain.params, rtol=1e-12)
+    as_bool = survreg("~ female", lung.assign(event=lung["event"].astype(bool)), time="time", event="event")
+    np.testing.assert_allclose(as_bool.params, plain.params, rtol=1e-12)
+    with pytest.raises(ValueError, match="newdata has missing values"):
+        plain.predict(pd.DataFrame({"female": [np.nan]}))
+
+
 def test_non_convergence_warns(lung):
     with pytest.warns(gl.ConvergenceWarning, match="max_iter=1"):
         survreg("~ female + age", lung, time="time", event="event", max_iter=1)

@@ -24,8 +24,8 @@ from scipy import linalg, stats
 
 from ..errors import ConvergenceWarning
 from ..formatting import format_column, format_pvalues
-from ..formula import R_CONTEXT, check_new_levels, model_frame
-from ..validation import check_formula, positive_number, whole_number
+from ..formula import R_CONTEXT, check_new_levels, evaluate_expression, model_frame
+from ..validation import check_formula, first_rows, positive_number, whole_number
 from ._checks import check_data, column_name, event_indicator, survival_times
 
 __all__ = ["survreg", "SurvregResults"]
@@ -163,26 +163,25 @@ class SurvregResults:
         return np.exp(-slopes / self.scale)
 
     def _linear_predictor(self, newdata) -> np.ndarray:
+        """:math:`\\eta_i` of the fitted rows, or of ``newdata`` built by the fitted formula."""
         if newdata is None:
-            newdata_frame = None
-        else:
-            if isinstance(newdata, dict):
-                newdata = pd.DataFrame(newdata)
-            if not isinstance(newdata, pd.DataFrame):
-                raise TypeError(f"newdata must be a pandas DataFrame, not {type(newdata).__name__}")
-            newdata_frame = newdata
-        if newdata_frame is None:
             return self._eta
-        missing = sorted(set(self.model_spec.required_variables) - set(newdata_frame.columns))
+        if isinstance(newdata, dict):
+            newdata = pd.DataFrame(newdata)
+        if not isinstance(newdata, pd.DataFrame):
+            raise TypeError(f"newdata must be a pandas DataFrame, not {type(newdata).__name__}")
+        used = sorted(self.model_spec.required_variables)
+        missing = [name for name in used if name not in newdata.columns]
         if missing:
             raise ValueError(f"newdata lacks the column(s) {', '.join(missing)} that the formula uses")
-        check_new_levels(self.model_spec, newdata_frame)
-        design = np.asarray(self.model_spec.get_model_matrix(newdata_frame, context=R_CONTEXT), dtype=float)
+        incomplete = newdata[used].isna().any(axis=1).to_numpy()
+        if incomplete.any():
+            raise ValueError(f"newdata has missing values at {first_rows(incomplete)}")
+        check_new_levels(self.model_spec, newdata)
+        design = np.asarray(self.model_spec.get_model_matrix(newdata, context=R_CONTEXT), dtype=float)
         eta = design @ self.params.to_numpy()
         for expression in self.offset_terms:
-            from ..formula import evaluate_expression
-
-            eta = eta + evaluate_expression(expression, newdata_frame, "offset")
+            eta = eta + evaluate_expression(expression, newdata, "offset")
         return eta
 
     def predict(self, newdata: pd.DataFrame | None = None, type: str = "lp", p=0.5) -> np.ndarray:
