@@ -9,7 +9,8 @@
 The public API is this namespace (``gl.glm``, ``gl.fit``, the families, the
 fitters of the other models) and a few public modules: :mod:`glm_lib.links`,
 :mod:`glm_lib.datasets`, :mod:`glm_lib.diagnostics`, :mod:`glm_lib.tables`,
-:mod:`glm_lib.profile`, :mod:`glm_lib.symbolic` and :mod:`glm_lib.derivations`.
+:mod:`glm_lib.profile`, :mod:`glm_lib.survival`, :mod:`glm_lib.symbolic` and
+:mod:`glm_lib.derivations`.
 
 The implementation lives in private packages, one per job, whose imports flow
 one way (each package's docstring says what it may import):
@@ -24,7 +25,7 @@ one way (each package's docstring says what it may import):
 - ``_models``: negative binomial, multinomial, ordinal, GEE, mixed models.
 """
 
-from . import datasets, derivations, diagnostics, links, profile, symbolic, tables
+from . import datasets, derivations, diagnostics, links, profile, survival, symbolic, tables
 from ._glm._fit import fit
 from ._glm._frontend import glm
 from ._glm._results import GLMResults
@@ -103,6 +104,7 @@ __all__ = [
     "diagnostics",
     "links",
     "profile",
+    "survival",
     "symbolic",
     "tables",
 ]

@@ -40,6 +40,7 @@ __all__ = [
     "load_lirat",
     "load_birthweight",
     "load_engel",
+    "load_lung",
 ]
 
 _SOURCES = {
@@ -68,6 +69,7 @@ _SOURCES = {
     "quine": "Quine (1975), via Aitkin (1978), J. R. Statist. Soc. A 141: days absent from school of 146 children in a New South Wales town by ethnicity, sex, school form and learner status; R package MASS.",
     "mtcars": "Henderson & Velleman (1981), Biometrics 37: fuel consumption and ten design variables of 32 cars from Motor Trend (1974); R package datasets.",
     "birthweight": "Dobson & Barnett (2008), An Introduction to Generalized Linear Models, 3rd ed., Table 2.3: birthweight (g) and gestational age (weeks) of 12 boys and 12 girls.",
+    "lung": "Loprinzi et al. (1994), Journal of Clinical Oncology 12: survival (days) of 228 patients with advanced lung cancer from the North Central Cancer Treatment Group, 63 of them censored, with age, sex and performance scores; via R package survival (lung), status recoded 1 died / 0 censored.",
     "engel": "Engel (1857), via Koenker & Bassett (1982), Econometrica 50: annual income and annual food expenditure (Belgian francs) of 235 Belgian working-class households; R package quantreg (engel), as statsmodels distributes it.",
 }
 
@@ -308,3 +310,15 @@ def load_birthweight() -> pd.DataFrame:
 def load_engel() -> pd.DataFrame:
     """Engel's food expenditure (235 households): ``income``, ``foodexp`` (annual, Belgian francs)."""
     return _read("engel.csv")
+
+
+def load_lung() -> pd.DataFrame:
+    """Advanced lung cancer (228 patients, NCCTG): ``inst``, ``time`` (days from enrolment to death or
+    censoring), ``status`` (1 died, 0 censored; R's 2/1), ``age`` (years), ``sex`` (categorical male,
+    female), ``ph_ecog`` (ECOG score 0-4, by the physician), ``ph_karno``, ``pat_karno`` (Karnofsky
+    score by physician and by patient), ``meal_cal`` (calories at meals), ``wt_loss`` (weight lost in
+    the last six months, lb). Missing values are NaN (in ``inst``, the scores, ``meal_cal``, ``wt_loss``)."""
+    frame = _read("lung.csv")
+    frame["status"] = (frame["status"] == 2).astype(int)
+    frame["sex"] = pd.Categorical(frame["sex"].map({1: "male", 2: "female"}), categories=["male", "female"])
+    return frame
