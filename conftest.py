@@ -96,3 +96,80 @@ def pytest_configure(config: pytest.Config) -> None:
     if _nbval_active(config):
         limit = config.getoption("nb_time_limit")
         config.pluginmanager.register(NotebookTimer(limit), "glm-course-notebook-timer")
+
+
+# --- Inline numbers, checked in nbval's own run ---------------------------------------------
+# A chapter's prose shows numbers stored in its Markdown cells' `user_expressions`
+# (tools/execute_notebook.py). Rather than run every chapter a second time to check
+# them, the plugin below asks nbval's kernel for each Markdown cell's expressions at
+# the point the notebook reaches that cell -- before the next code cell runs, or
+# after the last -- and fails that item when a stored value is stale.
+
+class InlineNumberChecker:
+    def __init__(self) -> None:
+        self.pending: dict[int, list[str]] = {}
+
+    @staticmethod
+    def _markdown_before(item) -> list:
+        """The Markdown cells between the previous code cell and ``item``'s."""
+        cells = item.parent.nb.cells
+        index = next(i for i, c in enumerate(cells) if c is item.cell)
+        before = []
+        for cell in reversed(cells[:index]):
+            if cell.cell_type == "code":
+                break
+            before.append(cell)
+        return list(reversed(before))
+
+    @staticmethod
+    def _markdown_after_last(item) -> list:
+        cells = item.parent.nb.cells
+        index = next(i for i, c in enumerate(cells) if c is item.cell)
+        if any(c.cell_type == "code" for c in cells[index + 1:]):
+            return []
+        return [c for c in cells[index + 1:] if c.cell_type == "markdown"]
+
+    @staticmethod
+    def _check(item, cells) -> None:
+        stored_cells = [c for c in cells if c.get("metadata", {}).get("user_expressions")]
+        if not stored_cells:
+            return
+        kernel = item.parent.kernel
+        problems = []
+        for cell in stored_cells:
+            stored = cell["metadata"]["user_expressions"]
+            request = {str(i): entry["expression"] for i, entry in enumerate(stored)}
+            msg_id = kernel.kc.execute("", silent=True, store_history=False, user_expressions=request)
+            while True:
+                reply = kernel.get_message(stream="shell", timeout=60)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            results = reply["content"]["user_expressions"]
+            for key, entry in zip(request, stored):
+                now = results[key]
+                if now.get("status") != "ok":
+                    problems.append(f"{{eval}}`{entry['expression']}` fails now: {now.get('ename')}: {now.get('evalue')}")
+                elif now.get("data") != entry["result"].get("data"):
+                    problems.append(f"{{eval}}`{entry['expression']}` stored {entry['result'].get('data', {}).get('text/plain')!r}, "
+                                    f"now {now.get('data', {}).get('text/plain')!r}")
+        if problems:
+            raise AssertionError("stale inline numbers (re-run tools/execute_notebook.py):\n  " + "\n  ".join(problems))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        if type(item).__name__ == "IPyNbCell" and getattr(item.parent, "kernel", None) is not None:
+            self._check(item, self._markdown_before(item))
+        yield
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(self, item, nextitem):
+        if type(item).__name__ == "IPyNbCell" and getattr(item.parent, "kernel", None) is not None:
+            trailing = self._markdown_after_last(item)
+            if trailing:
+                self._check(item, trailing)
+        yield
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _nbval_active(session.config):
+        session.config.pluginmanager.register(InlineNumberChecker(), "glm-course-inline-numbers")
