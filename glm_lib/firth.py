@@ -12,6 +12,21 @@ log link ``y - mu + h/2``. The estimate is finite even under separation. It is
 what ``brglm2::brglm_fit(type = "AS_mean")`` and ``logistf`` compute for these
 links; as there, the standard errors are the inverse expected information at
 the estimate.
+
+Inference after a Firth fit uses the penalised log-likelihood
+``l*(beta) = l(beta) + 0.5 log det I(beta)`` throughout (Heinze and Schemper,
+2002), not Wald statistics, which are unreliable near separation:
+
+- the penalised profile-likelihood interval of ``beta_j`` holds the values
+  ``b`` at which ``2 {l*(beta_tilde) - max l*(beta | beta_j = b)} <= chi2_1``
+  quantile, the penalty always the *full* model's information
+  (:func:`glm_lib.profile.profile_conf_int`, via ``conf_int(method="profile")``);
+- the penalised likelihood-ratio test of a term maximises ``l*`` of the full
+  model with the term's coefficients fixed at zero (:func:`penalised_lrt`, and
+  :func:`glm_lib.drop1` on a Firth fit), as ``logistf`` does.
+
+Both work on the *penalised deviance* ``D(beta) - log det I(beta)``, which is
+``-2 l*(beta)`` up to a constant (:func:`penalised_deviance`).
 """
 
 from __future__ import annotations
@@ -19,10 +34,13 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
+import pandas as pd
+from scipy import stats
+
 from .families import Binomial, Family, Poisson
 from .fitting import _State, weighted_gram
 
-__all__ = ["firth_scoring"]
+__all__ = ["firth_scoring", "penalised_deviance", "penalised_lrt"]
 
 _MAX_HALVINGS = 30
 
@@ -59,12 +77,19 @@ def _adjusted_score(family, X, y, weights, mu, working, factor) -> np.ndarray:
     return X.T @ (weights * (y - mu) + 0.5 * leverage * family.variance_deriv(mu))
 
 
-def firth_scoring(family: Family, X, y, weights, offset, tol: float, max_iter: int, start=None) -> _State:
+def firth_scoring(family: Family, X, y, weights, offset, tol: float, max_iter: int, start=None,
+                  free=None) -> _State:
     """Fisher scoring on Firth's adjusted score, with step halving on the penalised deviance.
 
     The penalised deviance ``D - log det(X'WX)`` (minus twice the penalised
     log-likelihood, up to a constant) must not rise; iteration stops when the
     largest change of a coefficient is below ``tol`` (brglm2's test).
+
+    ``free`` (a boolean mask over the columns of ``X``, default all) maximises
+    the penalised likelihood over those coefficients only, the others held at
+    their ``start`` values; the penalty stays the full model's
+    ``log det(X'WX)``. This is the constrained fit behind penalised profiles
+    and penalised likelihood-ratio tests.
 
     Returns
     -------
@@ -73,6 +98,10 @@ def firth_scoring(family: Family, X, y, weights, offset, tol: float, max_iter: i
         the standard errors are the inverse expected information there.
     """
     _check_family(family)
+    free = np.ones(X.shape[1], dtype=bool) if free is None else np.asarray(free, dtype=bool)
+    if not free.all() and start is None:
+        raise ValueError("start: a constrained Firth fit (free=) needs start values for the fixed coefficients")
+    X_free = X[:, free]
     if start is None:
         # One weighted least-squares step on the family's starting means, as IRLS starts.
         with np.errstate(all="ignore"):
@@ -88,9 +117,21 @@ def firth_scoring(family: Family, X, y, weights, offset, tol: float, max_iter: i
         raise ValueError("start: the starting coefficients give means outside the family's range")
     history = [(0, current[4], params.copy())]
     change = np.inf
+    if not free.any():
+        eta, mu, working, factor, deviance, _ = current
+        return _State(params, eta, mu, deviance, 0, True, 0.0, history, working, factor)
     for iteration in range(1, max_iter + 1):
         _, mu, working, factor, _, penalised = current
-        step = linalg.cho_solve(factor, _adjusted_score(family, X, y, weights, mu, working, factor), check_finite=False)
+        score = _adjusted_score(family, X, y, weights, mu, working, factor)
+        if free.all():
+            step = linalg.cho_solve(factor, score, check_finite=False)
+        else:
+            try:
+                free_factor = linalg.cho_factor(weighted_gram(X_free, working), check_finite=False)
+            except linalg.LinAlgError:
+                raise FloatingPointError("the constrained Firth fit's information is singular") from None
+            step = np.zeros_like(params)
+            step[free] = linalg.cho_solve(free_factor, score[free], check_finite=False)
         for _ in range(_MAX_HALVINGS + 1):
             candidate = _evaluate(family, X, y, weights, offset, params + step)
             if candidate is not None and candidate[5] <= penalised + 1e-10 * (abs(penalised) + 0.1):
@@ -112,3 +153,124 @@ def firth_scoring(family: Family, X, y, weights, offset, tol: float, max_iter: i
             return _State(params, eta, mu, deviance, iteration, True, change, history, working, factor)
     eta, mu, working, factor, deviance, _ = current
     return _State(params, eta, mu, deviance, max_iter, False, change, history, working, factor)
+
+
+def penalised_deviance(family: Family, X, y, weights, offset, params) -> float:
+    """Minus twice Firth's penalised log-likelihood, up to a constant: ``D(beta) - log det I(beta)``.
+
+    Parameters
+    ----------
+    family : Family
+        Binomial (logit) or Poisson (log).
+    X : ndarray of shape (n, p)
+        The full model's design: the penalty is always its information.
+    y, weights, offset : ndarray of shape (n,)
+    params : ndarray of shape (p,)
+
+    Returns
+    -------
+    float
+        ``inf`` where the means leave the family's range or the information is singular.
+    """
+    _check_family(family)
+    current = _evaluate(family, X, y, weights, offset, np.asarray(params, dtype=float))
+    return np.inf if current is None else float(current[5])
+
+
+def _constrained(res, fixed: np.ndarray, values: np.ndarray, tol: float = 1e-10, max_iter: int = 200):
+    """Penalised deviance and coefficients of ``res``'s model with coefficients ``fixed`` held at ``values``.
+
+    The start is Firth's estimate with the fixed entries replaced; far out on a
+    profile that start can leave the family's range, and then the
+    coefficients are pulled back towards the estimate until it does not.
+    """
+    X, y, weights, offset = res.model_X, res.y, res.prior_weights, res.offset
+    estimate = np.asarray(res._params, dtype=float)
+    free = ~fixed
+    start = estimate.copy()
+    start[fixed] = values
+    if _evaluate(res.family, X, y, weights, offset, start) is None:
+        return np.inf, None
+    try:
+        state = firth_scoring(res.family, X, y, weights, offset, tol, max_iter, start=start, free=free)
+    except (FloatingPointError, ValueError):
+        return np.inf, None
+    return penalised_deviance(res.family, X, y, weights, offset, state.params), state.params
+
+
+def _check_firth_fit(res, caller: str) -> None:
+    from .results import GLMResults
+
+    if not isinstance(res, GLMResults):
+        raise TypeError(f"{caller}: res must be a fitted GLM (gl.glm or gl.fit), not {type(res).__name__}")
+    if res.method != "firth":
+        raise ValueError(
+            f"{caller}: res was fitted with method={res.method!r}; the penalised likelihood-ratio test "
+            "needs a fit with method='firth' (for maximum-likelihood fits use gl.drop1 or gl.anova)"
+        )
+    if res.aliased:
+        raise ValueError(f"{caller}: the model has aliased coefficients ({', '.join(res.aliased)}); "
+                         "drop them from the formula first")
+
+
+def penalised_lrt(res, terms=None) -> pd.DataFrame:
+    """Penalised likelihood-ratio tests of dropping terms from a Firth fit (``logistf``'s tests).
+
+    For a term with coefficients ``beta_T`` the statistic is
+
+        2 { l*(beta_tilde) - max_{beta : beta_T = 0} l*(beta) },
+
+    with ``l*(beta) = l(beta) + 0.5 log det I(beta)`` and ``I`` the *full*
+    model's information in both terms, so the restricted fit is the full model
+    with ``beta_T`` held at zero, not a Firth fit of the smaller model (whose
+    penalty would be another function). It is referred to chi-squared on the
+    term's number of coefficients (Heinze and Schemper, 2002).
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fit with ``method="firth"``.
+    terms : list of str, optional
+        Term labels (``"NV"``, ``"sex:ldose"``) or, for a fit on a design
+        matrix, coefficient names; default every term but the intercept.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per term: ``Df``, ``Pen. deviance`` (of the restricted fit,
+        ``D - log det I``), ``LRT`` and ``Pr(>Chi)``; a first row ``<none>``
+        holds the full fit's penalised deviance.
+
+    Raises
+    ------
+    TypeError
+        When ``res`` is not a fitted GLM.
+    ValueError
+        When ``res`` was not fitted with ``method="firth"``, has aliased
+        coefficients, or a term is not in the model.
+    """
+    from .terms import INTERCEPT, term_columns
+
+    _check_firth_fit(res, "penalised_lrt")
+    columns = term_columns(res)
+    labels = [label for label in columns if label != INTERCEPT]
+    if terms is None:
+        terms = labels
+    elif isinstance(terms, str):
+        terms = [terms]
+    else:
+        terms = list(terms)
+    unknown = [t for t in terms if t not in columns]
+    if unknown:
+        raise ValueError(f"terms: {', '.join(map(repr, unknown))} not terms of the model; choose from "
+                         f"{', '.join(labels)}")
+    full = penalised_deviance(res.family, res.model_X, res.y, res.prior_weights, res.offset, res._params)
+    rows = {"<none>": [np.nan, full, np.nan, np.nan]}
+    for term in terms:
+        fixed = np.zeros(res.rank, dtype=bool)
+        fixed[list(columns[term])] = True
+        restricted, _ = _constrained(res, fixed, np.zeros(int(fixed.sum())))
+        statistic = max(restricted - full, 0.0)
+        df = int(fixed.sum())
+        rows[term] = [df, restricted, statistic, float(stats.chi2.sf(statistic, df))]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["Df", "Pen. deviance", "LRT", "Pr(>Chi)"])
