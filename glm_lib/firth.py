@@ -99,6 +99,9 @@ def firth_scoring(family: Family, X, y, weights, offset, tol: float, max_iter: i
     """
     _check_family(family)
     free = np.ones(X.shape[1], dtype=bool) if free is None else np.asarray(free, dtype=bool)
+    if free.shape != (X.shape[1],):
+        raise ValueError(f"free must be a boolean mask with one entry per column of X ({X.shape[1]}), "
+                         f"got shape {free.shape}")
     if not free.all() and start is None:
         raise ValueError("start: a constrained Firth fit (free=) needs start values for the fixed coefficients")
     X_free = X[:, free]

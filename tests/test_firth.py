@@ -160,3 +160,18 @@ def test_penalised_inputs_are_validated():
         gl.profile.profile_conf_int(res, names=["dose"])
     with pytest.raises(ValueError, match="alpha"):
         res.conf_int(alpha=1.5, method="profile")
+
+
+def test_constrained_firth_fit_checks_its_mask_and_start():
+    X = np.column_stack([np.ones(6), [1.0, 2, 3, 3, 4, 5]])
+    y = np.array([0.0, 0, 0, 1, 1, 1])
+    ones, zero = np.ones(6), np.zeros(6)
+    with pytest.raises(ValueError, match="one entry per column"):
+        gl.firth.firth_scoring(gl.Binomial(), X, y, ones, zero, 1e-10, 50, start=[0.0, 0.0], free=[True])
+    with pytest.raises(ValueError, match="start"):
+        gl.firth.firth_scoring(gl.Binomial(), X, y, ones, zero, 1e-10, 50, free=[True, False])
+    # holding the slope at Firth's estimate returns Firth's intercept
+    full = gl.firth.firth_scoring(gl.Binomial(), X, y, ones, zero, 1e-12, 100)
+    held = gl.firth.firth_scoring(gl.Binomial(), X, y, ones, zero, 1e-12, 100,
+                                  start=[0.0, full.params[1]], free=[True, False])
+    np.testing.assert_allclose(held.params, full.params, rtol=1e-8)
