@@ -158,7 +158,8 @@ def firth_scoring(family: Family, X, y, weights, offset, tol: float, max_iter: i
     return _State(params, eta, mu, deviance, max_iter, False, change, history, working, factor)
 
 
-def penalised_deviance(family: Family, X, y, weights, offset, params) -> float:
+def penalised_deviance(family: Family, X: np.ndarray, y: np.ndarray, weights: np.ndarray, offset: np.ndarray,
+                       params: np.ndarray) -> float:
     """Minus twice Firth's penalised log-likelihood, up to a constant: ``D(beta) - log det I(beta)``.
 
     Parameters
@@ -180,7 +181,8 @@ def penalised_deviance(family: Family, X, y, weights, offset, params) -> float:
     return np.inf if current is None else float(current[5])
 
 
-def _constrained(res, fixed: np.ndarray, values: np.ndarray, tol: float = 1e-10, max_iter: int = 200):
+def _constrained(res, fixed: np.ndarray, values: np.ndarray, tol: float = 1e-10,
+                 max_iter: int = 200) -> tuple[float, np.ndarray | None]:
     """Penalised deviance and coefficients of ``res``'s model with coefficients ``fixed`` held at ``values``.
 
     The start is Firth's estimate with the fixed entries replaced; far out on a
@@ -216,7 +218,7 @@ def _check_firth_fit(res, caller: str) -> None:
                          "drop them from the formula first")
 
 
-def penalised_lrt(res, terms=None) -> pd.DataFrame:
+def penalised_lrt(res, terms: str | list[str] | None = None) -> pd.DataFrame:
     """Penalised likelihood-ratio tests of dropping terms from a Firth fit (``logistf``'s tests).
 
     For a term with coefficients ``beta_T`` the statistic is
