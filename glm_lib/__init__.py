@@ -8,7 +8,7 @@
 
 The public API is this namespace (``gl.glm``, ``gl.fit``, the families, the
 fitters of the other models) and a few public modules: :mod:`glm_lib.links`,
-:mod:`glm_lib.datasets`, :mod:`glm_lib.diagnostics`, :mod:`glm_lib.tables`,
+:mod:`glm_lib.datasets`, :mod:`glm_lib.diagnostics`, :mod:`glm_lib.tables`, :mod:`glm_lib.firth`,
 :mod:`glm_lib.profile`, :mod:`glm_lib.survival`, :mod:`glm_lib.symbolic` and
 :mod:`glm_lib.derivations`.
 
@@ -25,7 +25,7 @@ one way (each package's docstring says what it may import):
 - ``_models``: negative binomial, multinomial, ordinal, GEE, mixed models.
 """
 
-from . import datasets, derivations, diagnostics, links, profile, survival, symbolic, tables
+from . import datasets, derivations, diagnostics, firth, links, profile, survival, symbolic, tables
 from ._glm._fit import fit
 from ._glm._frontend import glm
 from ._glm._results import GLMResults
@@ -102,6 +102,7 @@ __all__ = [
     "datasets",
     "derivations",
     "diagnostics",
+    "firth",
     "links",
     "profile",
     "survival",

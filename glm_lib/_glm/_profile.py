@@ -12,6 +12,13 @@ dispersion is estimated, with the Pearson estimate held fixed). R finds the
 ends by interpolating a spline through a few profile points; here each end is
 solved for exactly (Brent's method), so the two agree to about 1e-4 and R's
 value is the approximation.
+
+For a fit with ``method="firth"`` the profile is that of the *penalised*
+log-likelihood ``l(beta) + 0.5 log det I(beta)`` (Heinze and Schemper, 2002;
+``logistf``'s intervals): ``D_j(b)`` is the penalised deviance
+``D - log det I`` maximised over the other coefficients with ``beta_j = b``,
+the penalty always the full model's information, and each end is where it
+exceeds its minimum by the chi-squared(1) quantile.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .._engine._firth import _constrained, penalised_deviance
 from .._engine._irls import fisher_scoring
 
 __all__ = ["profile_conf_int", "profile_deviance"]
@@ -35,7 +43,8 @@ def profile_deviance(res, name: str, value: float) -> float:
     Parameters
     ----------
     res : GLMResults
-        A maximum-likelihood fit (``method`` other than ``"firth"``).
+        A fitted GLM. For a ``method="firth"`` fit the value is the penalised
+        deviance ``D - log det I`` (see :mod:`glm_lib.firth`).
     name : str
         A coefficient name of ``res``.
     value : float
@@ -51,12 +60,20 @@ def profile_deviance(res, name: str, value: float) -> float:
 
 
 def _check_fit(res) -> None:
-    if getattr(res, "method", None) == "firth":
-        raise ValueError(
-            "profile intervals are defined for maximum-likelihood fits; this fit used "
-            "method='firth' (its penalised likelihood would need a penalised profile). "
-            "Use conf_int(method='wald') for it"
-        )
+    # Duck-typed: GLMResults itself calls into this module.
+    if not all(hasattr(res, name) for name in ("model_X", "family", "names", "_kept_names")):
+        raise TypeError(f"res must be a fitted GLM (gl.glm, gl.fit or gl.glm_nb), not {type(res).__name__}")
+
+
+def _is_firth(res) -> bool:
+    return getattr(res, "method", None) == "firth"
+
+
+def _minimum(res) -> float:
+    """The deviance the profile is measured from: the fit's, or its penalised deviance for Firth."""
+    if _is_firth(res):
+        return penalised_deviance(res.family, res.model_X, res.y, res.prior_weights, res.offset, res._params)
+    return res.deviance
 
 
 def _coefficient_index(res, name: str) -> int:
@@ -70,6 +87,10 @@ def _coefficient_index(res, name: str) -> int:
 
 def _restricted_deviance(res, j: int, value: float):
     """Deviance and coefficients of the fit with column ``j`` held at ``value``."""
+    if _is_firth(res):
+        fixed = np.zeros(res.rank, dtype=bool)
+        fixed[j] = True
+        return _constrained(res, fixed, np.array([value]))
     X = res.model_X
     others = np.delete(X, j, axis=1)
     offset = res.offset + X[:, j] * value
@@ -100,10 +121,10 @@ def _restricted_deviance(res, j: int, value: float):
 
 def _one_end(res, j: int, estimate: float, se: float, sign: float, target: float):
     """Solve ``(D_j(b) - D) / dispersion = target`` on one side of the estimate."""
-    dispersion = res.dispersion
+    dispersion, minimum = res.dispersion, _minimum(res)
 
     def excess(b: float) -> float:
-        return (_restricted_deviance(res, j, b)[0] - res.deviance) / dispersion - target
+        return (_restricted_deviance(res, j, b)[0] - minimum) / dispersion - target
 
     inner, step = estimate, se if se > 0 and np.isfinite(se) else 1.0
     for _ in range(_MAX_STEPS):
@@ -132,7 +153,9 @@ def profile_conf_int(res, alpha: float = 0.05, names=None) -> pd.DataFrame:
     ----------
     res : GLMResults
         A maximum-likelihood fit, any family (for the negative binomial of
-        :func:`glm_lib.glm_nb`, alpha is held at its estimate, as in R).
+        :func:`glm_lib.glm_nb`, alpha is held at its estimate, as in R), or a
+        ``method="firth"`` fit, whose intervals are penalised
+        profile-likelihood intervals (``logistf``'s).
     alpha : float
         One minus the confidence level.
     names : list of str, optional
@@ -145,10 +168,14 @@ def profile_conf_int(res, alpha: float = 0.05, names=None) -> pd.DataFrame:
         An end is ``-inf``/``inf`` (with a warning) when the profile deviance
         never rises far enough, e.g. under separation.
     """
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
     _check_fit(res)
-    names = list(res.names) if names is None else list(names)
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a number between 0 and 1, got {alpha!r}")
+    names = list(res.names) if names is None else ([names] if isinstance(names, str) else list(names))
+    unknown = [name for name in names if name not in res.names]
+    if unknown:
+        raise ValueError(f"names: {', '.join(map(repr, unknown))} not coefficients of the model; "
+                         f"choose from {', '.join(res.names)}")
     target = stats.norm.ppf(1 - alpha / 2) ** 2
     table = pd.DataFrame(np.nan, index=names, columns=["lower", "upper"])
     unbounded = []
@@ -166,7 +193,9 @@ def profile_conf_int(res, alpha: float = 0.05, names=None) -> pd.DataFrame:
         warnings.warn(
             f"the profile deviance of {', '.join(unbounded)} never rises to the cutoff on at least "
             "one side, so that end of the interval is infinite (R reports NA); this happens under "
-            "separation. Consider method='firth' in gl.fit/gl.glm",
+            "separation. Consider method='firth' in gl.fit/gl.glm"
+            + ("" if not _is_firth(res) else " (this is already a Firth fit: the penalised profile is flat, "
+               "so the data carry almost no information about that coefficient)"),
             stacklevel=3,
         )
     return table

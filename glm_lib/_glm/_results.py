@@ -188,7 +188,11 @@ class GLMResults:
         ``method="wald"``: ``estimate +/- q * se``, with ``q`` the t quantile on
         ``df_resid`` degrees of freedom when the dispersion is estimated, the
         normal quantile otherwise. ``method="profile"``: profile-likelihood
-        intervals as R's ``confint()`` on a glm (see :mod:`glm_lib.profile`).
+        intervals as R's ``confint()`` on a glm (see :mod:`glm_lib.profile`);
+        for a ``method="firth"`` fit, penalised profile-likelihood intervals
+        (Heinze and Schemper, 2002; ``logistf``'s), which are the intervals to
+        report after a Firth fit: its Wald intervals are unreliable near
+        separation.
         """
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")

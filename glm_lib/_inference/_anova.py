@@ -34,6 +34,14 @@ def _check_models(models) -> None:
                 f"anova: model {position} is a {type(model).__name__}, not a fitted GLM "
                 "(pass the results of gl.glm, gl.fit or gl.glm_nb)"
             )
+    firth = [position for position, model in enumerate(models, start=1) if model.method == "firth"]
+    if firth:
+        raise ValueError(
+            f"anova: model(s) {firth} were fitted with method='firth'; two Firth fits of different models "
+            "maximise different penalised likelihoods, so their deviances do not give a likelihood-ratio "
+            "test. Test the terms of the larger Firth fit with gl.drop1(fit, test='Chisq') "
+            "(penalised likelihood-ratio tests)"
+        )
     first = models[0]
     for position, model in enumerate(models[1:], start=2):
         if _is_glm_nb(model) != _is_glm_nb(first):

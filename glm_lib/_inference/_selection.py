@@ -29,6 +29,7 @@ from scipy import stats
 
 from .._model._families import Binomial, Gaussian, Poisson
 from .._glm._fit import fit
+from ._firth import penalised_lrt
 from .._formula._terms import INTERCEPT, add_scope, drop_scope, term_columns, term_factors
 from .._formula._formula import _model_matrices
 from .._glm._results import GLMResults
@@ -47,7 +48,10 @@ def _check(res, test: str, k: float) -> str:
             "compare gl.glm_nb fits with gl.anova instead"
         )
     if res.method == "firth":
-        raise ValueError("drop1/add1 compare maximum-likelihood deviances; refit without method='firth'")
+        raise ValueError(
+            "drop1/add1 compare maximum-likelihood deviances; for a fit with method='firth' drop1 "
+            "gives penalised likelihood-ratio tests (test='Chisq'), and add1 does not apply"
+        )
     if test not in _TESTS:
         raise ValueError(f"test must be one of {', '.join(_TESTS)}, got {test!r}")
     if not (np.isfinite(k) and k > 0):
@@ -112,7 +116,17 @@ def drop1(res, scope: list[str] | None = None, test: str = "none", k: float = 2.
         Rows ``<none>`` and one per dropped term; columns ``Df``, ``Deviance``,
         ``AIC`` and the test's (``LRT`` or ``scaled dev.`` and ``Pr(>Chi)``, or
         ``F value`` and ``Pr(>F)``).
+
+    Notes
+    -----
+    On a fit with ``method="firth"`` the table is that of
+    :func:`glm_lib.firth.penalised_lrt` (as ``logistf``'s ``drop1``): each term
+    is tested by the penalised likelihood ratio, the full model refitted with
+    the term's coefficients at zero and the full model's penalty; ``test``
+    must then be ``"Chisq"`` (or ``"LRT"``), and there is no AIC column.
     """
+    if getattr(res, "method", None) == "firth":
+        return _drop1_firth(res, scope, test)
     test = _check(res, test, k)
     columns = term_columns(res)
     labels = [label for label in columns if label != INTERCEPT]
@@ -225,3 +239,19 @@ def add1(res, scope, data: pd.DataFrame, test: str = "none", k: float = 2.0, tol
         table["F value"] = f_value
         table["Pr(>F)"] = stats.f.sf(f_value, df, rdf - df)
     return table
+
+
+def _drop1_firth(res, scope, test: str) -> pd.DataFrame:
+    """drop1 on a Firth fit: penalised likelihood-ratio tests (logistf's drop1)."""
+    if test not in ("Chisq", "LRT"):
+        raise ValueError(
+            f"test={test!r}: a fit with method='firth' is compared by penalised likelihood-ratio tests; "
+            "use test='Chisq'"
+        )
+    labels = [label for label in term_columns(res) if label != INTERCEPT]
+    allowed = drop_scope(labels)
+    scope = allowed if scope is None else list(scope)
+    unknown = [term for term in scope if term not in labels]
+    if unknown:
+        raise ValueError(f"scope: {', '.join(unknown)} not terms of the model ({', '.join(labels)})")
+    return penalised_lrt(res, scope)

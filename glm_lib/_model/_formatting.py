@@ -152,6 +152,8 @@ def summary_text(res) -> str:
         lines.append(f"Formula: {res.formula}")
     if res.method == "firth":
         lines.append("Estimator: Firth's bias-reduced (Jeffreys-prior penalised) likelihood, not the MLE")
+        lines.append("Wald tests below; near separation use conf_int(method='profile') and "
+                     "drop1(fit, test='Chisq') (penalised likelihood)")
     lines += ["", "Coefficients:"]
     lines.append(" " * name_width + " " + " ".join(col[0].rjust(w) for col, w in zip(columns, widths)))
     for i, name in enumerate(names):
