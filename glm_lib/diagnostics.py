@@ -36,6 +36,7 @@ __all__ = [
     "vif",
     "partial_residuals",
     "simulate",
+    "qresiduals",
     "halfnormal_envelope",
     "binned_residuals",
     "hosmer_lemeshow",
@@ -258,6 +259,74 @@ def simulate(res, n_sim: int = 1, seed: int | None = 0) -> np.ndarray:
     if type(family) is InverseGaussian:
         return rng.wald(mu, 1.0 / phi, size=size)
     raise ValueError(f"no simulator for the {family.name} family")
+
+
+def qresiduals(res, seed: int | None = 0) -> pd.Series:
+    """Randomized quantile residuals (Dunn & Smyth, 1996; R's ``statmod::qresiduals``).
+
+    For a continuous response, ``r_Q = Phi^{-1}(F(y; mu_hat, phi_hat))`` with
+    ``F`` the fitted distribution function and ``Phi`` the standard normal one.
+    For a discrete response (binomial, Poisson, negative binomial) ``F`` jumps
+    at each possible ``y``, and ``F(y)`` is replaced by a value drawn uniformly
+    between ``P(Y < y)`` and ``P(Y <= y)``. If the model is right, the
+    residuals are exactly standard normal apart from the estimation of the
+    parameters, however small the counts or binomial denominators; binary data
+    and zero counts no longer put residuals on curves.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fit whose family has a distribution (not a quasi family).
+    seed : int or None
+        Seed of the uniform draws for discrete families (ignored otherwise).
+
+    Returns
+    -------
+    pandas.Series
+        One residual per row used in the fit, labelled by row.
+
+    Raises
+    ------
+    TypeError
+        When ``res`` is not a fitted GLM.
+    ValueError
+        For a quasi family (no distribution function), or a Poisson or negative
+        binomial fit with prior weights other than 1.
+    """
+    _check_result(res)
+    family, mu, w, y = res.family, res.mu, res.prior_weights, res.y
+    if not family.has_likelihood:
+        raise ValueError(f"the {family.name} family has no distribution function, so no quantile residuals; "
+                         "use rstandard(res) instead")
+    positive = np.where(w > 0, w, 1.0)
+    discrete = type(family) in (Binomial, Poisson, NegativeBinomial)
+    if type(family) in (Poisson, NegativeBinomial) and not np.all(w[w > 0] == 1):
+        raise ValueError(f"quantile residuals of a {family.name} fit with prior weights other than 1 are not defined")
+    if type(family) is Binomial:
+        trials = np.round(positive).astype(int)
+        successes = np.round(y * positive)
+        cdf = lambda k: stats.binom.cdf(k, trials, mu)  # noqa: E731
+    elif type(family) is Poisson:
+        successes = y
+        cdf = lambda k: stats.poisson.cdf(k, mu)  # noqa: E731
+    elif type(family) is NegativeBinomial:
+        successes, theta = y, 1.0 / family.alpha
+        cdf = lambda k: stats.nbinom.cdf(k, theta, theta / (theta + mu))  # noqa: E731
+    else:
+        phi = res.dispersion / positive
+        if type(family) is Gaussian:
+            upper = stats.norm.cdf(y, mu, np.sqrt(phi))
+        elif type(family) is Gamma:
+            upper = stats.gamma.cdf(y, 1.0 / phi, scale=mu * phi)
+        elif type(family) is InverseGaussian:
+            upper = stats.invgauss.cdf(y, mu * phi, scale=1.0 / phi)
+        else:
+            raise ValueError(f"no distribution function for the {family.name} family")
+    if discrete:
+        lower, upper = cdf(successes - 1), cdf(successes)
+        draw = np.random.default_rng(seed).uniform(size=mu.shape[0])
+        upper = lower + draw * (upper - lower)
+    return _series(res, stats.norm.ppf(upper), "qresid")
 
 
 _RESIDUALS = {

@@ -190,3 +190,55 @@ def test_bad_input_is_refused_with_clear_messages():
     quasi = fit_case(CASES["quasipoisson_quine"])
     with pytest.raises(ValueError, match="no distribution"):
         dg.simulate(quasi)
+
+
+# --- randomized quantile residuals (Dunn & Smyth, 1996) ------------------------------
+CLOT_U = np.array([5, 10, 15, 20, 30, 40, 60, 80, 100.0])
+CLOT_LOT1 = np.array([118, 58, 42, 35, 27, 25, 21, 19, 18.0])
+
+
+@pytest.mark.parametrize("family, expected", [
+    # R: statmod::qresiduals(glm(lot1 ~ log(u), Gamma)), printed to 6 decimals
+    (gl.Gamma(), [-0.793923, 1.763551, 1.007352, 0.603819, -0.761219, 0.038981, -0.563687, -0.742845, -0.516711]),
+    # R: statmod::qresiduals(glm(lot1 ~ log(u), gaussian))
+    (gl.Gaussian(), [1.840871, -0.648267, -0.932572, -0.867260, -0.660723, -0.288635, 0.163323, 0.535411, 0.857852]),
+    # R: statmod::qresiduals(ig, dispersion = summary(ig)$dispersion), ig = glm(lot1 ~ log(u), inverse.gaussian)
+    (gl.InverseGaussian(), [-0.189533, 1.561405, 1.135132, 0.790451, 0.034164, -0.002452, -0.562362, -0.883683,
+                            -1.010829]),
+])
+def test_quantile_residuals_of_continuous_families_match_statmod(family, expected):
+    res = gl.glm("lot1 ~ np.log(u)", pd.DataFrame({"u": CLOT_U, "lot1": CLOT_LOT1}), family=family)
+    # statmod's dispersion is the Pearson sum over df; res.dispersion equals it up to the IRLS tolerance
+    np.testing.assert_allclose(dg.qresiduals(res), expected, atol=2e-5)
+
+
+def test_quantile_residuals_of_counts_lie_between_the_cdf_jumps_and_are_seeded():
+    y = np.array([0, 1, 0, 2, 5, 0, 1, 3.0])
+    res = gl.glm("y ~ x", pd.DataFrame({"y": y, "x": np.arange(1, 9.0)}), family=gl.Poisson())
+    # R: ppois(y - 1, fitted(glm(y ~ x, poisson))) and ppois(y, ...)
+    lower = np.array([0.000000, 0.438092, 0.000000, 0.652721, 0.981568, 0.000000, 0.107923, 0.489936])
+    upper = np.array([0.508263, 0.799661, 0.365492, 0.873476, 0.995587, 0.161126, 0.348196, 0.710763])
+    v = stats.norm.cdf(dg.qresiduals(res, seed=3).to_numpy())
+    assert np.all(v >= lower - 1e-6) and np.all(v <= upper + 1e-6)
+    pd.testing.assert_series_equal(dg.qresiduals(res, seed=3), dg.qresiduals(res, seed=3))
+    assert not np.allclose(dg.qresiduals(res, seed=3), dg.qresiduals(res, seed=4))
+
+
+def test_quantile_residuals_of_a_true_binary_model_are_standard_normal():
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=4000)
+    y = rng.binomial(1, 1 / (1 + np.exp(-(0.3 + x))))
+    res = gl.glm("y ~ x", pd.DataFrame({"y": y, "x": x}), family=gl.Binomial())
+    r = dg.qresiduals(res, seed=5)
+    assert stats.kstest(r, "norm").pvalue > 0.01
+    grouped = gl.glm("cbind(s, 6 - s) ~ x", pd.DataFrame({"s": rng.binomial(6, 0.3, 50), "x": rng.normal(size=50)}),
+                     family=gl.Binomial())
+    assert dg.qresiduals(grouped).shape == (50,)
+
+
+def test_quantile_residuals_refuse_quasi_families():
+    res = gl.glm("y ~ x", pd.DataFrame({"y": [1, 3, 2, 5.0], "x": [1, 2, 3, 4.0]}), family=gl.QuasiPoisson())
+    with pytest.raises(ValueError, match="no distribution function"):
+        dg.qresiduals(res)
+    with pytest.raises(TypeError, match="fitted GLM"):
+        dg.qresiduals("not a fit")
