@@ -22,6 +22,9 @@ $(STAMP): requirements.txt pyproject.toml
 # glm_lib changes; postBuild leaves setuptools' build/ folder, removed here.
 BINDER_VENV  := .venv-binder
 BINDER_STAMP := $(BINDER_VENV)/.installed
+# nbval runs every chapter with this kernel: the Binder environment's own Python,
+# so one run checks both the stored outputs and that a learner's Binder runs it.
+BINDER_KERNEL := $(BINDER_VENV)/share/jupyter/kernels/glm-course-binder/kernel.json
 binder-env: $(BINDER_STAMP)
 $(BINDER_STAMP): binder/requirements.txt binder/postBuild tests/browser/binder-base.txt pyproject.toml $(wildcard glm_lib/*.py glm_lib/*/*.py glm_lib/data/*)
 	test -x $(BINDER_VENV)/bin/python || $(PYTHON) -m venv $(BINDER_VENV)
@@ -29,6 +32,9 @@ $(BINDER_STAMP): binder/requirements.txt binder/postBuild tests/browser/binder-b
 	$(BINDER_VENV)/bin/python -m pip install --quiet -r binder/requirements.txt -r tests/browser/binder-base.txt
 	PATH="$(CURDIR)/$(BINDER_VENV)/bin:$$PATH" bash binder/postBuild
 	rm -rf build
+	mkdir -p $(dir $(BINDER_KERNEL))
+	printf '{"argv": ["%s", "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "Binder environment", "language": "python"}\n' \
+		"$(CURDIR)/$(BINDER_VENV)/bin/python" > $(BINDER_KERNEL)
 	touch $(BINDER_STAMP)
 
 # The browser tests drive this Chromium through Playwright, which never
@@ -39,16 +45,28 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 chromium:
 	test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
 
-# Builds the HTML book from the committed outputs (nothing is executed).
-book: venv
+# Builds the HTML book from the committed outputs (nothing is executed), into
+# _build/html. Rebuilt only when a source changed, so `make test` (which builds it
+# for the browser tests) and `make book` share one build.
+BOOK_SOURCES := _config.yml _toc.yml references.bib $(wildcard chapters/* reference/* _static/* tools/*.py glm_lib/*.py glm_lib/*/*.py)
+BOOK_STAMP := _build/.built
+book: $(BOOK_STAMP)
+$(BOOK_STAMP): $(STAMP) $(BOOK_SOURCES)
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going --path-output .
+	touch $(BOOK_STAMP)
 
-# glm_lib's tests, the notebook checks, strict nbval over every chapter, and the
-# browser tests (the book, built into a temporary folder, and JupyterLab from
-# the Binder environment; screenshots in _build/screenshots/).
+# glm_lib's tests, strict nbval over every chapter (run in the Binder environment's
+# kernel; the stored inline numbers are checked in the same run, see conftest.py),
+# and the browser tests (the book built by `make book`, and JupyterLab from the
+# Binder environment; screenshots in _build/screenshots/). Two workers, one file
+# each at a time (a notebook's cells share a kernel), BLAS on one thread per
+# worker (two busy threads per worker on two cores slow BLAS by 10-70x); the ten
+# slowest tests are listed at the end.
 # pytest exits 5 when it collects nothing; that must not pass silently.
-test: venv binder-env chromium
-	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-current-env \
+test: venv binder-env chromium book
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 JUPYTER_PATH="$(CURDIR)/$(BINDER_VENV)/share/jupyter" BOOK_HTML="$(CURDIR)/_build/html" \
+	$(BIN)/python -m pytest tests $(NOTEBOOKS) -n 2 --dist loadfile --durations=10 \
+		--nbval --nbval-kernel-name glm-course-binder \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider; \
 	status=$$?; if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from citations import citation_problems, load_bibliography, to_roles  # noqa: E402
 from crossrefs import problems as crossref_problems, to_roles as crossref_roles  # noqa: E402
-from execute_notebook import execute, expressions_in, stored_expressions  # noqa: E402
+from execute_notebook import expressions_in  # noqa: E402
 from notebook_sources import substitute  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
@@ -55,15 +55,37 @@ def test_every_inline_number_has_a_stored_value(path: Path) -> None:
     assert not missing, "no stored value (run tools/execute_notebook.py):\n" + "\n".join(missing)
 
 
-@pytest.mark.parametrize(
-    "path",
-    [p for p in NOTEBOOKS if "{eval}" in p.read_text(encoding="utf-8")],
-    ids=lambda p: p.name,
-)
-def test_stored_inline_numbers_are_what_the_code_computes(path: Path) -> None:
-    committed = stored_expressions(nbformat.read(path, as_version=4))
-    fresh = stored_expressions(execute(path))
-    assert fresh == committed, f"{path.name}: stored inline numbers are stale; run tools/execute_notebook.py"
+def _notebook_with_number(stored: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 6 * 7", execution_count=1),
+        nbformat.v4.new_markdown_cell("The answer is {eval}`x`."),
+        nbformat.v4.new_code_cell("print(x)", execution_count=2,
+                                  outputs=[nbformat.v4.new_output("stream", name="stdout", text="42\n")]),
+    ]
+    nb.cells[1].metadata["user_expressions"] = [
+        {"expression": "x", "result": {"status": "ok", "data": {"text/plain": stored}, "metadata": {}}}]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+@pytest.mark.parametrize("stored, passes", [("42", True), ("41", False)])
+def test_nbval_run_checks_the_stored_inline_numbers(tmp_path: Path, stored: str, passes: bool) -> None:
+    """The chapters run once, under nbval; conftest.py's plugin checks the stored numbers in that run."""
+    import os
+    import subprocess
+
+    path = tmp_path / "demo.ipynb"
+    nbformat.write(_notebook_with_number(stored), path)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "conftest", "-p", "no:cacheprovider",
+         "-q", str(path)],
+        cwd=tmp_path, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")},
+    )
+    assert (run.returncode == 0) == passes, run.stdout[-2000:]
+    if not passes:
+        assert "stored '41', now '42'" in run.stdout
 
 
 # --- the machinery itself ----------------------------------------------------
