@@ -44,7 +44,7 @@ from .gee import GEEResults, fit_gee, gee
 from .mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
 from .multinomial import MultinomialResults, fit_multinomial
 from .negbin import fit_negative_binomial
-from .ordinal import OrdinalResults, fit_ordinal, ordinal_glm
+from .ordinal import OrdinalResults, fit_ordinal, nominal_test, ordinal_glm
 from .results import GLMResults
 from .selection import add1, drop1
 
@@ -72,6 +72,7 @@ __all__ = [
     "RandomInterceptResults",
     "fit_ordinal",
     "ordinal_glm",
+    "nominal_test",
     "OrdinalResults",
     "gee",
     "fit_gee",
