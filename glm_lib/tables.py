@@ -3,21 +3,27 @@
 A log-linear model is a Poisson GLM with one row per cell of the table, so a
 chapter needs three conversions: a cross-tabulation to long counts (R's
 ``as.data.frame(table)``), long counts to a cross-tabulation (R's ``xtabs``),
-and a fitted model's expected counts arranged as the observed table.
+and a fitted model's expected counts arranged as the observed table. For
+stratified tables it also gives the Cochran–Mantel–Haenszel test with the
+Mantel–Haenszel common odds ratio (R's ``mantelhaen.test``) and the
+Breslow–Day test of a common odds ratio.
 Factor columns keep their level order (pandas categoricals), so formulas give
 R's reference levels.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import linalg, optimize, stats
 
 from .validation import first_rows
 
-__all__ = ["to_long", "xtabs", "fitted_table"]
+__all__ = ["to_long", "xtabs", "fitted_table", "mantelhaen", "breslow_day", "StratifiedTest"]
 
 
 def _as_list(names, what: str) -> list:
@@ -136,3 +142,218 @@ def fitted_table(result, data: pd.DataFrame, rows: str | Sequence[str], columns:
     frame = data.copy()
     frame["__fitted__"] = mu
     return xtabs(frame, "__fitted__", rows, columns)
+
+
+# --------------------------------------------------------------------------
+# stratified tables: Cochran-Mantel-Haenszel and Breslow-Day
+# --------------------------------------------------------------------------
+@dataclass
+class StratifiedTest:
+    """The result of :func:`mantelhaen` or :func:`breslow_day` (fields named as R's ``htest``).
+
+    Attributes
+    ----------
+    statistic : float
+        The chi-squared statistic.
+    df : int
+        Its degrees of freedom.
+    pvalue : float
+        Upper-tail chi-squared probability.
+    estimate : float or None
+        The Mantel-Haenszel common odds ratio (2 x 2 x K tables only).
+    conf_int : tuple of float or None
+        Its confidence interval (Robins, Breslow and Greenland's variance of
+        its logarithm), as ``mantelhaen.test``.
+    method : str
+    """
+
+    statistic: float
+    df: int
+    pvalue: float
+    estimate: float | None
+    conf_int: tuple[float, float] | None
+    method: str
+
+    def __str__(self) -> str:
+        text = f"{self.method}: X-squared = {self.statistic:.4f}, df = {self.df}, p-value = {self.pvalue:.4g}"
+        if self.estimate is not None:
+            text += f"; common odds ratio {self.estimate:.4f}"
+        if self.conf_int is not None:
+            text += f", {self.conf_int[0]:.4f} to {self.conf_int[1]:.4f}"
+        return text
+
+
+def _stratified_array(data, counts, rows, columns, strata) -> tuple[np.ndarray, list, list, list]:
+    """The counts as an ``I x J x K`` array (R's ``xtabs(counts ~ rows + columns + strata)``) and the levels."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    names = {"rows": rows, "columns": columns, "strata": strata}
+    for what, name in names.items():
+        if not isinstance(name, str):
+            raise TypeError(f"{what} must name one column (a string), not {type(name).__name__}")
+    if len({rows, columns, strata}) < 3:
+        raise ValueError(f"rows, columns and strata must be three different columns, got {rows!r}, {columns!r}, {strata!r}")
+    table = xtabs(data, counts, rows=[strata, rows], columns=columns)
+    levels = [list(table.index.levels[1]), list(table.columns), list(table.index.levels[0])]
+    full = pd.MultiIndex.from_product([table.index.levels[0], table.index.levels[1]])
+    values = table.reindex(full, fill_value=0.0).to_numpy().reshape(len(levels[2]), len(levels[0]), len(levels[1]))
+    array = np.transpose(values, (1, 2, 0))  # rows x columns x strata
+    I, J, K = array.shape
+    if I < 2 or J < 2:
+        raise ValueError(f"rows and columns need at least 2 levels each, got {I} and {J}")
+    if K < 2:
+        raise ValueError(f"strata needs at least 2 levels (got {K}); for one table use an independence test")
+    return array, levels[0], levels[1], levels[2]
+
+
+def _check_stratum_sizes(array: np.ndarray, strata_levels: list) -> np.ndarray:
+    totals = array.sum(axis=(0, 1))
+    small = totals < 2
+    if small.any():
+        raise ValueError(
+            f"strata {', '.join(str(strata_levels[k]) for k in np.flatnonzero(small))} have fewer than 2 "
+            "observations, so their variance is undefined (R's mantelhaen.test stops too); drop those strata"
+        )
+    return totals
+
+
+def mantelhaen(data: pd.DataFrame, counts: str, rows: str, columns: str, strata: str, correct: bool = True,
+               conf_level: float = 0.95) -> StratifiedTest:
+    """Cochran-Mantel-Haenszel test of conditional independence (R's ``mantelhaen.test``).
+
+    Tests that ``rows`` and ``columns`` are independent within every level of
+    ``strata``. For a ``2 x 2 x K`` table the statistic is
+    ``(|sum_k (y_11k - E y_11k)| - 1/2)^2 / sum_k Var y_11k`` (the ``1/2``
+    only with ``correct``) on 1 df, and the result carries the
+    Mantel-Haenszel estimate of the common odds ratio,
+    ``sum_k y_11k y_22k / n_k / sum_k y_12k y_21k / n_k``, with a Wald interval
+    from the Robins-Breslow-Greenland variance of its logarithm. For larger
+    ``I x J x K`` tables it is the generalised statistic on
+    ``(I - 1)(J - 1)`` df, without an estimate.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long counts, one row per cell (rows with the same levels are summed).
+    counts : str
+        The column of counts.
+    rows, columns, strata : str
+        Factor columns; the first levels (categorical order) are the
+        reference for the odds ratio, which compares the odds of the first
+        column level in the first row level with those in the second.
+    correct : bool
+        Continuity correction (2 x 2 x K only), R's default.
+    conf_level : float
+        Confidence level of the interval for the common odds ratio.
+
+    Returns
+    -------
+    StratifiedTest
+
+    Raises
+    ------
+    ValueError
+        For unknown columns, negative or non-finite counts, fewer than two
+        levels, a stratum with fewer than two observations, or a
+        ``conf_level`` outside (0, 1).
+    """
+    if not 0 < conf_level < 1:
+        raise ValueError(f"conf_level must be between 0 and 1, got {conf_level!r}")
+    x, _, _, strata_levels = _stratified_array(data, counts, rows, columns, strata)
+    n = _check_stratum_sizes(x, strata_levels)
+    I, J, _ = x.shape
+    if (I, J) == (2, 2):
+        row1, col1 = x[0].sum(axis=0), x[:, 0].sum(axis=0)
+        delta = float(np.sum(x[0, 0] - row1 * col1 / n))
+        variance = float(np.sum(row1 * (n - row1) * col1 * (n - col1) / (n**2 * (n - 1))))
+        yates = 0.5 if correct and abs(delta) >= 0.5 else 0.0
+        statistic = (abs(delta) - yates) ** 2 / variance
+        a, b, c, d = x[0, 0], x[0, 1], x[1, 0], x[1, 1]
+        s_diag, s_offd = float(np.sum(a * d / n)), float(np.sum(b * c / n))
+        estimate = s_diag / s_offd if s_offd > 0 else math.inf
+        if 0 < s_diag and 0 < s_offd:
+            log_var = (
+                np.sum((a + d) * a * d / n**2) / (2 * s_diag**2)
+                + np.sum(((a + d) * b * c + (b + c) * a * d) / n**2) / (2 * s_diag * s_offd)
+                + np.sum((b + c) * b * c / n**2) / (2 * s_offd**2)
+            )
+            half = stats.norm.ppf(1 - (1 - conf_level) / 2) * math.sqrt(float(log_var))
+            conf_int = (estimate * math.exp(-half), estimate * math.exp(half))
+        else:
+            conf_int = None
+        method = "Mantel-Haenszel chi-squared test" + (" with continuity correction" if correct else " without continuity correction")
+        return StratifiedTest(float(statistic), 1, float(stats.chi2.sf(statistic, 1)), estimate, conf_int, method)
+    df = (I - 1) * (J - 1)
+    gap = np.zeros(df)
+    V = np.zeros((df, df))
+    for k in range(x.shape[2]):
+        f, total = x[:, :, k], n[k]
+        rows_k, cols_k = f.sum(axis=1)[:-1], f.sum(axis=0)[:-1]
+        gap += f[:-1, :-1].ravel(order="F") - np.outer(rows_k, cols_k).ravel(order="F") / total
+        V += np.kron(np.diag(total * cols_k) - np.outer(cols_k, cols_k),
+                     np.diag(total * rows_k) - np.outer(rows_k, rows_k)) / (total**2 * (total - 1))
+    try:
+        statistic = float(gap @ linalg.solve(V, gap, assume_a="sym"))
+    except linalg.LinAlgError as exc:
+        raise ValueError("the covariance of the summed cells is singular (an empty row or column level?); "
+                         "drop unused levels") from exc
+    return StratifiedTest(statistic, df, float(stats.chi2.sf(statistic, df)), None, None,
+                          "Cochran-Mantel-Haenszel test")
+
+
+def breslow_day(data: pd.DataFrame, counts: str, rows: str, columns: str, strata: str,
+                correct: bool = False) -> StratifiedTest:
+    """Breslow-Day test that a ``2 x 2 x K`` table has a common odds ratio.
+
+    For each stratum, the count ``y_11k`` expected under the Mantel-Haenszel
+    common odds ratio ``psi`` (given the stratum's margins) solves
+    ``E (n_2k - m_k + E) / ((m_k - E)(n_1k - E)) = psi``; the statistic
+    ``sum_k (y_11k - E_k)^2 / V_k``, with ``V_k`` the reciprocal of the sum of
+    the reciprocals of the four fitted cells, is referred to chi-squared on
+    ``K - 1`` df (Breslow and Day, 1980). A stratum whose margins fix its
+    table (a zero row or column total) has no information on the odds ratio
+    (its term would be 0/0); it is left out and costs its degree of freedom.
+    ``correct=True`` subtracts
+    Tarone's (1985) correction, as ``DescTools::BreslowDayTest(correct = TRUE)``.
+
+    Parameters
+    ----------
+    data, counts, rows, columns, strata
+        As for :func:`mantelhaen`; ``rows`` and ``columns`` must have two levels.
+    correct : bool
+        Tarone's correction.
+
+    Returns
+    -------
+    StratifiedTest
+        With the Mantel-Haenszel odds ratio the fitted counts are based on as ``estimate``.
+    """
+    x, row_levels, column_levels, strata_levels = _stratified_array(data, counts, rows, columns, strata)
+    if x.shape[:2] != (2, 2):
+        raise ValueError(f"the Breslow-Day test needs 2 x 2 tables; rows and columns have {x.shape[0]} and {x.shape[1]} levels")
+    _check_stratum_sizes(x, strata_levels)
+    psi = mantelhaen(data, counts, rows, columns, strata, correct=False).estimate
+    if not (psi and math.isfinite(psi)):
+        raise ValueError("the Mantel-Haenszel odds ratio is 0 or infinite, so no common odds ratio can be fitted")
+    statistic, gaps, variances, informative = 0.0, 0.0, 0.0, 0
+    for k in range(x.shape[2]):
+        a = x[0, 0, k]
+        row1, col1, total = x[0, :, k].sum(), x[:, 0, k].sum(), x[:, :, k].sum()
+        lo, hi = max(0.0, col1 + row1 - total), min(row1, col1)
+        if hi - lo <= 0:
+            continue  # the margins fix the table (a zero row or column total): no information on the odds ratio
+        informative += 1
+        f = lambda e: e * (total - row1 - col1 + e) - psi * (row1 - e) * (col1 - e)
+        expected = optimize.brentq(f, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps)
+        variance = 1.0 / (1.0 / expected + 1.0 / (row1 - expected) + 1.0 / (col1 - expected)
+                          + 1.0 / (total - row1 - col1 + expected))
+        statistic += (a - expected) ** 2 / variance
+        gaps += a - expected
+        variances += variance
+    if informative < 2:
+        raise ValueError("fewer than two strata have tables not fixed by their margins; no homogeneity to test")
+    if correct:
+        statistic -= gaps**2 / variances
+    df = informative - 1
+    method = "Breslow-Day test on homogeneity of odds ratios" + (" (with Tarone correction)" if correct else "")
+    return StratifiedTest(float(statistic), df, float(stats.chi2.sf(statistic, df)), psi, None, method)
