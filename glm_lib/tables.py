@@ -165,6 +165,8 @@ class StratifiedTest:
         Its confidence interval (Robins, Breslow and Greenland's variance of
         its logarithm), as ``mantelhaen.test``.
     method : str
+    conf_level : float or None
+        The level of ``conf_int``.
     """
 
     statistic: float
@@ -173,13 +175,14 @@ class StratifiedTest:
     estimate: float | None
     conf_int: tuple[float, float] | None
     method: str
+    conf_level: float | None = None
 
     def __str__(self) -> str:
         text = f"{self.method}: X-squared = {self.statistic:.4f}, df = {self.df}, p-value = {self.pvalue:.4g}"
         if self.estimate is not None:
             text += f"; common odds ratio {self.estimate:.4f}"
         if self.conf_int is not None:
-            text += f", {self.conf_int[0]:.4f} to {self.conf_int[1]:.4f}"
+            text += f" ({100 * self.conf_level:g}% CI {self.conf_int[0]:.4f} to {self.conf_int[1]:.4f})"
         return text
 
 
@@ -282,7 +285,8 @@ def mantelhaen(data: pd.DataFrame, counts: str, rows: str, columns: str, strata:
         else:
             conf_int = None
         method = "Mantel-Haenszel chi-squared test" + (" with continuity correction" if correct else " without continuity correction")
-        return StratifiedTest(float(statistic), 1, float(stats.chi2.sf(statistic, 1)), estimate, conf_int, method)
+        return StratifiedTest(float(statistic), 1, float(stats.chi2.sf(statistic, 1)), estimate, conf_int, method,
+                              conf_level if conf_int is not None else None)
     df = (I - 1) * (J - 1)
     gap = np.zeros(df)
     V = np.zeros((df, df))
