@@ -306,3 +306,16 @@ def test_nominal_bad_input():
         gl.nominal_test("fit")
     with pytest.raises(ValueError, match="ordinal_glm"):
         gl.nominal_test(gl.fit_ordinal(X, y))
+
+
+def test_nominal_test_keeps_the_fit_s_nominal_terms():
+    """Testing the proportional terms of a partial proportional-odds fit moves each into nominal beside Type."""
+    expected = FIXTURES["housing_type_nominal_test"]
+    _, fit = _nominal_fit("housing", "Sat ~ Infl + Cont", "~ Type", "logit")
+    table = gl.nominal_test(fit)
+    assert list(table.index) == ["<none>", *expected["terms"]]
+    np.testing.assert_array_equal(table["Df"].iloc[1:], expected["df"])
+    np.testing.assert_allclose(table["logLik"].iloc[1:], expected["llf"], rtol=1e-10)
+    np.testing.assert_allclose(table["LRT"].iloc[1:], expected["lrt"], rtol=1e-6)
+    # Each refit is nested in the all-nominal model, so none can beat its log-likelihood.
+    assert table["logLik"].iloc[1:].max() < FIXTURES["housing_nominal_all"]["llf"]

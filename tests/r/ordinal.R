@@ -55,13 +55,13 @@ from_nominal <- function(fit) {
 }
 # R's nominal_test(fit), refitted here term by term with tight tolerances (nominal_test's own
 # refits lose the control argument): each term moved from the formula to `nominal`.
-from_nominal_test <- function(fit, data, w = rep(1, nrow(data))) {
+from_nominal_test <- function(fit, data, w = rep(1, nrow(data)), nominal = character(0)) {
   terms <- attr(terms(fit$formula), "term.labels")
   response <- as.character(fit$formula[[2]])
   refits <- lapply(terms, function(term) {
     rest <- setdiff(terms, term)
     formula <- reformulate(if (length(rest)) rest else "1", response = response)
-    clm(formula, nominal = reformulate(term), data = data, weights = w, control = tight_clm)
+    clm(formula, nominal = reformulate(c(nominal, term)), data = data, weights = w, control = tight_clm)
   })
   llf <- sapply(refits, function(m) as.numeric(logLik(m)))
   df <- sapply(refits, function(m) length(coef(m))) - length(coef(fit))
@@ -105,6 +105,9 @@ fixtures <- list(
     clm(Sat ~ Infl + Type, nominal = ~ Cont, data = housing, weights = Freq, link = "cloglog", control = tight_clm)),
   housing_nominal_test = from_nominal_test(
     clm(Sat ~ Infl + Type + Cont, data = housing, weights = Freq, control = tight_clm), housing, housing$Freq),
+  housing_type_nominal_test = from_nominal_test(
+    clm(Sat ~ Infl + Cont, nominal = ~ Type, data = housing, weights = Freq, control = tight_clm), housing,
+    housing$Freq, nominal = "Type"),
   wine_nominal_test = from_nominal_test(
     clm(rating ~ temp + contact, data = wine, control = tight_clm), wine),
   housing_new_rows = which(housing$Sat == "Low") - 1,
