@@ -51,7 +51,7 @@ from ._models._gee import GEEResults, fit_gee, gee
 from ._models._mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
 from ._models._multinomial import MultinomialResults, fit_multinomial, multinom
 from ._models._negbin import fit_negative_binomial, glm_nb
-from ._models._ordinal import OrdinalResults, fit_ordinal, ordinal_glm
+from ._models._ordinal import OrdinalResults, fit_ordinal, nominal_test, ordinal_glm
 from ._models._zeroinfl import ZeroCountResults, hurdle, zeroinfl
 
 __version__ = "0.1.0"
@@ -76,6 +76,7 @@ __all__ = [
     "RandomInterceptResults",
     "fit_ordinal",
     "ordinal_glm",
+    "nominal_test",
     "OrdinalResults",
     "gee",
     "zeroinfl",

@@ -117,3 +117,103 @@ def test_logistic_is_loglinear_with_margins_fixed():
     interaction = loglinear.params["Admit[T.Rejected]:Gender[T.Female]"]
     assert -interaction == pytest.approx(logit.params["Gender[T.Female]"], rel=1e-7)
     assert loglinear.bse["Admit[T.Rejected]:Gender[T.Female]"] == pytest.approx(logit.bse["Gender[T.Female]"], rel=1e-6)
+
+
+# --- stratified tables: mantelhaen.test and Breslow-Day ------------------------------------------------
+STRATIFIED = json.loads((Path(__file__).parent / "r" / "fixtures" / "tables.json").read_text())["stratified"]
+
+
+def _rabbits():
+    """R's ?mantelhaen.test example (penicillin, delay and cure in rabbits), as long counts."""
+    spec = STRATIFIED["rabbits"]
+    dims = spec["dims"]
+    counts = np.array(spec["counts"], dtype=float).reshape(2, 2, 5, order="F")
+    rows = [(d, r, p, counts[i, j, k]) for k, p in enumerate(dims["Penicillin.Level"])
+            for j, r in enumerate(dims["Response"]) for i, d in enumerate(dims["Delay"])]
+    frame = pd.DataFrame(rows, columns=["Delay", "Response", "Penicillin", "Freq"])
+    for column, key in (("Delay", "Delay"), ("Response", "Response"), ("Penicillin", "Penicillin.Level")):
+        frame[column] = pd.Categorical(frame[column], categories=dims[key])
+    return frame
+
+
+def _check_htest(result, expected):
+    assert result.df == expected["df"]
+    assert result.statistic == pytest.approx(expected["statistic"], rel=1e-10)
+    assert result.pvalue == pytest.approx(expected["p"], rel=1e-8)
+    if expected.get("estimate") is None:
+        assert result.estimate is None and result.conf_int is None
+    else:
+        assert result.estimate == pytest.approx(expected["estimate"], rel=1e-12)
+        np.testing.assert_allclose(result.conf_int, expected["conf_int"], rtol=1e-10)
+
+
+@pytest.mark.parametrize("correct, key", [(True, "ucb_correct"), (False, "ucb_uncorrected")])
+def test_mantelhaen_matches_r_on_berkeley(correct, key):
+    result = tables.mantelhaen(_ucb(), "Freq", rows="Admit", columns="Gender", strata="Dept", correct=correct)
+    _check_htest(result, STRATIFIED[key])
+    assert "continuity" in result.method and str(result).startswith(result.method)
+
+
+def test_mantelhaen_matches_r_with_empty_cells():
+    rabbits = _rabbits()
+    _check_htest(tables.mantelhaen(rabbits, "Freq", "Delay", "Response", "Penicillin"), STRATIFIED["rabbits_correct"])
+    _check_htest(tables.mantelhaen(rabbits, "Freq", "Delay", "Response", "Penicillin", correct=False, conf_level=0.9),
+                 STRATIFIED["rabbits_uncorrected"])
+
+
+def test_generalised_cmh_matches_r():
+    _check_htest(tables.mantelhaen(_ucb(), "Freq", rows="Admit", columns="Dept", strata="Gender"),
+                 STRATIFIED["ucb_admit_dept_by_gender"])
+    housing = gl.datasets.load_housing()
+    _check_htest(tables.mantelhaen(housing, "Freq", rows="Sat", columns="Infl", strata="Cont"),
+                 STRATIFIED["housing_sat_infl_by_cont"])
+
+
+def test_mantel_haenszel_is_close_to_the_loglinear_conditional_odds_ratio():
+    """The MH estimate and the ML estimate of the homogeneous-association model nearly agree (large strata)."""
+    ucb = _ucb()
+    mh = tables.mantelhaen(ucb, "Freq", rows="Admit", columns="Gender", strata="Dept")
+    fit = gl.glm("Freq ~ Admit * Gender + Admit * Dept + Gender * Dept", ucb, family=gl.Poisson(), tol=1e-12)
+    ml = float(np.exp(fit.params["Admit[T.Rejected]:Gender[T.Female]"]))
+    assert abs(mh.estimate - ml) < 0.01 and mh.estimate != pytest.approx(ml, rel=1e-6)
+
+
+@pytest.mark.parametrize("data, tarone", [("ucb", False), ("ucb", True), ("rabbits", False), ("rabbits", True)])
+def test_breslow_day_matches_the_r_formula(data, tarone):
+    frame, spec = (_ucb(), ("Admit", "Gender", "Dept")) if data == "ucb" else (_rabbits(), ("Delay", "Response", "Penicillin"))
+    result = tables.breslow_day(frame, "Freq", *spec, correct=tarone)
+    expected = STRATIFIED[f"{data}_breslow_day" + ("_tarone" if tarone else "")]
+    assert result.df == expected["df"]   # rabbits: two strata fixed by their margins are left out
+    assert result.statistic == pytest.approx(expected["statistic"], rel=1e-9)
+    assert result.pvalue == pytest.approx(expected["p"], rel=1e-8)
+    assert ("Tarone" in result.method) == tarone
+
+
+def test_breslow_day_published_berkeley_value():
+    """DescTools::BreslowDayTest(UCBAdmissions): X-squared = 18.826, df = 5, p-value = 0.002071."""
+    result = tables.breslow_day(_ucb(), "Freq", "Admit", "Gender", "Dept")
+    assert (round(result.statistic, 3), result.df, round(result.pvalue, 6)) == (18.826, 5, 0.002071)
+
+
+def test_stratified_bad_input():
+    ucb = _ucb()
+    with pytest.raises(TypeError, match="DataFrame"):
+        tables.mantelhaen(ucb.to_dict(), "Freq", "Admit", "Gender", "Dept")
+    with pytest.raises(ValueError, match="three different columns"):
+        tables.mantelhaen(ucb, "Freq", "Admit", "Admit", "Dept")
+    with pytest.raises(TypeError, match="strata must name one column"):
+        tables.mantelhaen(ucb, "Freq", "Admit", "Gender", ["Dept"])
+    with pytest.raises(ValueError, match="not a column"):
+        tables.mantelhaen(ucb, "Freq", "Admit", "Gender", "Faculty")
+    with pytest.raises(ValueError, match="non-negative"):
+        tables.mantelhaen(ucb.assign(Freq=-ucb["Freq"]), "Freq", "Admit", "Gender", "Dept")
+    with pytest.raises(ValueError, match="conf_level"):
+        tables.mantelhaen(ucb, "Freq", "Admit", "Gender", "Dept", conf_level=95)
+    one_dept = ucb[ucb["Dept"] == "A"].assign(Dept=lambda d: d["Dept"].cat.remove_unused_categories())
+    with pytest.raises(ValueError, match="at least 2 levels"):
+        tables.mantelhaen(one_dept, "Freq", "Admit", "Gender", "Dept")
+    tiny = ucb.assign(Freq=np.where(ucb["Dept"] == "F", 0, ucb["Freq"]))
+    with pytest.raises(ValueError, match="strata F have fewer than 2"):
+        tables.mantelhaen(tiny, "Freq", "Admit", "Gender", "Dept")
+    with pytest.raises(ValueError, match="2 x 2"):
+        tables.breslow_day(ucb, "Freq", "Admit", "Dept", "Gender")

@@ -3,23 +3,27 @@
 A log-linear model is a Poisson GLM with one row per cell of the table, so a
 chapter needs three conversions: a cross-tabulation to long counts (R's
 ``as.data.frame(table)``), long counts to a cross-tabulation (R's ``xtabs``),
-and a fitted model's expected counts arranged as the observed table.
+and a fitted model's expected counts arranged as the observed table. For
+stratified tables it also gives the Cochran–Mantel–Haenszel test with the
+Mantel–Haenszel common odds ratio (R's ``mantelhaen.test``) and the
+Breslow–Day test of a common odds ratio.
 Factor columns keep their level order (pandas categoricals), so formulas give
 R's reference levels.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import linalg, optimize, stats
 
 from .._model._validation import first_rows
 
-__all__ = ["to_long", "xtabs", "fitted_table", "mantelhaen", "MantelHaenszel"]
+__all__ = ["to_long", "xtabs", "fitted_table", "mantelhaen", "breslow_day", "StratifiedTest"]
 
 
 def _as_list(names, what: str) -> list:
@@ -140,179 +144,220 @@ def fitted_table(result, data: pd.DataFrame, rows: str | Sequence[str], columns:
     return xtabs(frame, "__fitted__", rows, columns)
 
 
+# --------------------------------------------------------------------------
+# stratified tables: Cochran-Mantel-Haenszel and Breslow-Day
+# --------------------------------------------------------------------------
 @dataclass
-class MantelHaenszel:
-    """The Cochran-Mantel-Haenszel test of a 2 x 2 x K table, with the common odds ratio.
+class StratifiedTest:
+    """The result of :func:`mantelhaen` or :func:`breslow_day` (fields named as R's ``htest``).
 
     Attributes
     ----------
-    statistic, df, p_value : float, int, float
-        The Mantel-Haenszel chi-squared statistic (1 df) for conditional
-        independence of rows and columns given the strata, and its p-value.
-    odds_ratio : float
-        The Mantel-Haenszel estimate of the common odds ratio.
-    conf_int : tuple of float
-        Its confidence interval, from the Robins-Breslow-Greenland variance
-        of the log odds ratio (as R's ``mantelhaen.test``).
-    breslow_day, breslow_day_df, breslow_day_p_value : float, int, float
-        The Breslow-Day test that the K odds ratios are equal (K - 1 df).
-    tarone, tarone_p_value : float
-        The same with Tarone's correction, which makes it a proper
-        chi-squared statistic when the common odds ratio is estimated.
-    table : pandas.DataFrame
-        Each stratum's cells ``n11, n12, n21, n22`` and its own odds ratio.
-    correct : bool
-        Whether the continuity correction was applied.
+    statistic : float
+        The chi-squared statistic.
+    df : int
+        Its degrees of freedom.
+    pvalue : float
+        Upper-tail chi-squared probability.
+    estimate : float or None
+        The Mantel-Haenszel common odds ratio (2 x 2 x K tables only).
+    conf_int : tuple of float or None
+        Its confidence interval (Robins, Breslow and Greenland's variance of
+        its logarithm), as ``mantelhaen.test``.
+    method : str
+    conf_level : float or None
+        The level of ``conf_int``.
     """
 
     statistic: float
     df: int
-    p_value: float
-    odds_ratio: float
-    conf_int: tuple
-    conf_level: float
-    breslow_day: float
-    breslow_day_df: int
-    breslow_day_p_value: float
-    tarone: float
-    tarone_p_value: float
-    table: pd.DataFrame
-    correct: bool
+    pvalue: float
+    estimate: float | None
+    conf_int: tuple[float, float] | None
+    method: str
+    conf_level: float | None = None
 
     def __str__(self) -> str:
-        corrected = "with" if self.correct else "without"
-        lower, upper = self.conf_int
-        return "\n".join([
-            f"Mantel-Haenszel chi-squared test {corrected} continuity correction",
-            "",
-            f"Mantel-Haenszel X-squared = {self.statistic:.4g}, df = {self.df}, p-value = {self.p_value:.4g}",
-            "alternative hypothesis: true common odds ratio is not equal to 1",
-            f"{round(100 * self.conf_level)} percent confidence interval:",
-            f" {lower:.7g} {upper:.7g}",
-            "sample estimates:",
-            f"common odds ratio {self.odds_ratio:.7g}",
-            "",
-            f"Breslow-Day test of equal odds ratios: X-squared = {self.breslow_day:.4g}, "
-            f"df = {self.breslow_day_df}, p-value = {self.breslow_day_p_value:.4g} "
-            f"(Tarone: {self.tarone:.4g}, p-value = {self.tarone_p_value:.4g})",
-        ])
+        text = f"{self.method}: X-squared = {self.statistic:.4f}, df = {self.df}, p-value = {self.pvalue:.4g}"
+        if self.estimate is not None:
+            text += f"; common odds ratio {self.estimate:.4f}"
+        if self.conf_int is not None:
+            text += f" ({100 * self.conf_level:g}% CI {self.conf_int[0]:.4f} to {self.conf_int[1]:.4f})"
+        return text
 
 
-def _expected_cell(n11, row1, col1, total, ratio):
-    """The (1, 1) count with the margins fixed whose odds ratio is ``ratio``."""
-    lower, upper = max(0.0, col1 + row1 - total), min(row1, col1)
-    if upper <= lower:
-        return lower
+def _stratified_array(data, counts, rows, columns, strata) -> tuple[np.ndarray, list, list, list]:
+    """The counts as an ``I x J x K`` array (R's ``xtabs(counts ~ rows + columns + strata)``) and the levels."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    names = {"rows": rows, "columns": columns, "strata": strata}
+    for what, name in names.items():
+        if not isinstance(name, str):
+            raise TypeError(f"{what} must name one column (a string), not {type(name).__name__}")
+    if len({rows, columns, strata}) < 3:
+        raise ValueError(f"rows, columns and strata must be three different columns, got {rows!r}, {columns!r}, {strata!r}")
+    table = xtabs(data, counts, rows=[strata, rows], columns=columns)
+    levels = [list(table.index.levels[1]), list(table.columns), list(table.index.levels[0])]
+    full = pd.MultiIndex.from_product([table.index.levels[0], table.index.levels[1]])
+    values = table.reindex(full, fill_value=0.0).to_numpy().reshape(len(levels[2]), len(levels[0]), len(levels[1]))
+    array = np.transpose(values, (1, 2, 0))  # rows x columns x strata
+    I, J, K = array.shape
+    if I < 2 or J < 2:
+        raise ValueError(f"rows and columns need at least 2 levels each, got {I} and {J}")
+    if K < 2:
+        raise ValueError(f"strata needs at least 2 levels (got {K}); for one table use an independence test")
+    return array, levels[0], levels[1], levels[2]
 
-    def gap(a):
-        return a * (total - row1 - col1 + a) - ratio * (row1 - a) * (col1 - a)
 
-    return optimize.brentq(gap, lower, upper, xtol=1e-13, rtol=1e-15)
+def _check_stratum_sizes(array: np.ndarray, strata_levels: list) -> np.ndarray:
+    totals = array.sum(axis=(0, 1))
+    small = totals < 2
+    if small.any():
+        raise ValueError(
+            f"strata {', '.join(str(strata_levels[k]) for k in np.flatnonzero(small))} have fewer than 2 "
+            "observations, so their variance is undefined (R's mantelhaen.test stops too); drop those strata"
+        )
+    return totals
 
 
-def mantelhaen(data: pd.DataFrame, counts: str, rows: str, columns: str, strata: str,
-               correct: bool = True, conf_level: float = 0.95) -> MantelHaenszel:
-    """Cochran-Mantel-Haenszel test of a 2 x 2 x K table in long form (R's ``mantelhaen.test``).
+def mantelhaen(data: pd.DataFrame, counts: str, rows: str, columns: str, strata: str, correct: bool = True,
+               conf_level: float = 0.95) -> StratifiedTest:
+    """Cochran-Mantel-Haenszel test of conditional independence (R's ``mantelhaen.test``).
+
+    Tests that ``rows`` and ``columns`` are independent within every level of
+    ``strata``. For a ``2 x 2 x K`` table the statistic is
+    ``(|sum_k (y_11k - E y_11k)| - 1/2)^2 / sum_k Var y_11k`` (the ``1/2``
+    only with ``correct``) on 1 df, and the result carries the
+    Mantel-Haenszel estimate of the common odds ratio,
+    ``sum_k y_11k y_22k / n_k / sum_k y_12k y_21k / n_k``, with a Wald interval
+    from the Robins-Breslow-Greenland variance of its logarithm. For larger
+    ``I x J x K`` tables it is the generalised statistic on
+    ``(I - 1)(J - 1)`` df, without an estimate.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per cell (or per case, with counts of 1): the table in long form.
+    data : DataFrame
+        Long counts, one row per cell (rows with the same levels are summed).
     counts : str
         The column of counts.
-    rows, columns : str
-        The two binary factors; their first level (a categorical's first
-        category, else the first in sorted order) is row 1 and column 1, as
-        in R's table.
-    strata : str
-        The stratifying factor, K >= 1 levels.
+    rows, columns, strata : str
+        Factor columns; the first levels (categorical order) are the
+        reference for the odds ratio, which compares the odds of the first
+        column level in the first row level with those in the second.
     correct : bool
-        Apply the continuity correction (R's default).
+        Continuity correction (2 x 2 x K only), R's default.
     conf_level : float
-        Level of the odds ratio's confidence interval.
+        Confidence level of the interval for the common odds ratio.
 
     Returns
     -------
-    MantelHaenszel
-        The test, the common odds ratio with its interval, and the
-        Breslow-Day test of homogeneous odds ratios.
+    StratifiedTest
 
     Raises
     ------
     ValueError
-        Columns missing from ``data``, a factor that does not have exactly
-        two levels, negative or non-finite counts, a stratum with fewer than
-        two observations, or a ``conf_level`` outside (0, 1).
-    TypeError
-        ``data`` is not a DataFrame.
-
-    Notes
-    -----
-    R: ``mantelhaen.test(x, correct = TRUE)`` for the test and the common odds
-    ratio; the Breslow-Day and Tarone statistics (e.g. ``DescTools::BreslowDayTest``)
-    are computed at the Mantel-Haenszel estimate.
-
-    Examples
-    --------
-    >>> import glm_lib as gl
-    >>> ucb = gl.datasets.load_ucb_admissions()
-    >>> cmh = gl.tables.mantelhaen(ucb, "Freq", "Admit", "Gender", "Dept")
-    >>> round(cmh.odds_ratio, 4)
-    0.9047
+        For unknown columns, negative or non-finite counts, fewer than two
+        levels, a stratum with fewer than two observations, or a
+        ``conf_level`` outside (0, 1).
     """
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    missing = [c for c in (counts, rows, columns, strata) if c not in data.columns]
-    if missing:
-        raise ValueError(f"data has no column(s) {', '.join(map(str, missing))}")
     if not 0 < conf_level < 1:
         raise ValueError(f"conf_level must be between 0 and 1, got {conf_level!r}")
-    values = pd.to_numeric(data[counts], errors="coerce").to_numpy(dtype=float)
-    _check_counts(values, f"counts ({counts!r})")
-    levels = {}
-    for name in (rows, columns):
-        column = data[name]
-        found = list(column.cat.categories) if isinstance(column.dtype, pd.CategoricalDtype) else sorted(pd.unique(column))
-        if len(found) != 2:
-            raise ValueError(f"{name!r} must have exactly two levels for a 2 x 2 x K table, got {len(found)}: {found}")
-        levels[name] = found
-    grouped = data.assign(**{counts: values}).groupby([strata, rows, columns], observed=False)[counts].sum()
-    layers = []
-    stratum_levels = list(data[strata].cat.categories) if isinstance(data[strata].dtype, pd.CategoricalDtype) else sorted(pd.unique(data[strata]))
-    for k in stratum_levels:
-        cell = [[grouped.get((k, r, c), 0.0) for c in levels[columns]] for r in levels[rows]]
-        layers.append((k, cell[0][0], cell[0][1], cell[1][0], cell[1][1]))
-    table = pd.DataFrame(layers, columns=[strata, "n11", "n12", "n21", "n22"]).set_index(strata)
-    a, b, c, d = (table[col].to_numpy(dtype=float) for col in ("n11", "n12", "n21", "n22"))
-    n = a + b + c + d
-    small = n < 2
-    if small.any():
-        raise ValueError(f"every stratum needs at least two observations; strata {list(table.index[small])} have fewer")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["odds_ratio"] = a * d / (b * c)
-    row1, col1 = a + b, a + c
-    delta = np.sum(a - row1 * col1 / n)
-    variance = np.sum(row1 * (c + d) * col1 * (b + d) / (n**2 * (n - 1)))
-    yates = 0.5 if correct and abs(delta) >= 0.5 else 0.0
-    statistic = (abs(delta) - yates) ** 2 / variance
-    diag, offd = np.sum(a * d / n), np.sum(b * c / n)
-    ratio = diag / offd
-    sd = np.sqrt(np.sum((a + d) * a * d / n**2) / (2 * diag**2)
-                 + np.sum(((a + d) * b * c + (b + c) * a * d) / n**2) / (2 * diag * offd)
-                 + np.sum((b + c) * b * c / n**2) / (2 * offd**2))
-    z = stats.norm.ppf((1 + conf_level) / 2)
-    expected = np.array([_expected_cell(a_k, r_k, c_k, n_k, ratio) for a_k, r_k, c_k, n_k in zip(a, row1, col1, n)])
-    with np.errstate(divide="ignore"):
-        cell_variance = 1.0 / (1 / expected + 1 / (row1 - expected) + 1 / (col1 - expected) + 1 / (n - row1 - col1 + expected))
-    informative = np.isfinite(cell_variance) & (cell_variance > 0)
-    breslow_day = float(np.sum(np.square(a - expected)[informative] / cell_variance[informative]))
-    tarone = breslow_day - float(np.sum((a - expected)[informative]) ** 2 / np.sum(cell_variance[informative]))
-    bd_df = int(informative.sum()) - 1
-    return MantelHaenszel(
-        statistic=float(statistic), df=1, p_value=float(stats.chi2.sf(statistic, 1)),
-        odds_ratio=float(ratio), conf_int=(float(ratio * np.exp(-z * sd)), float(ratio * np.exp(z * sd))),
-        conf_level=conf_level, breslow_day=breslow_day, breslow_day_df=bd_df,
-        breslow_day_p_value=float(stats.chi2.sf(breslow_day, bd_df)) if bd_df > 0 else float("nan"),
-        tarone=tarone, tarone_p_value=float(stats.chi2.sf(tarone, bd_df)) if bd_df > 0 else float("nan"),
-        table=table, correct=correct,
-    )
+    x, _, _, strata_levels = _stratified_array(data, counts, rows, columns, strata)
+    n = _check_stratum_sizes(x, strata_levels)
+    I, J, _ = x.shape
+    if (I, J) == (2, 2):
+        row1, col1 = x[0].sum(axis=0), x[:, 0].sum(axis=0)
+        delta = float(np.sum(x[0, 0] - row1 * col1 / n))
+        variance = float(np.sum(row1 * (n - row1) * col1 * (n - col1) / (n**2 * (n - 1))))
+        yates = 0.5 if correct and abs(delta) >= 0.5 else 0.0
+        statistic = (abs(delta) - yates) ** 2 / variance
+        a, b, c, d = x[0, 0], x[0, 1], x[1, 0], x[1, 1]
+        s_diag, s_offd = float(np.sum(a * d / n)), float(np.sum(b * c / n))
+        estimate = s_diag / s_offd if s_offd > 0 else math.inf
+        if 0 < s_diag and 0 < s_offd:
+            log_var = (
+                np.sum((a + d) * a * d / n**2) / (2 * s_diag**2)
+                + np.sum(((a + d) * b * c + (b + c) * a * d) / n**2) / (2 * s_diag * s_offd)
+                + np.sum((b + c) * b * c / n**2) / (2 * s_offd**2)
+            )
+            half = stats.norm.ppf(1 - (1 - conf_level) / 2) * math.sqrt(float(log_var))
+            conf_int = (estimate * math.exp(-half), estimate * math.exp(half))
+        else:
+            conf_int = None
+        method = "Mantel-Haenszel chi-squared test" + (" with continuity correction" if correct else " without continuity correction")
+        return StratifiedTest(float(statistic), 1, float(stats.chi2.sf(statistic, 1)), estimate, conf_int, method,
+                              conf_level if conf_int is not None else None)
+    df = (I - 1) * (J - 1)
+    gap = np.zeros(df)
+    V = np.zeros((df, df))
+    for k in range(x.shape[2]):
+        f, total = x[:, :, k], n[k]
+        rows_k, cols_k = f.sum(axis=1)[:-1], f.sum(axis=0)[:-1]
+        gap += f[:-1, :-1].ravel(order="F") - np.outer(rows_k, cols_k).ravel(order="F") / total
+        V += np.kron(np.diag(total * cols_k) - np.outer(cols_k, cols_k),
+                     np.diag(total * rows_k) - np.outer(rows_k, rows_k)) / (total**2 * (total - 1))
+    try:
+        statistic = float(gap @ linalg.solve(V, gap, assume_a="sym"))
+    except linalg.LinAlgError as exc:
+        raise ValueError("the covariance of the summed cells is singular (an empty row or column level?); "
+                         "drop unused levels") from exc
+    return StratifiedTest(statistic, df, float(stats.chi2.sf(statistic, df)), None, None,
+                          "Cochran-Mantel-Haenszel test")
+
+
+def breslow_day(data: pd.DataFrame, counts: str, rows: str, columns: str, strata: str,
+                correct: bool = False) -> StratifiedTest:
+    """Breslow-Day test that a ``2 x 2 x K`` table has a common odds ratio.
+
+    For each stratum, the count ``y_11k`` expected under the Mantel-Haenszel
+    common odds ratio ``psi`` (given the stratum's margins) solves
+    ``E (n_2k - m_k + E) / ((m_k - E)(n_1k - E)) = psi``; the statistic
+    ``sum_k (y_11k - E_k)^2 / V_k``, with ``V_k`` the reciprocal of the sum of
+    the reciprocals of the four fitted cells, is referred to chi-squared on
+    ``K - 1`` df (Breslow and Day, 1980). A stratum whose margins fix its
+    table (a zero row or column total) has no information on the odds ratio
+    (its term would be 0/0); it is left out and costs its degree of freedom.
+    ``correct=True`` subtracts
+    Tarone's (1985) correction, as ``DescTools::BreslowDayTest(correct = TRUE)``.
+
+    Parameters
+    ----------
+    data, counts, rows, columns, strata
+        As for :func:`mantelhaen`; ``rows`` and ``columns`` must have two levels.
+    correct : bool
+        Tarone's correction.
+
+    Returns
+    -------
+    StratifiedTest
+        With the Mantel-Haenszel odds ratio the fitted counts are based on as ``estimate``.
+    """
+    x, row_levels, column_levels, strata_levels = _stratified_array(data, counts, rows, columns, strata)
+    if x.shape[:2] != (2, 2):
+        raise ValueError(f"the Breslow-Day test needs 2 x 2 tables; rows and columns have {x.shape[0]} and {x.shape[1]} levels")
+    _check_stratum_sizes(x, strata_levels)
+    psi = mantelhaen(data, counts, rows, columns, strata, correct=False).estimate
+    if not (psi and math.isfinite(psi)):
+        raise ValueError("the Mantel-Haenszel odds ratio is 0 or infinite, so no common odds ratio can be fitted")
+    statistic, gaps, variances, informative = 0.0, 0.0, 0.0, 0
+    for k in range(x.shape[2]):
+        a = x[0, 0, k]
+        row1, col1, total = x[0, :, k].sum(), x[:, 0, k].sum(), x[:, :, k].sum()
+        lo, hi = max(0.0, col1 + row1 - total), min(row1, col1)
+        if hi - lo <= 0:
+            continue  # the margins fix the table (a zero row or column total): no information on the odds ratio
+        informative += 1
+        f = lambda e: e * (total - row1 - col1 + e) - psi * (row1 - e) * (col1 - e)
+        expected = optimize.brentq(f, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps)
+        variance = 1.0 / (1.0 / expected + 1.0 / (row1 - expected) + 1.0 / (col1 - expected)
+                          + 1.0 / (total - row1 - col1 + expected))
+        statistic += (a - expected) ** 2 / variance
+        gaps += a - expected
+        variances += variance
+    if informative < 2:
+        raise ValueError("fewer than two strata have tables not fixed by their margins; no homogeneity to test")
+    if correct:
+        statistic -= gaps**2 / variances
+    df = informative - 1
+    method = "Breslow-Day test on homogeneity of odds ratios" + (" (with Tarone correction)" if correct else "")
+    return StratifiedTest(float(statistic), df, float(stats.chi2.sf(statistic, df)), psi, None, method)

@@ -17,6 +17,20 @@ depends on the parameters only through two linear forms, ``a_i = u_i' theta``
 and ``b_i = v_i' theta`` (upper and lower cut point minus ``eta_i``), so the
 Hessian is assembled from three ``n x q`` matrices by row scaling, never from
 per-row outer products or ``n x n`` matrices.
+
+**Nominal (partial proportional-odds) effects**, as ``ordinal::clm(...,
+nominal = ~ z)``: covariates ``z_i`` (r columns) may move each threshold by
+its own amount,
+
+    P(Y_i <= k) = F(zeta_k + z_i' gamma_k - x_i' beta),
+
+so their effect differs between cut points. The threshold of row ``i`` is
+``(1, z_i') zeta_k`` with ``zeta_k = (zeta_k, gamma_k)``; the coefficients are
+ordered and named as clm's ``alpha``: ``"1|2.(Intercept)", "2|3.(Intercept)",
+..., "1|2.z", "2|3.z", ...``. Note the sign: a nominal coefficient *raises a
+threshold*, so a negative value moves mass to the higher categories, the
+opposite of ``beta``. The log-likelihood is still concave (a concave function of
+linear forms), on the region where every fitted category probability is positive.
 """
 
 from __future__ import annotations
@@ -37,11 +51,12 @@ from .._engine._linalg import _describe_aliasing, find_aliased_columns
 from .._model._validation import as_design, as_vector, check_finite, first_rows
 from .._formula._formula import _column_or_values, _reject_missing
 
-__all__ = ["fit_ordinal", "ordinal_glm", "OrdinalResults"]
+__all__ = ["fit_ordinal", "ordinal_glm", "nominal_test", "OrdinalResults"]
 
 _LINKS = {"logit": L.Logit, "probit": L.Probit, "cloglog": L.CLogLog}
 _MAX_HALVINGS = 40
 _NEAR_ONE = 1e-8  # an observed category fitted this close to probability 1 signals separation
+_NEAR_ZERO = 1e-10  # with nominal effects, a category fitted this close to 0 for observed covariates signals separation
 
 
 # --------------------------------------------------------------------------
@@ -90,20 +105,27 @@ def _ordered_codes(y: Any, n: int) -> tuple[np.ndarray, list]:
 class _Problem:
     """The data of one fit and the log-likelihood, gradient and Hessian in ``theta = (beta, zeta)``."""
 
-    def __init__(self, X: np.ndarray, codes: np.ndarray, w: np.ndarray, K: int, link: L.Link):
+    def __init__(self, X: np.ndarray, codes: np.ndarray, w: np.ndarray, K: int, link: L.Link,
+                 Z: np.ndarray | None = None):
         self.X, self.codes, self.w, self.K, self.link = X, codes, w, K, link
         n, p = X.shape
         self.p = p
+        # The threshold design: a column of ones, then the nominal covariates z_i.
+        Zs = np.ones((n, 1)) if Z is None else np.column_stack([np.ones(n), Z])
+        self.nominal = Z is not None
+        q = p + Zs.shape[1] * (K - 1)
         # U and V: the rows u_i, v_i with a_i = u_i' theta (upper cut) and b_i = v_i' theta (lower cut).
         rows = np.arange(n)
         self.has_upper = codes < K - 1
         self.has_lower = codes > 0
-        self.U = np.zeros((n, p + K - 1))
-        self.V = np.zeros((n, p + K - 1))
+        self.U = np.zeros((n, q))
+        self.V = np.zeros((n, q))
         self.U[:, :p] = -X
         self.V[:, :p] = -X
-        self.U[rows[self.has_upper], p + codes[self.has_upper]] = 1.0
-        self.V[rows[self.has_lower], p + codes[self.has_lower] - 1] = 1.0
+        up, lo = rows[self.has_upper], rows[self.has_lower]
+        for c in range(Zs.shape[1]):  # clm's order: by threshold-design column, then cut point
+            self.U[up, p + c * (K - 1) + codes[up]] = Zs[up, c]
+            self.V[lo, p + c * (K - 1) + codes[lo] - 1] = Zs[lo, c]
         self.U[~self.has_upper] = 0.0
         self.V[~self.has_lower] = 0.0
 
@@ -119,11 +141,13 @@ class _Problem:
         return a, b, prob
 
     def loglike(self, theta: np.ndarray) -> float:
-        zeta = theta[self.p :]
-        if np.any(np.diff(zeta) <= 0):
+        zeta = theta[self.p : self.p + self.K - 1]
+        if not self.nominal and np.any(np.diff(zeta) <= 0):
             return -np.inf
         _, _, prob = self._parts(theta)
-        with np.errstate(divide="ignore"):
+        if np.any((prob <= 0) & (self.w > 0)):  # thresholds crossed for some row: outside the model
+            return -np.inf
+        with np.errstate(divide="ignore", invalid="ignore"):
             return float(np.sum(self.w * np.log(prob)))
 
     def derivatives(self, theta: np.ndarray):
@@ -141,11 +165,11 @@ class _Problem:
         return gradient, hessian, prob
 
 
-def _start(codes: np.ndarray, w: np.ndarray, K: int, p: int, link: L.Link) -> np.ndarray:
-    """The null model's MLE: ``beta = 0`` and thresholds at the link of the cumulative proportions."""
+def _start(codes: np.ndarray, w: np.ndarray, K: int, p: int, link: L.Link, r: int = 0) -> np.ndarray:
+    """The null model's MLE: ``beta = 0``, no nominal shifts, thresholds at the link of the cumulative proportions."""
     totals = np.bincount(codes, weights=w, minlength=K)
     cumulative = np.cumsum(totals)[:-1] / totals.sum()
-    return np.concatenate([np.zeros(p), link.link(cumulative)])
+    return np.concatenate([np.zeros(p), link.link(cumulative), np.zeros(r * (K - 1))])
 
 
 def _newton(problem: _Problem, theta: np.ndarray, tol: float, max_iter: int):
@@ -188,26 +212,39 @@ class OrdinalResults:
         the observed information, Wald z values and two-sided p-values.
     thresholds, thresholds_bse : pandas.Series
         The cut points ``zeta_k``, labelled ``"1|2"``, ``"2|3"``, ... by level
-        names as ``polr`` labels them, and their standard errors.
+        names as ``polr`` labels them, and their standard errors. With
+        nominal effects, clm's threshold coefficients ``"1|2.(Intercept)"``,
+        ..., ``"1|2.z"``, ... (the intercepts, then each nominal column's shift
+        of every threshold).
+    nominal_names : list of str
+        The nominal columns (empty for a proportional-odds fit).
     levels : list
         The response levels, lowest first.
     link : str
         ``"logit"``, ``"probit"`` or ``"cloglog"``.
     llf, deviance, aic, bic : float
-        Log-likelihood, ``-2 llf``, ``-2 llf + 2 q`` and ``-2 llf + log(nobs) q``
-        with ``q = p + K - 1`` parameters.
+        Log-likelihood, ``-2 llf`` (what ``polr`` calls the "residual
+        deviance"; it is not a deviance against a saturated model),
+        ``-2 llf + 2 q`` and ``-2 llf + log(nobs) q`` with ``q`` parameters
+        (``p + K - 1`` without nominal effects).
     nobs : float
         Sum of the weights.
     converged : bool
     n_iter : int
     """
 
-    def __init__(self, *, theta, cov, names, levels, link, llf, nobs, converged, n_iter, X, codes, weights, formula, model_spec):
+    def __init__(self, *, theta, cov, names, levels, link, llf, nobs, converged, n_iter, X, codes, weights, formula,
+                 model_spec, Z=None, nominal_names=()):
         p = len(names)
         self.names = list(names)
         self.levels = list(levels)
         self.link = link
-        self.threshold_names = [f"{lo}|{hi}" for lo, hi in zip(levels[:-1], levels[1:])]
+        self.nominal_names = list(nominal_names)
+        cuts = [f"{lo}|{hi}" for lo, hi in zip(levels[:-1], levels[1:])]
+        if Z is None:
+            self.threshold_names = cuts
+        else:
+            self.threshold_names = [f"{cut}.{column}" for column in ["(Intercept)", *self.nominal_names] for cut in cuts]
         se = np.sqrt(np.diag(cov))
         self._theta = theta
         self._cov = cov
@@ -231,6 +268,10 @@ class OrdinalResults:
         self.weights = weights
         self.formula = formula
         self.model_spec = model_spec
+        self.model_Z = Z
+        self.nominal_spec = None
+        self.nominal_formula = None
+        self._refit = None  # set by ordinal_glm: what nominal_test needs to refit
 
     def cov_params(self) -> pd.DataFrame:
         """Covariance of ``(beta, zeta)``: the inverse observed information (as ``vcov(polr)``)."""
@@ -243,6 +284,24 @@ class OrdinalResults:
             raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
         q = stats.norm.ppf(1 - alpha / 2)
         return pd.DataFrame({"lower": self.params - q * self.bse, "upper": self.params + q * self.bse})
+
+    def _threshold_matrix(self) -> np.ndarray:
+        """The thresholds as an ``(r + 1) x (K - 1)`` matrix: row 0 the intercepts, row c the shifts by ``z_c``."""
+        return self.thresholds.to_numpy().reshape(-1, len(self.levels) - 1)
+
+    def _nominal_design_for(self, new, n: int) -> np.ndarray:
+        """``(1, z_i')`` rows of ``new`` (only for a fit with nominal effects)."""
+        if new is None:
+            Z = self.model_Z
+        elif isinstance(new, pd.DataFrame) and self.nominal_spec is not None:
+            Z = _design_without_intercept(self.nominal_spec.get_model_matrix(new, na_action="raise"))[0]
+        else:
+            raise ValueError(
+                "new must be a DataFrame of raw variables for a fit with nominal effects (made by ordinal_glm), "
+                "so that both the formula's and the nominal terms can be built"
+            )
+        check_finite("new", Z)
+        return np.column_stack([np.ones(n), Z])
 
     def _design_for(self, new) -> np.ndarray:
         if new is None:
@@ -271,9 +330,23 @@ class OrdinalResults:
         """
         X = self._design_for(new)
         eta = X @ self.params.to_numpy()
-        cumulative = _LINKS[self.link]().inverse(self.thresholds.to_numpy()[None, :] - eta[:, None])
+        if self.model_Z is None:
+            cuts = np.broadcast_to(self.thresholds.to_numpy()[None, :], (len(eta), len(self.levels) - 1))
+        else:
+            cuts = self._nominal_design_for(new, len(eta)) @ self._threshold_matrix()
+        cumulative = _LINKS[self.link]().inverse(cuts - eta[:, None])
         edges = np.column_stack([np.zeros(len(eta)), cumulative, np.ones(len(eta))])
-        return pd.DataFrame(np.diff(edges, axis=1), columns=pd.Index(self.levels, name="level"))
+        probabilities = np.diff(edges, axis=1)
+        crossed = (np.diff(cuts, axis=1) <= 0).any(axis=1)
+        if crossed.any():
+            warnings.warn(
+                f"the thresholds cross at {first_rows(crossed)}: the nominal effects put a higher cut point below "
+                "a lower one there, so some probabilities are negative; such covariate values are outside the "
+                "range where this partial proportional-odds model is a model",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        return pd.DataFrame(probabilities, columns=pd.Index(self.levels, name="level"))
 
     def predict(self, new=None) -> np.ndarray:
         """The most probable level of each row."""
@@ -292,11 +365,16 @@ class OrdinalResults:
 
     def summary(self) -> str:
         """Plain text laid out like R's ``summary(polr(...))``."""
-        lines = [f"Cumulative-link model (proportional odds), {self.link} link"]
+        kind = "proportional odds" if self.model_Z is None else "partial proportional odds"
+        lines = [f"Cumulative-link model ({kind}), {self.link} link"]
         if self.formula:
             lines.append(f"Formula: {self.formula}")
+        if self.nominal_formula:
+            lines.append(f"Nominal: {self.nominal_formula}")
         table = self.coef_table()
         for title, index in (("Coefficients:", self.names), ("Intercepts:", self.threshold_names)):
+            if not index:
+                continue
             part = table.loc[index]
             columns = [
                 ["Value", *formatting.format_column(part["Value"].to_numpy())],
@@ -308,7 +386,8 @@ class OrdinalResults:
             lines += ["", title, " " * name_width + " " + " ".join(c[0].rjust(w) for c, w in zip(columns, widths))]
             for i, name in enumerate(index):
                 lines.append(f"{name.ljust(name_width)} " + " ".join(c[i + 1].rjust(w) for c, w in zip(columns, widths)))
-        lines += ["", f"Residual Deviance: {_r_number(self.deviance)} ", f"AIC: {_r_number(self.aic)} "]
+        lines += ["", f"-2 logLik: {_r_number(self.deviance)}  (polr prints it as \"Residual Deviance\")",
+                  f"AIC: {_r_number(self.aic)} "]
         lines += formatting.warning_lines(self.converged, None)
         return "\n".join(lines)
 
@@ -340,8 +419,14 @@ def fit_ordinal(
     max_iter: int = 100,
     feature_names=None,
     formula: str | None = None,
+    nominal=None,
+    nominal_names=None,
 ) -> OrdinalResults:
     """Fit a cumulative-link model ``P(Y <= k) = F(zeta_k - x' beta)`` (R's ``MASS::polr``).
+
+    With ``nominal`` covariates ``z``, the partial proportional-odds model
+    ``P(Y <= k) = F(zeta_k + z' gamma_k - x' beta)`` of ``ordinal::clm(...,
+    nominal = ~ z)``.
 
     Parameters
     ----------
@@ -362,6 +447,11 @@ def fit_ordinal(
         Coefficient names, overriding those of ``X``.
     formula : str, optional
         Recorded for the summary (set by :func:`ordinal_glm`).
+    nominal : array-like or DataFrame, shape (n, r), optional
+        Covariates with one coefficient per threshold (no intercept column).
+        ``X`` may then have no columns (shape ``(n, 0)``).
+    nominal_names : sequence of str, optional
+        Names of the nominal columns, overriding those of ``nominal``.
 
     Returns
     -------
@@ -372,7 +462,8 @@ def fit_ordinal(
     ValueError
         For an unknown link, fewer than three levels, an empty level, an
         unordered or non-integer response, an intercept column, negative
-        weights, NaN/inf or a rank-deficient ``X``.
+        weights, NaN/inf or a rank-deficient ``X``, or nominal columns that
+        are constant, have the wrong number of rows or are aliased with ``X``.
 
     Warns
     -----
@@ -386,8 +477,31 @@ def fit_ordinal(
         raise ValueError(f"link must be one of {', '.join(map(repr, _LINKS))}, got {link!r}")
     if not (tol > 0 and max_iter >= 1):
         raise ValueError(f"tol must be positive and max_iter at least 1 (got {tol!r}, {max_iter!r})")
-    X, names = as_design(X, feature_names=feature_names)
+    if nominal is not None and np.shape(X)[-1:] == (0,):
+        X, names = np.zeros((len(np.asarray(X)), 0)), []
+    else:
+        X, names = as_design(X, feature_names=feature_names)
     n, p = X.shape
+    Z, z_names = None, []
+    if nominal is not None:
+        Z, z_names = as_design(nominal, name="nominal", feature_names=nominal_names)
+        if Z.shape[0] != n:
+            raise ValueError(f"nominal has {Z.shape[0]} rows but X has {n}; give one row of nominal covariates per observation")
+        if Z.shape[1] == 0:
+            raise ValueError("nominal has no columns; leave it out (None) for a proportional-odds fit")
+        check_finite("nominal", Z)
+        z_constant = np.all(Z == Z[:1], axis=0)
+        if z_constant.any():
+            raise ValueError(
+                f"nominal has a constant column ({', '.join(z_names[j] for j in np.flatnonzero(z_constant))}); the "
+                "thresholds already have their own intercepts, so drop it"
+            )
+        overlap = sorted(set(names) & set(z_names))
+        if overlap:
+            raise ValueError(
+                f"{', '.join(overlap)} appear both in X and in nominal; a covariate has either one coefficient "
+                "(proportional) or one per threshold (nominal), not both: remove it from one of them"
+            )
     constant = np.all(X == X[:1], axis=0) & (X[0] != 0)
     if constant.any():
         raise ValueError(
@@ -411,15 +525,28 @@ def fit_ordinal(
             "not identified; drop the unused categories (y.cat.remove_unused_categories()) or merge levels"
         )
     keep = w > 0
-    aliased = find_aliased_columns(X[keep], w[keep])
-    if aliased:
-        raise ValueError(
-            f"X is rank-deficient: {', '.join(names[j] for j in aliased)} are linear combinations of other "
-            f"columns ({_describe_aliasing(X[keep], names, aliased)}); remove them"
-        )
+    if Z is None:
+        aliased = find_aliased_columns(X[keep], w[keep])
+        if aliased:
+            raise ValueError(
+                f"X is rank-deficient: {', '.join(names[j] for j in aliased)} are linear combinations of other "
+                f"columns ({_describe_aliasing(X[keep], names, aliased)}); remove them"
+            )
+    else:
+        # The thresholds' intercept, then the nominal columns, then X: every column must add a dimension.
+        joint = np.column_stack([np.ones(n), Z, X])
+        joint_names = ["(threshold intercept)", *(f"nominal {z}" for z in z_names), *names]
+        aliased = find_aliased_columns(joint[keep], w[keep])
+        if aliased:
+            raise ValueError(
+                f"the nominal and proportional covariates together are rank-deficient: "
+                f"{', '.join(joint_names[j] for j in aliased)} are linear combinations of other columns "
+                f"({_describe_aliasing(joint[keep], joint_names, aliased)}); remove them"
+            )
     link_object = _LINKS[link]()
-    problem = _Problem(X[keep], codes[keep], w[keep], K, link_object)
-    theta, llf, converged, n_iter = _newton(problem, _start(codes[keep], w[keep], K, p, link_object), tol, max_iter)
+    problem = _Problem(X[keep], codes[keep], w[keep], K, link_object, None if Z is None else Z[keep])
+    start = _start(codes[keep], w[keep], K, p, link_object, len(z_names))
+    theta, llf, converged, n_iter = _newton(problem, start, tol, max_iter)
     _, hessian, prob = problem.derivatives(theta)
     near_one = prob > 1.0 - _NEAR_ONE
     if near_one.any():
@@ -442,10 +569,35 @@ def fit_ordinal(
         cov = linalg.cho_solve(factor, np.eye(len(theta)), check_finite=False)
     except (linalg.LinAlgError, ValueError):
         cov = np.full((len(theta), len(theta)), np.nan)
-    return OrdinalResults(
+    result = OrdinalResults(
         theta=theta, cov=cov, names=names, levels=levels, link=link, llf=llf, nobs=float(w.sum()),
         converged=converged, n_iter=n_iter, X=X, codes=codes, weights=w, formula=formula, model_spec=None,
+        Z=Z, nominal_names=z_names,
     )
+    if Z is not None:
+        cuts = np.column_stack([np.ones(n), Z]) @ result._threshold_matrix()
+        crossed = (np.diff(cuts, axis=1) <= 0).any(axis=1)
+        edges = np.column_stack([np.zeros(n), link_object.inverse(cuts - (X @ theta[:p])[:, None]), np.ones(n)])
+        vanished = (np.diff(edges, axis=1) < _NEAR_ZERO) & keep[:, None]
+        if vanished.any() and not near_one.any():
+            empty_levels = [str(levels[k]) for k in np.flatnonzero(vanished.any(axis=0))]
+            warnings.warn(
+                f"separation: level(s) {', '.join(empty_levels)} are fitted with probability 0 at "
+                f"{first_rows(vanished.any(axis=1))}: those rows' covariates never occur in that category, so the "
+                "nominal coefficients of its cut point are infinite in truth and their estimates and standard "
+                "errors are meaningless (the log-likelihood is its supremum). Keep that term proportional, or "
+                "merge categories",
+                SeparationWarning,
+                stacklevel=2,
+            )
+        if crossed.any():
+            warnings.warn(
+                f"the fitted thresholds cross at {first_rows(crossed)} (a higher cut point below a lower one), "
+                "so the model gives negative probabilities there; free fewer terms (nominal) or merge categories",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+    return result
 
 
 def _design_without_intercept(matrix) -> tuple[np.ndarray, list[str]]:
@@ -455,7 +607,14 @@ def _design_without_intercept(matrix) -> tuple[np.ndarray, list[str]]:
     return np.asarray(matrix, dtype=float)[:, keep], [names[j] for j in keep]
 
 
-def ordinal_glm(formula: str, data: pd.DataFrame, link: str = "logit", weights=None, **options) -> OrdinalResults:
+def _rhs_terms(spec) -> list[str]:
+    """The terms of a formulaic model spec, as text, without the intercept."""
+    return [str(term) for term in spec.formula if str(term) != "1"]
+
+
+def ordinal_glm(
+    formula: str, data: pd.DataFrame, link: str = "logit", weights=None, nominal: str | None = None, **options
+) -> OrdinalResults:
     """Formula front end of :func:`fit_ordinal`: ``ordinal_glm("Sat ~ Infl + Type", housing, weights="Freq")``.
 
     Parameters
@@ -464,23 +623,33 @@ def ordinal_glm(formula: str, data: pd.DataFrame, link: str = "logit", weights=N
         ``"response ~ terms"``; the response is a column holding an ordered
         categorical or integer levels. The design is built with an intercept
         (so factors get R's treatment coding) which is then dropped, as in
-        ``polr``.
+        ``polr``. With ``nominal``, the right side may be ``1`` (no
+        proportional terms).
     data : pandas.DataFrame
     link : {"logit", "probit", "cloglog"}
     weights : str or array-like, optional
         A column name of ``data`` or values, one per row.
+    nominal : str, optional
+        ``"~ z1 + z2"``: terms whose coefficients differ between thresholds,
+        the partial proportional-odds model of ``ordinal::clm(...,
+        nominal = ~ z1 + z2)``, ``g{P(Y <= k)} = zeta_k + z' gamma_k - x' beta``.
+        The threshold coefficients are named as clm names them,
+        ``"Low|Medium.(Intercept)"``, ..., ``"Low|Medium.z1"``, ... (with this
+        library's column names for factor levels, e.g. ``Cont[T.High]``). A
+        term may not appear both here and in ``formula``.
     **options
         Passed to :func:`fit_ordinal` (``tol``, ``max_iter``).
 
     Returns
     -------
     OrdinalResults
-        Whose ``predict_proba`` accepts a DataFrame of raw variables.
+        Whose ``predict_proba`` accepts a DataFrame of raw variables, and
+        which :func:`nominal_test` can test term by term.
     """
 
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    if "~" not in formula:
+    if not isinstance(formula, str) or "~" not in formula:
         raise ValueError(f"formula needs a response: 'y ~ x', got {formula!r}")
     lhs, rhs = (part.strip() for part in formula.split("~", 1))
     if lhs not in data.columns:
@@ -491,11 +660,87 @@ def ordinal_glm(formula: str, data: pd.DataFrame, link: str = "logit", weights=N
     except Exception as exc:  # formulaic raises several types; give one clear message
         raise ValueError(f"could not build the design for {formula!r}: {exc}") from exc
     X, names = _design_without_intercept(matrix)
-    if not names:
-        raise ValueError(f"{formula!r} has no covariates; an ordinal model needs at least one term")
+    Z = z_names = nominal_matrix = nominal_text = None
+    if nominal is not None:
+        if not isinstance(nominal, str):
+            raise TypeError(f"nominal must be a one-sided formula string such as '~ x1 + x2', not {type(nominal).__name__}")
+        nominal_lhs, _, nominal_rhs = nominal.rpartition("~")
+        if nominal_lhs.strip():
+            raise ValueError(f"nominal is one-sided ('~ x1 + x2'), without a response; got {nominal!r}")
+        nominal_text = "~ " + " ".join(nominal_rhs.split())
+        _reject_missing(f"{lhs} ~ {nominal_rhs}", data)
+        try:
+            nominal_matrix = model_matrix(nominal_rhs, data, na_action="raise")
+        except Exception as exc:
+            raise ValueError(f"could not build the nominal design for {nominal!r}: {exc}") from exc
+        Z, z_names = _design_without_intercept(nominal_matrix)
+        if not z_names:
+            raise ValueError(f"nominal {nominal!r} has no terms; leave nominal out for a proportional-odds fit")
+        both = sorted(set(_rhs_terms(matrix.model_spec)) & set(_rhs_terms(nominal_matrix.model_spec)))
+        if both:
+            raise ValueError(
+                f"term(s) {', '.join(both)} appear both in the formula and in nominal; a term has either one "
+                "coefficient (proportional, in the formula) or one per threshold (nominal), not both: remove "
+                "it from one of them"
+            )
+    if not names and Z is None:
+        raise ValueError(f"{formula!r} has no covariates; an ordinal model needs at least one term (or nominal terms)")
     result = fit_ordinal(
         X, data[lhs], link=link, weights=_column_or_values(data, weights, "weights"),
-        feature_names=names, formula=" ".join(formula.split()), **options,
+        feature_names=names, formula=" ".join(formula.split()), nominal=Z, nominal_names=z_names, **options,
     )
     result.model_spec = matrix.model_spec
+    if nominal_matrix is not None:
+        result.nominal_spec = nominal_matrix.model_spec
+        result.nominal_formula = nominal_text
+    result._refit = {"lhs": lhs, "data": data, "link": link, "weights": weights, "options": options,
+                     "terms": _rhs_terms(matrix.model_spec),
+                     "nominal_terms": [] if nominal_matrix is None else _rhs_terms(nominal_matrix.model_spec)}
     return result
+
+
+def nominal_test(result: OrdinalResults) -> pd.DataFrame:
+    """Likelihood-ratio tests of proportional odds, term by term (R's ``ordinal::nominal_test``).
+
+    Each term of the fitted formula is moved in turn into ``nominal`` (one
+    coefficient per threshold instead of one in all), the model is refitted,
+    and twice the gain in log-likelihood is referred to chi-squared on the
+    number of added parameters, ``(K - 2)`` times the term's columns.
+
+    Parameters
+    ----------
+    result : OrdinalResults
+        A fit made by :func:`ordinal_glm` (the terms are refitted from its data).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows ``"<none>"`` (the fit itself) and one per term; columns ``Df``,
+        ``logLik``, ``AIC``, ``LRT`` and ``Pr(>Chi)`` as R prints them.
+
+    Notes
+    -----
+    The tests are not independent and do not add up to the joint test of
+    all terms, which compares the fit with ``nominal`` holding every term.
+    A nominal term whose cut-point effects are infinite (a factor level never
+    seen above or below some cut) gives a separation or convergence warning
+    from its refit; its row is then the supremum of the log-likelihood.
+    """
+    if not isinstance(result, OrdinalResults):
+        raise TypeError(f"result must be an OrdinalResults from gl.ordinal_glm, not {type(result).__name__}")
+    if result._refit is None:
+        raise ValueError("nominal_test needs a fit made by gl.ordinal_glm (it refits from the formula and data)")
+    spec = result._refit
+    if not spec["terms"]:
+        raise ValueError("the fit has no proportional terms to test")
+    rows = {"<none>": {"Df": np.nan, "logLik": result.llf, "AIC": result.aic, "LRT": np.nan, "Pr(>Chi)": np.nan}}
+    for term in spec["terms"]:
+        rest = [t for t in spec["terms"] if t != term]
+        refit = ordinal_glm(
+            f"{spec['lhs']} ~ {' + '.join(rest) if rest else '1'}", spec["data"], link=spec["link"],
+            weights=spec["weights"], nominal="~ " + " + ".join([*spec["nominal_terms"], term]), **spec["options"],
+        )
+        df = refit.n_params - result.n_params
+        lrt = 2.0 * (refit.llf - result.llf)
+        rows[term] = {"Df": df, "logLik": refit.llf, "AIC": refit.aic, "LRT": lrt, "Pr(>Chi)": stats.chi2.sf(lrt, df)}
+    return pd.DataFrame(rows).T.astype(float)

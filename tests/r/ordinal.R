@@ -42,6 +42,33 @@ from_clm <- function(fit, newdata) {
   )
 }
 
+# Nominal (partial proportional odds) effects: clm's threshold coefficients
+# "1|2.(Intercept)", ..., "1|2.contactyes", ... in clm's order (by nominal column, then threshold).
+from_nominal <- function(fit) {
+  se <- sqrt(diag(vcov(fit)))
+  list(
+    params = as.list(fit$beta), bse = as.list(se[names(fit$beta)]),
+    thresholds = as.list(fit$alpha), thresholds_bse = as.list(se[names(fit$alpha)]),
+    llf = as.numeric(logLik(fit)), aic = AIC(fit), n_params = length(coef(fit)),
+    fitted = unname(fitted(fit))
+  )
+}
+# R's nominal_test(fit), refitted here term by term with tight tolerances (nominal_test's own
+# refits lose the control argument): each term moved from the formula to `nominal`.
+from_nominal_test <- function(fit, data, w = rep(1, nrow(data)), nominal = character(0)) {
+  terms <- attr(terms(fit$formula), "term.labels")
+  response <- as.character(fit$formula[[2]])
+  refits <- lapply(terms, function(term) {
+    rest <- setdiff(terms, term)
+    formula <- reformulate(if (length(rest)) rest else "1", response = response)
+    clm(formula, nominal = reformulate(c(nominal, term)), data = data, weights = w, control = tight_clm)
+  })
+  llf <- sapply(refits, function(m) as.numeric(logLik(m)))
+  df <- sapply(refits, function(m) length(coef(m))) - length(coef(fit))
+  lrt <- 2 * (llf - as.numeric(logLik(fit)))
+  list(terms = terms, df = df, llf = llf, lrt = lrt, p = pchisq(lrt, df, lower.tail = FALSE))
+}
+
 housing_new <- housing[housing$Sat == "Low", c("Infl", "Type", "Cont")]
 wine_new <- unique(wine[, c("temp", "contact")])
 
@@ -66,6 +93,23 @@ fixtures <- list(
                                          n_params = length(coef(fit))))(
     multinom(Sat ~ Infl + Type + Cont, data = housing, weights = Freq, reltol = 1e-15, abstol = 1e-300,
              maxit = 10000, trace = FALSE)),
+  wine_nominal_contact = from_nominal(
+    clm(rating ~ temp, nominal = ~ contact, data = wine, link = "logit", control = tight_clm)),
+  wine_nominal_contact_probit = from_nominal(
+    clm(rating ~ temp, nominal = ~ contact, data = wine, link = "probit", control = tight_clm)),
+  housing_nominal_all = from_nominal(
+    clm(Sat ~ 1, nominal = ~ Infl + Type + Cont, data = housing, weights = Freq, control = tight_clm)),
+  housing_nominal_type = from_nominal(
+    clm(Sat ~ Infl + Cont, nominal = ~ Type, data = housing, weights = Freq, control = tight_clm)),
+  housing_nominal_cloglog = from_nominal(
+    clm(Sat ~ Infl + Type, nominal = ~ Cont, data = housing, weights = Freq, link = "cloglog", control = tight_clm)),
+  housing_nominal_test = from_nominal_test(
+    clm(Sat ~ Infl + Type + Cont, data = housing, weights = Freq, control = tight_clm), housing, housing$Freq),
+  housing_type_nominal_test = from_nominal_test(
+    clm(Sat ~ Infl + Cont, nominal = ~ Type, data = housing, weights = Freq, control = tight_clm), housing,
+    housing$Freq, nominal = "Type"),
+  wine_nominal_test = from_nominal_test(
+    clm(rating ~ temp + contact, data = wine, control = tight_clm), wine),
   housing_new_rows = which(housing$Sat == "Low") - 1,
   wine_new_rows = as.integer(rownames(wine_new)) - 1
 )

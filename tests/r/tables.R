@@ -26,7 +26,52 @@ logit <- glm(cbind(Admitted, Rejected) ~ Gender + Dept, family = binomial,
              data = reshape(ucb, idvar = c("Gender", "Dept"), timevar = "Admit", direction = "wide",
                             v.names = "Freq") |> setNames(c("Gender", "Dept", "Admitted", "Rejected")),
              control = glm.control(epsilon = 1e-12, maxit = 100))
+# Stratified tables: mantelhaen.test, and the Breslow-Day statistic written out from Breslow and Day
+# (1980, section 4.4): fitted a_k under the Mantel-Haenszel odds ratio from the quadratic (polyroot),
+# as DescTools::BreslowDayTest computes it (DescTools is not installed here). A stratum whose margins
+# fix its table (a zero row or column total) carries no information on the odds ratio: it is skipped
+# and costs its degree of freedom (its term would be 0/0).
+breslow_day_r <- function(x, tarone = FALSE) {
+  psi <- mantelhaen.test(x)$estimate
+  stat <- 0; gaps <- 0; vars <- 0; used <- 0
+  for (k in seq_len(dim(x)[3])) {
+    a <- x[1, 1, k]; m1 <- sum(x[1, , k]); n1 <- sum(x[, 1, k]); N <- sum(x[, , k])
+    if (min(m1, n1) - max(0, m1 + n1 - N) <= 0) next
+    used <- used + 1
+    # psi (m1 - e)(n1 - e) = e (N - m1 - n1 + e): (1 - psi) e^2 + (N - m1 - n1 + psi (m1 + n1)) e - psi m1 n1 = 0
+    roots <- Re(polyroot(c(-psi * m1 * n1, N - m1 - n1 + psi * (m1 + n1), 1 - psi)))
+    e <- roots[roots >= max(0, m1 + n1 - N) - 1e-9 & roots <= min(m1, n1) + 1e-9][1]
+    v <- 1 / (1 / e + 1 / (m1 - e) + 1 / (n1 - e) + 1 / (N - m1 - n1 + e))
+    stat <- stat + (a - e)^2 / v; gaps <- gaps + a - e; vars <- vars + v
+  }
+  if (tarone) stat <- stat - gaps^2 / vars
+  list(statistic = unname(stat), df = used - 1, p = unname(pchisq(stat, used - 1, lower.tail = FALSE)))
+}
+htest_record <- function(h) list(statistic = unname(h$statistic), df = unname(h$parameter), p = h$p.value,
+                                 estimate = if (is.null(h$estimate)) NULL else unname(h$estimate),
+                                 conf_int = if (is.null(h$conf.int)) NULL else as.numeric(h$conf.int))
+# R's ?mantelhaen.test example: penicillin and rabbits (Rabbits), 2 x 2 x 5, with empty cells.
+rabbits <- array(c(0, 0, 6, 5,  3, 0, 3, 6,  6, 2, 0, 4,  5, 6, 1, 0,  2, 5, 0, 0), dim = c(2, 2, 5),
+                 dimnames = list(Delay = c("None", "1.5h"), Response = c("Cured", "Died"),
+                                 Penicillin.Level = c("1/8", "1/4", "1/2", "1", "4")))
+housing <- MASS::housing
+housing_sic <- xtabs(Freq ~ Sat + Infl + Cont, housing)
+stratified <- list(
+  ucb_correct = htest_record(mantelhaen.test(table3)),
+  ucb_uncorrected = htest_record(mantelhaen.test(table3, correct = FALSE)),
+  ucb_admit_dept_by_gender = htest_record(mantelhaen.test(aperm(table3, c(1, 3, 2)))),
+  rabbits_correct = htest_record(mantelhaen.test(rabbits)),
+  rabbits_uncorrected = htest_record(mantelhaen.test(rabbits, correct = FALSE, conf.level = 0.9)),
+  housing_sat_infl_by_cont = htest_record(mantelhaen.test(housing_sic)),
+  ucb_breslow_day = breslow_day_r(table3),
+  ucb_breslow_day_tarone = breslow_day_r(table3, tarone = TRUE),
+  rabbits_breslow_day = breslow_day_r(rabbits),
+  rabbits_breslow_day_tarone = breslow_day_r(rabbits, tarone = TRUE),
+  rabbits = list(counts = as.vector(rabbits), dims = dimnames(rabbits))
+)
+
 write_fixture(list(
+  stratified = stratified,
   loglm = lapply(models, loglm_record),
   two_way = list(X2 = unname(chisq$statistic), df = unname(chisq$parameter), p = chisq$p.value,
                  expected = unname(as.vector(chisq$expected))),
