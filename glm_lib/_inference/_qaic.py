@@ -67,7 +67,7 @@ def qaic(model: GLMResults, c_hat: float | GLMResults) -> pd.Series:
     >>> crabs = gl.datasets.load_crabs()
     >>> general = gl.glm("satellites ~ width + weight", crabs, family=gl.QuasiPoisson())
     >>> smaller = gl.glm("satellites ~ width", crabs, family=gl.QuasiPoisson())
-    >>> round(gl.qaic(smaller, general)["QAIC"] - gl.qaic(general, general)["QAIC"], 2)
+    >>> round(float(gl.qaic(smaller, general)["QAIC"] - gl.qaic(general, general)["QAIC"]), 2)
     0.53
     """
     if not isinstance(model, GLMResults):
