@@ -14,7 +14,7 @@ POISSON = S.natural_form(lam**y * sp.exp(-lam) / sp.factorial(y), y, lam, suppor
 
 
 def test_in_theta_writes_the_cumulant_function_in_theta():
-    assert in_theta(POISSON, POISSON.a) == sp.exp(THETA)
+    assert in_theta(POISSON, POISSON.b) == sp.exp(THETA)
     assert in_theta(POISSON, POISSON.mean) == sp.exp(THETA)
 
 

@@ -79,14 +79,14 @@ def at_mu(f: S.NaturalForm, lam_expr) -> sp.Expr:
 # --------------------------------------------------------------------------- #
 def test_bernoulli_pieces():
     f = form("Bernoulli")
-    eta, m = f.eta_symbol, f.mu_symbol
-    assert same(f.eta, sp.log(p / (1 - p)))
+    theta, m = f.theta_symbol, f.mu_symbol
+    assert same(f.theta, sp.log(p / (1 - p)))
     assert f.T == y
-    assert same(f.a, sp.log(1 + sp.exp(eta)))
+    assert same(f.b, sp.log(1 + sp.exp(theta)))
     assert same(f.h, 1)
-    assert same(f.theta_of_eta, 1 / (1 + sp.exp(-eta)))
-    assert same(f.mean, 1 / (1 + sp.exp(-eta)))  # the sigmoid
-    assert same(f.variance, sp.exp(eta) / (1 + sp.exp(eta)) ** 2)
+    assert same(f.params_of_theta, 1 / (1 + sp.exp(-theta)))
+    assert same(f.mean, 1 / (1 + sp.exp(-theta)))  # the sigmoid
+    assert same(f.variance, sp.exp(theta) / (1 + sp.exp(theta)) ** 2)
     assert same(f.canonical_link(m), sp.log(m / (1 - m)))
     assert same(f.variance_function(m), m * (1 - m))
     assert f.dispersion is None and f.nuisance == ()
@@ -94,11 +94,11 @@ def test_bernoulli_pieces():
 
 def test_binomial_pieces():
     f = form("Binomial")
-    eta, m = f.eta_symbol, f.mu_symbol
-    assert same(f.eta, sp.log(p / (1 - p)))
-    assert same(f.a, n * sp.log(1 + sp.exp(eta)))
+    theta, m = f.theta_symbol, f.mu_symbol
+    assert same(f.theta, sp.log(p / (1 - p)))
+    assert same(f.b, n * sp.log(1 + sp.exp(theta)))
     assert same(f.h, sp.binomial(n, y))
-    assert same(f.mean, n * sp.exp(eta) / (1 + sp.exp(eta)))
+    assert same(f.mean, n * sp.exp(theta) / (1 + sp.exp(theta)))
     assert same(f.canonical_link(m), sp.log(m / (n - m)))
     assert same(f.variance_function(m), m * (1 - m / n))
     assert f.nuisance == (n,)
@@ -106,23 +106,23 @@ def test_binomial_pieces():
 
 def test_poisson_pieces():
     f = form("Poisson")
-    eta, m = f.eta_symbol, f.mu_symbol
-    assert f.eta == sp.log(lam) and f.T == y
-    assert f.a == sp.exp(eta)
+    theta, m = f.theta_symbol, f.mu_symbol
+    assert f.theta == sp.log(lam) and f.T == y
+    assert f.b == sp.exp(theta)
     assert same(f.h, 1 / sp.factorial(y))
-    assert f.mean == sp.exp(eta) and f.variance == sp.exp(eta)
+    assert f.mean == sp.exp(theta) and f.variance == sp.exp(theta)
     assert f.canonical_link(m) == sp.log(m)
     assert f.variance_function(m) == m
 
 
 def test_gaussian_with_dispersion():
     f = form("Gaussian")
-    eta, m = f.eta_symbol, f.mu_symbol
-    assert f.eta == mu_real and f.T == y_real
-    assert f.a == eta**2 / 2
+    theta, m = f.theta_symbol, f.mu_symbol
+    assert f.theta == mu_real and f.T == y_real
+    assert f.b == theta**2 / 2
     assert f.dispersion == sigma**2 and f.dispersion_symbol == sigma
-    assert f.mean == eta
-    assert f.variance == sigma**2  # phi * a''(eta)
+    assert f.mean == theta
+    assert f.variance == sigma**2  # phi * a''(theta)
     assert f.canonical_link(m) == m
     assert f.variance_function(m) == 1
     assert same(f.log_h, -(y_real**2) / (2 * sigma**2) - sp.log(2 * sp.pi * sigma**2) / 2)
@@ -130,14 +130,14 @@ def test_gaussian_with_dispersion():
 
 def test_gaussian_unit_variance_is_cs229_form():
     f = form("Gaussian, sigma = 1")
-    assert f.eta == mu_real and f.a == f.eta_symbol**2 / 2
+    assert f.theta == mu_real and f.b == f.theta_symbol**2 / 2
     assert same(f.h, sp.exp(-(y_real**2) / 2) / sp.sqrt(2 * sp.pi))
 
 
 def test_gaussian_known_sigma_is_a_nuisance_parameter():
     f = form("Gaussian, known sigma")
-    assert same(f.eta, mu_real / sigma**2)
-    assert same(f.a, sigma**2 * f.eta_symbol**2 / 2)
+    assert same(f.theta, mu_real / sigma**2)
+    assert same(f.b, sigma**2 * f.theta_symbol**2 / 2)
     assert f.nuisance == (sigma,) and f.dispersion is None
     assert same(f.canonical_link(f.mu_symbol), f.mu_symbol / sigma**2)
     assert same(f.variance_function(f.mu_symbol), sigma**2)
@@ -145,12 +145,12 @@ def test_gaussian_known_sigma_is_a_nuisance_parameter():
 
 def test_gamma_with_shape_as_dispersion():
     f = form("Gamma")
-    eta, m = f.eta_symbol, f.mu_symbol
-    assert same(f.eta, -1 / mu) and f.T == y
-    assert same(f.a, -sp.log(-eta))
+    theta, m = f.theta_symbol, f.mu_symbol
+    assert same(f.theta, -1 / mu) and f.T == y
+    assert same(f.b, -sp.log(-theta))
     assert same(f.dispersion, 1 / nu)
-    assert same(f.mean, -1 / eta)
-    assert same(f.variance, 1 / (nu * eta**2))
+    assert same(f.mean, -1 / theta)
+    assert same(f.variance, 1 / (nu * theta**2))
     assert same(f.canonical_link(m), -1 / m)
     assert same(f.variance_function(m), m**2)
 
@@ -158,17 +158,17 @@ def test_gamma_with_shape_as_dispersion():
 def test_exponential_pieces():
     f = form("Exponential")
     m = f.mu_symbol
-    assert same(f.eta, -lam) and same(f.a, -sp.log(-f.eta_symbol))
+    assert same(f.theta, -lam) and same(f.b, -sp.log(-f.theta_symbol))
     assert same(f.canonical_link(m), -1 / m) and same(f.variance_function(m), m**2)
 
 
 def test_inverse_gaussian_pieces():
     f = form("InverseGaussian")
-    eta, m = f.eta_symbol, f.mu_symbol
-    assert same(f.eta, -1 / (2 * mu**2))
-    assert same(f.a, -sp.sqrt(-2 * eta))
+    theta, m = f.theta_symbol, f.mu_symbol
+    assert same(f.theta, -1 / (2 * mu**2))
+    assert same(f.b, -sp.sqrt(-2 * theta))
     assert same(f.dispersion, 1 / lam)
-    assert same(f.mean, 1 / sp.sqrt(-2 * eta))
+    assert same(f.mean, 1 / sp.sqrt(-2 * theta))
     assert same(f.canonical_link(m), -1 / (2 * m**2))
     assert same(f.variance_function(m), m**3)
 
@@ -176,18 +176,18 @@ def test_inverse_gaussian_pieces():
 @pytest.mark.parametrize("name", ["NegativeBinomial", "NegativeBinomial (mean)"])
 def test_negative_binomial_pieces(name):
     f = form(name)
-    eta, m = f.eta_symbol, f.mu_symbol
+    theta, m = f.theta_symbol, f.mu_symbol
     assert f.nuisance == (r,)
-    assert same(f.mean, r * sp.exp(eta) / (1 - sp.exp(eta)))
+    assert same(f.mean, r * sp.exp(theta) / (1 - sp.exp(theta)))
     assert same(f.canonical_link(m), sp.log(m / (m + r)))
     assert same(f.variance_function(m), m + m**2 / r)
 
 
 def test_geometric_pieces():
     f = form("Geometric")
-    eta, m = f.eta_symbol, f.mu_symbol
-    assert same(f.eta, sp.log(1 - p))
-    assert same(f.a, -sp.log(1 - sp.exp(eta)))
+    theta, m = f.theta_symbol, f.mu_symbol
+    assert same(f.theta, sp.log(1 - p))
+    assert same(f.b, -sp.log(1 - sp.exp(theta)))
     assert same(f.canonical_link(m), sp.log(m / (1 + m)))
     assert same(f.variance_function(m), m * (1 + m))
 
@@ -195,18 +195,18 @@ def test_geometric_pieces():
 def test_rayleigh_has_statistic_y_squared():
     f = form("Rayleigh")
     assert f.T == y**2
-    assert same(f.eta, -1 / (2 * sigma**2))
-    assert same(f.a, -sp.log(-2 * f.eta_symbol))
-    assert same(f.mean.subs(f.eta_symbol, f.eta), 2 * sigma**2)  # E[y^2]
+    assert same(f.theta, -1 / (2 * sigma**2))
+    assert same(f.b, -sp.log(-2 * f.theta_symbol))
+    assert same(f.mean.subs(f.theta_symbol, f.theta), 2 * sigma**2)  # E[y^2]
 
 
 @pytest.mark.parametrize("name", sorted(DENSITIES))
 def test_form_reassembles_the_density(name):
-    """b(y, phi) exp((eta T - a(eta)) / phi) is the density we started from."""
+    """b(y, phi) exp((theta T - a(theta)) / phi) is the density we started from."""
     f = form(name)
     density = DENSITIES[name][0]
     phi = 1 if f.dispersion is None else f.dispersion
-    rebuilt = f.h * sp.exp((f.eta * f.T - f.a.subs(f.eta_symbol, f.eta)) / phi)
+    rebuilt = f.h * sp.exp((f.theta * f.T - f.b.subs(f.theta_symbol, f.theta)) / phi)
     values = {p: sp.Rational(3, 10), lam: sp.Rational(17, 10), mu: sp.Rational(6, 5), nu: sp.Rational(5, 2),
               sigma: sp.Rational(7, 5), r: sp.Rational(5, 2), n: 6, mu_real: sp.Rational(-1, 3)}
     for value in (1, 2, 5):
@@ -225,20 +225,20 @@ def test_mean_function_inverts_canonical_link(name):
 def test_variance_is_derivative_of_mean(name):
     f = form(name)
     phi = 1 if f.dispersion is None else f.dispersion
-    assert same(f.variance, phi * sp.diff(f.mean, f.eta_symbol))
+    assert same(f.variance, phi * sp.diff(f.mean, f.theta_symbol))
 
 
 def test_poisson_mean_and_variance_match_scipy():
     f = form("Poisson")
-    eta_value = np.log(3.7)
-    assert float(f.mean.subs(f.eta_symbol, eta_value)) == pytest.approx(stats.poisson(3.7).mean())
-    assert float(f.variance.subs(f.eta_symbol, eta_value)) == pytest.approx(stats.poisson(3.7).var())
+    theta_value = np.log(3.7)
+    assert float(f.mean.subs(f.theta_symbol, theta_value)) == pytest.approx(stats.poisson(3.7).mean())
+    assert float(f.variance.subs(f.theta_symbol, theta_value)) == pytest.approx(stats.poisson(3.7).var())
 
 
 def test_density_as_piecewise_with_support_in_y_only():
     density = sp.Piecewise((lam * sp.exp(-lam * y_real), y_real >= 0), (0, True))
     f = S.natural_form(density, y_real, lam)
-    assert same(f.eta, -lam)
+    assert same(f.theta, -lam)
     assert f.support == sp.Interval(0, sp.oo)
 
 
@@ -252,16 +252,16 @@ def multinomial(k):
 
 def test_multinomial_is_softmax():
     f = multinomial(3)
-    phis, etas = f.params, f.eta_symbol
-    last = 1 - sum(phis)
+    pis, thetas = f.params, f.theta_symbol
+    last = 1 - sum(pis)
     for i in range(2):
-        assert same(f.eta[i], sp.log(phis[i] / last))
+        assert same(f.theta[i], sp.log(pis[i] / last))
         assert f.T[i] == f.y[i]
-    assert same(f.a, sp.log(1 + sum(sp.exp(e) for e in etas)))
-    softmax = [sp.exp(e) / (1 + sum(sp.exp(x) for x in etas)) for e in etas]
+    assert same(f.b, sp.log(1 + sum(sp.exp(e) for e in thetas)))
+    softmax = [sp.exp(e) / (1 + sum(sp.exp(x) for x in thetas)) for e in thetas]
     for i in range(2):
         assert same(f.mean[i], softmax[i])
-        assert same(f.theta_of_eta[phis[i]], softmax[i])
+        assert same(f.params_of_theta[pis[i]], softmax[i])
     mus = f.mu_symbol
     link = f.canonical_link(*mus)
     for i in range(2):
@@ -274,7 +274,7 @@ def test_multinomial_is_softmax():
 
 def test_multinomial_with_two_classes_is_the_bernoulli():
     f = multinomial(2)
-    assert same(f.a.subs(f.eta_symbol[0], sp.Symbol("eta")), sp.log(1 + sp.exp(sp.Symbol("eta"))))
+    assert same(f.b.subs(f.theta_symbol[0], sp.Symbol("theta")), sp.log(1 + sp.exp(sp.Symbol("theta"))))
 
 
 def test_multinomial_has_no_scalar_family():
@@ -290,7 +290,7 @@ def test_multinomial_rejects_bad_k():
 # --------------------------------------------------------------------------- #
 # Densities that are not exponential families
 # --------------------------------------------------------------------------- #
-theta = sp.Symbol("theta", real=True)
+psi = sp.Symbol("psi", real=True)
 
 
 def test_error_class_is_a_value_error():
@@ -298,27 +298,27 @@ def test_error_class_is_a_value_error():
 
 
 def test_cauchy_location_is_refused_and_the_term_named():
-    cauchy = 1 / (sp.pi * (1 + (y_real - theta) ** 2))
-    with pytest.raises(S.NotExponentialFamilyError, match=r"the term .*log\(.*theta.*y") as info:
-        S.natural_form(cauchy, y_real, theta)
+    cauchy = 1 / (sp.pi * (1 + (y_real - psi) ** 2))
+    with pytest.raises(S.NotExponentialFamilyError, match=r"the term .*log\(.*psi.*y") as info:
+        S.natural_form(cauchy, y_real, psi)
     assert "not an exponential family" in str(info.value)
 
 
 def test_uniform_piecewise_support_is_refused():
-    t = sp.Symbol("theta", positive=True)
+    t = sp.Symbol("psi", positive=True)
     uniform = sp.Piecewise((1 / t, (y >= 0) & (y <= t)), (0, True))
     with pytest.raises(S.NotExponentialFamilyError, match="support depends on the parameter"):
         S.natural_form(uniform, y, t)
 
 
 def test_uniform_heaviside_support_is_refused():
-    t = sp.Symbol("theta", positive=True)
+    t = sp.Symbol("psi", positive=True)
     with pytest.raises(S.NotExponentialFamilyError, match="support depends"):
         S.natural_form(sp.Heaviside(t - y) / t, y, t)
 
 
 def test_uniform_support_argument_is_refused():
-    t = sp.Symbol("theta", positive=True)
+    t = sp.Symbol("psi", positive=True)
     with pytest.raises(S.NotExponentialFamilyError, match="support .* depends on the parameter"):
         S.natural_form(1 / t + 0 * y, y, t, support=sp.Interval(0, t))
 
@@ -334,19 +334,19 @@ def test_weibull_known_shape_two_is_an_exponential_family():
     scale = sp.Symbol("lambda", positive=True)
     weibull2 = 2 / scale * (y / scale) * sp.exp(-((y / scale) ** 2))
     f = S.natural_form(weibull2, y, scale)
-    assert f.T == y**2 and same(f.eta, -1 / scale**2)
+    assert f.T == y**2 and same(f.theta, -1 / scale**2)
 
 
 def test_curved_family_is_refused():
-    # N(theta, theta^2): two statistics (y, y^2) with non-proportional coefficients.
-    t = sp.Symbol("theta", positive=True)
+    # N(psi, psi^2): two statistics (y, y^2) with non-proportional coefficients.
+    t = sp.Symbol("psi", positive=True)
     density = sp.exp(-((y_real - t) ** 2) / (2 * t**2)) / sp.sqrt(2 * sp.pi * t**2)
     with pytest.raises(S.NotExponentialFamilyError, match="curved"):
         S.natural_form(density, y_real, t)
 
 
 def test_dispersion_entangled_with_the_parameter_is_refused():
-    # The negative binomial's size r enters eta = log(mu / (mu + r)): not a dispersion.
+    # The negative binomial's size r enters theta = log(mu / (mu + r)): not a dispersion.
     density = DENSITIES["NegativeBinomial (mean)"][0]
     with pytest.raises(S.NotExponentialFamilyError, match="entangled"):
         S.natural_form(density, y, mu, dispersion=r)
@@ -417,7 +417,7 @@ def test_variance_function_equals_builtin(name):
 
 @pytest.mark.parametrize("name", sorted(BUILTIN))
 def test_canonical_link_equals_builtin_up_to_an_affine_map(name):
-    """Canonical links are defined up to eta -> c * eta + d; R takes 1/mu for the Gamma, we get -1/mu."""
+    """Canonical links are defined up to theta -> c * theta + d; R takes 1/mu for the Gamma, we get -1/mu."""
     make, builtin, grid, g_builtin, _ = BUILTIN[name]
     family = make()
     builtin_link = (
@@ -460,20 +460,20 @@ def _simulate(name: str, rng: np.random.Generator):
     N = 300
     x = rng.uniform(0, 1, N)
     X = np.column_stack([np.ones(N), x])
-    eta = -0.5 + 1.5 * x
+    theta = -0.5 + 1.5 * x
     if name == "Gaussian":
-        y_sim = eta + rng.normal(scale=0.7, size=N)
+        y_sim = theta + rng.normal(scale=0.7, size=N)
     elif name == "Binomial":
-        y_sim = rng.binomial(1, 1 / (1 + np.exp(-eta))).astype(float)
+        y_sim = rng.binomial(1, 1 / (1 + np.exp(-theta))).astype(float)
     elif name == "Poisson":
-        y_sim = rng.poisson(np.exp(eta)).astype(float)
+        y_sim = rng.poisson(np.exp(theta)).astype(float)
     elif name == "Gamma":
         m = 1 / (0.5 + x)
         y_sim = rng.gamma(2.0, m / 2.0)
     elif name == "InverseGaussian":
         y_sim = rng.wald(1 / np.sqrt(0.5 + x), 3.0)
     else:
-        m = np.exp(eta)
+        m = np.exp(theta)
         y_sim = rng.negative_binomial(1 / ALPHA, (1 / ALPHA) / (1 / ALPHA + m)).astype(float)
     return X, y_sim
 
@@ -542,10 +542,10 @@ def test_family_and_link_types():
     family = form("Poisson").to_family()
     assert isinstance(family, gl.Family) and isinstance(family.link, gl.links.Link)
     assert isinstance(family.link, S.DerivedLink)
-    eta = np.linspace(-2, 2, 9)
-    np.testing.assert_allclose(family.link.inverse(eta), np.exp(eta))
-    np.testing.assert_allclose(family.link.inverse_deriv(eta), np.exp(eta))
-    np.testing.assert_allclose(family.link.inverse_deriv2(eta), np.exp(eta))
+    theta = np.linspace(-2, 2, 9)
+    np.testing.assert_allclose(family.link.inverse(theta), np.exp(theta))
+    np.testing.assert_allclose(family.link.inverse_deriv(theta), np.exp(theta))
+    np.testing.assert_allclose(family.link.inverse_deriv2(theta), np.exp(theta))
     np.testing.assert_allclose(family.link.deriv(np.array([0.5, 2.0])), [2.0, 0.5])
     assert family.link.name == "log(mu)"
     assert "Poisson" in repr(family)
@@ -609,12 +609,12 @@ def test_rayleigh_regression_recovers_coefficients():
     x = rng.uniform(0, 1, N)
     X = np.column_stack([np.ones(N), x])
     beta = np.array([-0.4, -0.8])
-    sigma2 = -1 / (2 * (X @ beta))  # eta = -1 / (2 sigma^2)
+    sigma2 = -1 / (2 * (X @ beta))  # theta = -1 / (2 sigma^2)
     y_sim = rng.rayleigh(np.sqrt(sigma2))
     fit = gl.fit(X, y_sim**2, family=family)
     mu_link = -1 / np.asarray(X @ beta)  # the derived link -1/mu, on the scale of mu = 2 sigma^2
     assert np.allclose(2 * sigma2, mu_link)
-    # On the derived link, eta = -1/mu = -1/(2 sigma^2) = X beta exactly.
+    # On the derived link, theta = -1/mu = -1/(2 sigma^2) = X beta exactly.
     assert np.all(np.abs(fit.params.to_numpy() - beta) < 4 * fit.bse.to_numpy())
     expected_llf = np.sum(stats.rayleigh(scale=np.sqrt(fit.mu / 2)).logpdf(y_sim))
     assert fit.llf == pytest.approx(expected_llf, rel=1e-10)
@@ -684,9 +684,9 @@ def test_piecewise_pieces_differing_in_y_only_go_into_the_base_measure():
     )
     form = S.natural_form(density, y_real, lam)
     assert form.support == sp.Interval(0, sp.oo)
-    assert form.a == -sp.log(-form.eta_symbol)
+    assert form.b == -sp.log(-form.theta_symbol)
     for value in (sp.Rational(1, 2), 3):
-        reassembled = form.h * sp.exp(form.eta * form.T - form.a_theta)
+        reassembled = form.h * sp.exp(form.theta * form.T - form.b_of_params)
         expected = density.subs(y_real, value)
         assert sp.simplify(reassembled.subs(y_real, value) - expected) == 0
 
@@ -719,7 +719,7 @@ VON_MISES = sp.Piecewise(
 def test_von_mises_concentration_derivation_and_numeric_family():
     form = S.natural_form(VON_MISES, y_real, nu, name="von Mises")
     assert form.support == sp.Interval.Ropen(-sp.pi, sp.pi)
-    assert sp.simplify(form.mean - sp.besseli(1, form.eta_symbol) / sp.besseli(0, form.eta_symbol)) == 0
+    assert sp.simplify(form.mean - sp.besseli(1, form.theta_symbol) / sp.besseli(0, form.theta_symbol)) == 0
     # I1/I0 has no closed-form inverse: no symbolic link or variance function.
     assert form.canonical_link is None and form.variance_function is None
     family = form.to_family(mu=0)
@@ -742,34 +742,34 @@ def test_von_mises_location_is_curved_and_refused():
 
 
 LOG_SERIES_K = sp.Symbol("k", integer=True, positive=True)
-THETA = sp.Symbol("theta", positive=True)
+PSI = sp.Symbol("psi", positive=True)
 
 
 @functools.lru_cache
 def log_series_form():
-    return S.natural_form(-(THETA**LOG_SERIES_K) / (LOG_SERIES_K * sp.log(1 - THETA)), LOG_SERIES_K, THETA,
+    return S.natural_form(-(PSI**LOG_SERIES_K) / (LOG_SERIES_K * sp.log(1 - PSI)), LOG_SERIES_K, PSI,
                           name="Logarithmic series")
 
 
 def test_log_series_derivation():
     form = log_series_form()
-    eta = form.eta_symbol
-    assert form.eta == sp.log(THETA) and form.T == LOG_SERIES_K
-    # a(eta) = log(-log(1 - e^eta)) is real: the split log(-1) is taken back.
-    assert sp.simplify(form.a - sp.log(-sp.log(1 - sp.exp(eta)))) == 0
+    theta = form.theta_symbol
+    assert form.theta == sp.log(PSI) and form.T == LOG_SERIES_K
+    # a(theta) = log(-log(1 - e^theta)) is real: the split log(-1) is taken back.
+    assert sp.simplify(form.b - sp.log(-sp.log(1 - sp.exp(theta)))) == 0
     assert form.support == sp.S.Naturals
-    assert form.canonical_link is None and form.theta_of_mu is None
+    assert form.canonical_link is None and form.params_of_mu is None
     # The mean against scipy's.
-    value = float(sp.N(form.mean.subs(eta, sp.log(sp.Rational(3, 10)))))
+    value = float(sp.N(form.mean.subs(theta, sp.log(sp.Rational(3, 10)))))
     assert value == pytest.approx(stats.logser.mean(0.3), rel=1e-12)
 
 
 def test_log_series_family_inverts_the_mean_numerically():
     family = log_series_form().to_family()
     mu_values = np.array([1.0001, 1.5, 3.0, 50.0])
-    eta = family.link.link(mu_values)
-    np.testing.assert_allclose(family.link.inverse(eta), mu_values, rtol=1e-13)
-    np.testing.assert_allclose(family.variance(mu_values), [stats.logser.var(np.exp(e)) for e in eta], rtol=1e-7)
+    theta = family.link.link(mu_values)
+    np.testing.assert_allclose(family.link.inverse(theta), mu_values, rtol=1e-13)
+    np.testing.assert_allclose(family.variance(mu_values), [stats.logser.var(np.exp(e)) for e in theta], rtol=1e-7)
     ks = np.array([1.0, 2.0, 5.0])
     np.testing.assert_allclose(family.loglike(ks, np.full(3, 2.0), np.ones(3)),
                                stats.logser.logpmf(ks, np.exp(family.link.link(np.array([2.0])))).sum(), rtol=1e-12)
@@ -844,3 +844,32 @@ def test_tricky_densities_get_a_clear_refusal(name):
     density, response, message = TRICKY[name]
     with pytest.raises(ValueError, match=message):
         S.natural_form(density, response, lam)
+
+
+# --------------------------------------------------------------------------- #
+# The book's notation: theta, b(theta), h(y), pi_k
+# --------------------------------------------------------------------------- #
+def test_attributes_use_the_books_names_and_the_old_ones_are_gone():
+    f = form("Poisson")
+    assert f.theta_symbol.name == "theta" and f.b == sp.exp(f.theta_symbol)
+    assert same(f.b_of_params, lam) and same(f.params_of_theta, sp.exp(f.theta_symbol))
+    assert same(f.params_of_mu, f.mu_symbol)
+    for old in ("eta", "eta_symbol", "a", "a_theta", "theta_of_eta", "theta_of_mu"):
+        assert not hasattr(f, old), old
+    text = repr(f)
+    assert "theta = log(lambda)" in text and "b(theta) = exp(theta)" in text and "eta" not in text.replace("theta", "")
+    latex = f._repr_latex_()
+    assert r"\theta" in latex and "h(y)" in latex and r"\eta" not in latex
+
+
+def test_multinomial_probabilities_are_pi_not_phi():
+    f = multinomial(3)
+    assert [p.name for p in f.params] == ["pi_1", "pi_2"]
+    assert [t.name for t in f.theta_symbol] == ["theta_1", "theta_2"]
+    assert not any("phi" in str(s) for s in f.theta.free_symbols | f.b.free_symbols)
+
+
+def test_a_density_written_in_theta_is_refused_with_advice():
+    t = sp.Symbol("theta", positive=True)
+    with pytest.raises(ValueError, match=r"theta names the natural parameter.*psi"):
+        S.natural_form(t**y * sp.exp(-t) / sp.factorial(y), y, t)

@@ -1,14 +1,13 @@
 """Show :mod:`glm_lib.symbolic` derivations in the book's notation.
 
-:func:`glm_lib.symbolic.natural_form` works in the seeds' form
-``p(y) = h(y) exp{eta T(y) - a(eta)}`` (its attributes are named ``eta``,
-``a`` and ``b`` for the base measure). The book writes the exponential
-dispersion form ``exp[{y theta - b(theta)}/phi + c(y, phi)]``: the natural
-parameter is ``theta`` and the cumulant function is ``b``. The helpers here
-translate a :class:`~glm_lib.symbolic.NaturalForm` into that notation for
-printing, compare expressions on a parameter's domain, and build the
-canonical-links table as a Markdown table whose formulas render as maths in
-JupyterLab and in the book. :class:`GLMChain` is the symbolic chain
+:func:`glm_lib.symbolic.natural_form` derives ``f(y) = h(y) exp{theta T(y) - b(theta)}``
+with the book's names: the natural parameter ``theta`` (attribute ``.theta``, as
+a function of the textbook parameter ``psi``), the cumulant function ``b``
+(``.b``) and the base measure ``h`` (``.h``). The helpers here print a
+:class:`~glm_lib.symbolic.NaturalForm` in one line, rewrite its expressions in
+the plain real symbol :data:`THETA`, compare expressions on a parameter's
+domain, and build the canonical-links table as a Markdown table whose formulas
+render as maths in JupyterLab and in the book. :class:`GLMChain` is the symbolic chain
 ``beta -> eta -> mu -> theta -> loglik`` with unknown functions, from which the
 IRLS chapter derives the score and information of every GLM at once.
 """
@@ -24,7 +23,7 @@ from ._symbolic import NaturalForm
 __all__ = ["THETA", "same", "in_theta", "describe", "MarkdownTable", "canonical_links_table", "GLMChain"]
 
 THETA = sp.Symbol("theta", real=True)
-"""The book's natural parameter, the symbol every scalar derivation is printed in."""
+"""The natural parameter as a plain real symbol, free of the sign assumption a form's ``theta_symbol`` may carry."""
 
 
 def same(left, right) -> bool:
@@ -55,22 +54,26 @@ def _check_scalar(form: NaturalForm, caller: str) -> None:
 
 
 def in_theta(form: NaturalForm, expr: sp.Expr) -> sp.Expr:
-    """Rewrite an expression of ``form`` (written in its ``eta``) in the book's ``theta``.
+    """Rewrite an expression of ``form`` in the plain real symbol :data:`THETA`.
+
+    A form's ``theta_symbol`` carries the sign of the natural parameter space
+    (negative for the gamma), which helps sympy simplify; expressions from
+    different forms compare and print alike once written in :data:`THETA`.
 
     Parameters
     ----------
     form : NaturalForm
         A scalar natural form.
     expr : sympy.Expr
-        An expression in ``form.eta_symbol``, such as ``form.a`` or ``form.mean``.
+        An expression in ``form.theta_symbol``, such as ``form.b`` or ``form.mean``.
 
     Returns
     -------
     sympy.Expr
-        The same expression with :data:`THETA` in place of ``eta``.
+        The same expression with :data:`THETA` in place of ``form.theta_symbol``.
     """
     _check_scalar(form, "in_theta")
-    return sp.sympify(expr).subs(form.eta_symbol, THETA)
+    return sp.sympify(expr).subs(form.theta_symbol, THETA)
 
 
 def describe(form: NaturalForm) -> str:
@@ -78,8 +81,8 @@ def describe(form: NaturalForm) -> str:
     _check_scalar(form, "describe")
     parameter = ", ".join(str(p) for p in form.params)
     phi = "1" if form.dispersion is None else str(form.dispersion)
-    natural = f"theta({parameter}) = {form.eta}"
-    return f"{form.name:17s} {natural:30s} T(y) = {str(form.T):5s} b(theta) = {in_theta(form, form.a)}   phi = {phi}"
+    natural = f"theta({parameter}) = {form.theta}"
+    return f"{form.name:17s} {natural:30s} T(y) = {str(form.T):5s} b(theta) = {in_theta(form, form.b)}   phi = {phi}"
 
 
 class MarkdownTable:
@@ -126,7 +129,7 @@ def canonical_links_table(forms: dict, multinomial: NaturalForm | None = None) -
 
     Every entry is computed from the derivation (nothing is typed), in the
     book's notation: ``theta`` as a function of the textbook parameter,
-    ``b(theta)``, ``g(mu)`` with ``g(mu) = theta``, and ``V(mu) = b''(g(mu))``.
+    ``b(theta)``, ``g(mu)`` with ``g(mu) = theta``, and ``V(mu) = b''(theta(mu))``.
 
     Parameters
     ----------
@@ -146,21 +149,18 @@ def canonical_links_table(forms: dict, multinomial: NaturalForm | None = None) -
     for name, form in forms.items():
         _check_scalar(form, "canonical_links_table")
         m = form.mu_symbol
-        rows.append([name, _math(form.eta), _math(in_theta(form, form.a)),
+        rows.append([name, _math(form.theta), _math(in_theta(form, form.b)),
                      _math(form.canonical_link(m)), _math(form.variance_function(m))])
     if multinomial is not None:
         if not isinstance(multinomial, NaturalForm) or not multinomial.is_vector:
             raise ValueError("multinomial must be a vector NaturalForm from glm_lib.symbolic.multinomial_form")
         k = len(multinomial.params) + 1
-        thetas = sp.symbols(f"theta_1:{k}", real=True)
-        b_theta = multinomial.a.subs(dict(zip(multinomial.eta_symbol, thetas)))
+        b_theta = multinomial.b
         mus = multinomial.mu_symbol
-        # The book writes class probabilities pi (phi is the dispersion).
-        as_pi = {q: sp.Symbol(q.name.replace("phi", "pi"), positive=True) for q in multinomial.params}
         # The last class's probability and mean are written pi_K and mu_K, which keeps the row narrow.
         pi_last = sp.Symbol(f"pi_{k}", positive=True)
         mu_last = sp.Symbol(f"mu_{k}", positive=True)
-        theta_1 = multinomial.eta[0].subs(as_pi).subs(1 - sum(as_pi.values()), pi_last)
+        theta_1 = multinomial.theta[0].subs(1 - sum(multinomial.params), pi_last)
         link_1 = multinomial.canonical_link(*mus)[0].subs(1 - sum(mus), mu_last)
         rows.append([f"multinomial ($K = {k}$), class 1", _math(theta_1), _math(b_theta),
                      _math(link_1), _math(multinomial.variance_function(*mus)[0, 0])])
@@ -189,7 +189,7 @@ class GLMChain:
     y, phi : sympy.Symbol
         The response and the dispersion.
     xs, betas : tuple of sympy.Symbol
-        Covariates ``x1..xp`` and coefficients ``beta1..betap``.
+        Covariates ``x_0..x_{p-1}`` and coefficients ``beta_0..beta_{p-1}``.
     eta, mu, theta, loglik : sympy.Expr
         The chain, each written in the coefficients.
     ginv, theta_of, b, V, gprime : sympy.Function
@@ -201,8 +201,8 @@ class GLMChain:
         if isinstance(p, bool) or not isinstance(p, int) or p < 1:
             raise ValueError(f"p must be a positive integer (the number of covariates), got {p!r}")
         self.y, self.phi = sp.symbols("y phi", positive=True)
-        self.xs = sp.symbols(f"x1:{p + 1}", real=True)
-        self.betas = sp.symbols(f"beta1:{p + 1}", real=True)
+        self.xs = sp.symbols(f"x_0:{p}", real=True)
+        self.betas = sp.symbols(f"beta_0:{p}", real=True)
         self.ginv, self.theta_of, self.b = sp.Function("ginv"), sp.Function("theta"), sp.Function("b")
         self.V, self.gprime = sp.Function("V"), sp.Function("gprime")
         self.eta = sum(x * beta for x, beta in zip(self.xs, self.betas))

@@ -1,29 +1,31 @@
 """Exponential-family forms derived with sympy, and numeric families built from them.
 
 :func:`natural_form` takes a density (or probability mass function) written in
-sympy and rewrites it, by algebra rather than by looking it up, as
+sympy in its textbook parameter(s) ``psi`` and rewrites it, by algebra rather
+than by looking it up, in the book's notation
 
 .. math::
 
-    p(y; \\theta) = h(y, \\phi) \\exp\\{(\\eta(\\theta) T(y) - a(\\eta)) / \\phi\\},
+    f(y; \\psi) = h(y, \\phi) \\exp[\\{\\theta(\\psi)\\, T(y) - b(\\theta)\\} / \\phi],
 
-the natural (canonical) form of an exponential family, optionally with a
-dispersion ``phi`` (``phi = 1`` when no dispersion is given). The derivation is
-the one done on paper:
+with ``theta`` the natural parameter, ``b`` the cumulant function, ``T(y)`` the
+sufficient statistic, ``h`` the base measure and ``phi`` the dispersion
+(``phi = 1`` when no dispersion is given). The derivation is the one done on
+paper:
 
 1. take the log of the density and expand it into a sum of terms;
 2. sort each term by its free symbols: terms with the response *and* the
-   parameter (``eta * T(y) / phi``), terms with the parameter only
-   (``-a / phi``) and everything else (``log h(y, phi)``);
-3. read ``eta(theta)`` and ``T(y)`` off the cross terms, and refuse the density
-   if a cross term does not split into ``f(theta) * T(y)``;
-4. invert ``eta(theta)`` with :func:`sympy.solve` to write ``a`` in ``eta``;
-5. differentiate: ``E[T] = a'(eta)``, ``Var[T] = phi a''(eta)``; the canonical
-   link is the inverse of the mean function and the variance function is
-   ``a''`` at the canonical parameter of the mean. When the mean has no
-   closed-form inverse (the logarithmic series, the von Mises concentration)
-   these two exist only numerically: :meth:`NaturalForm.to_family` solves
-   ``a'(eta) = mu`` by Newton's method (:class:`NumericCanonicalLink`).
+   parameter (``theta(psi) T(y) / phi``), terms with the parameter only
+   (``-b / phi``) and everything else (``log h(y, phi)``);
+3. read ``theta(psi)`` and ``T(y)`` off the cross terms, and refuse the density
+   if a cross term does not split into ``f(psi) * T(y)``;
+4. invert ``theta(psi)`` with :func:`sympy.solve` to write ``b`` in ``theta``;
+5. differentiate: ``E[T] = b'(theta)``, ``Var[T] = phi b''(theta)``; the
+   canonical link is the inverse of the mean function and the variance
+   function is ``b''`` at the natural parameter of the mean. When the mean has
+   no closed-form inverse (the logarithmic series, the von Mises
+   concentration) these two exist only numerically: :meth:`NaturalForm.to_family`
+   solves ``b'(theta) = mu`` by Newton's method (:class:`NumericCanonicalLink`).
 
 :meth:`NaturalForm.to_family` turns a derivation into a :class:`glm_lib.Family`
 that :func:`glm_lib.fit` accepts, with the canonical link (or any other) and a
@@ -36,6 +38,7 @@ root that maps a point of that domain back to itself is kept.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -74,12 +77,12 @@ class NotExponentialFamilyError(ValueError):
 # --------------------------------------------------------------------------- #
 @dataclass(eq=False)
 class NaturalForm:
-    """A density written as ``h(y, phi) exp((eta T(y) - a(eta)) / phi)``.
+    """A density written as ``h(y, phi) exp[{theta T(y) - b(theta)} / phi]``.
 
     Built by :func:`natural_form` (or :func:`multinomial_form`); the scalar
     case stores sympy expressions, the vector case (several parameters, as the
-    multinomial) stores ``sympy.Matrix`` objects for ``eta``, ``T`` and the mean
-    and a matrix for the variance.
+    multinomial) stores ``sympy.Matrix`` objects for ``theta``, ``T`` and the
+    mean and a matrix for the variance.
 
     Attributes
     ----------
@@ -90,47 +93,49 @@ class NaturalForm:
     y : tuple of sympy.Symbol
         The response symbol(s).
     params : tuple of sympy.Symbol
-        The parameter(s) ``theta``.
-    eta : sympy.Expr or sympy.Matrix
-        The natural parameter as a function of ``theta``.
+        The textbook parameter(s) ``psi`` of the density (``pi``, ``mu``, ``lambda``).
+    theta : sympy.Expr or sympy.Matrix
+        The natural parameter as a function of ``psi``, ``theta(psi)``.
     T : sympy.Expr or sympy.Matrix
         The sufficient statistic ``T(y)``.
-    eta_symbol : sympy.Symbol or tuple of sympy.Symbol
-        The symbol(s) in which ``a``, ``mean`` and ``variance`` are written.
-    a : sympy.Expr
-        The log-partition function ``a(eta)``.
-    a_theta : sympy.Expr
-        The same function written in ``theta``.
+    theta_symbol : sympy.Symbol or tuple of sympy.Symbol
+        The symbol(s) ``theta`` in which ``b``, ``mean`` and ``variance`` are written.
+    b : sympy.Expr
+        The cumulant function ``b(theta)``.
+    b_of_params : sympy.Expr
+        The same function written in ``psi``, ``b(theta(psi))``.
     log_h : sympy.Expr
         ``log h(y, phi)``: every term without the parameter.
-    theta_of_eta : sympy.Expr or dict
-        ``theta`` as a function of ``eta`` (a dict ``{theta_i: expr}`` for vectors).
+    params_of_theta : sympy.Expr or dict
+        ``psi`` as a function of ``theta`` (a dict ``{psi_k: expr}`` for vectors).
     dispersion : sympy.Expr or None
         ``phi`` as a function of the dispersion symbol (``sigma**2`` for the
         Gaussian, ``1/nu`` for a Gamma with shape ``nu``), or ``None`` when the
         density has no dispersion (``phi = 1``).
+    dispersion_symbol : sympy.Symbol or None
+        The symbol passed as ``dispersion`` to :func:`natural_form`.
     mean : sympy.Expr or sympy.Matrix
-        ``E[T(y)] = a'(eta)`` (the gradient for vectors).
+        ``E[T(y)] = b'(theta)`` (the gradient for vectors).
     variance : sympy.Expr or sympy.Matrix
-        ``Var[T(y)] = phi a''(eta)`` (the Hessian times ``phi`` for vectors).
+        ``Var[T(y)] = phi b''(theta)`` (the Hessian times ``phi`` for vectors).
     mu_symbol : sympy.Symbol or tuple of sympy.Symbol
         The symbol(s) of the mean used by ``canonical_link`` and ``variance_function``.
-    theta_of_mu : sympy.Expr or dict or None
-        ``theta`` as a function of the mean.
+    params_of_mu : sympy.Expr or dict or None
+        ``psi`` as a function of the mean ``mu``.
     canonical_link : sympy.Lambda or None
-        ``g(mu)``, the inverse of the mean function ``a'``.
+        ``g(mu) = (b')^{-1}(mu)``, the inverse of the mean function.
     mean_function : sympy.Lambda
-        ``a'(eta)``, the canonical response (inverse link), e.g. the sigmoid.
+        ``b'(theta)``, the canonical response (inverse link), e.g. the sigmoid.
     variance_function : sympy.Lambda or None
-        ``V(mu) = a''(g(mu))``, so that ``Var[T] = phi V(mu)``.
+        ``V(mu) = b''(theta(mu))``, so that ``Var[T] = phi V(mu)``.
 
-        ``theta_of_mu``, ``canonical_link`` and ``variance_function`` are
-        ``None`` when the mean ``a'(eta)`` has no closed-form inverse (the
+        ``params_of_mu``, ``canonical_link`` and ``variance_function`` are
+        ``None`` when the mean ``b'(theta)`` has no closed-form inverse (the
         logarithmic series): :meth:`to_family` then inverts it numerically.
     support : sympy.Set or None
         The support of ``y`` (``None`` for vector responses).
     nuisance : tuple of sympy.Symbol
-        Fixed, known parameters (``n`` of the binomial, ``r`` of the negative
+        Fixed, known parameters (``m`` of the binomial, ``r`` of the negative
         binomial) that :meth:`to_family` needs numbers for.
     """
 
@@ -138,19 +143,19 @@ class NaturalForm:
     density: sp.Expr
     y: tuple
     params: tuple
-    eta: object
+    theta: object
     T: object
-    eta_symbol: object
-    a: sp.Expr
-    a_theta: sp.Expr
+    theta_symbol: object
+    b: sp.Expr
+    b_of_params: sp.Expr
     log_h: sp.Expr
-    theta_of_eta: object
+    params_of_theta: object
     dispersion: sp.Expr | None
     dispersion_symbol: sp.Symbol | None
     mean: object
     variance: object
     mu_symbol: object
-    theta_of_mu: object
+    params_of_mu: object
     canonical_link: sp.Lambda
     mean_function: sp.Lambda
     variance_function: sp.Lambda
@@ -161,27 +166,27 @@ class NaturalForm:
     @property
     def is_vector(self) -> bool:
         """True for a vector statistic (several natural parameters)."""
-        return len(self.params) > 1 or isinstance(self.eta, sp.MatrixBase)
+        return len(self.params) > 1 or isinstance(self.theta, sp.MatrixBase)
 
     @property
     def h(self) -> sp.Expr:
-        """The base measure ``h(y, phi) = exp(log_h)`` (the notation page's h; the seeds call it b)."""
+        """The base measure ``h(y, phi) = exp(log_h)``."""
         product = sp.expand(sp.exp(self.log_h), power_exp=True, mul=False, multinomial=False)
         return min((product, sp.simplify(product), sp.powsimp(product)), key=sp.count_ops)
 
     def __repr__(self) -> str:
         phi = "" if self.dispersion is None else f", phi = {self.dispersion}"
         return (
-            f"NaturalForm({self.name}: eta = {self.eta}, T(y) = {self.T}, "
-            f"a(eta) = {self.a}{phi})"
+            f"NaturalForm({self.name}: theta = {self.theta}, T(y) = {self.T}, "
+            f"b(theta) = {self.b}{phi})"
         )
 
     def _repr_latex_(self) -> str:
-        eta, T, a = (sp.latex(e) for e in (self.eta_symbol, self.T, self.a))
-        inner = rf"{eta}\,{T} - {a}" if not self.is_vector else rf"\eta^\top T(y) - {a}"
+        theta, T, b = (sp.latex(e) for e in (self.theta_symbol, self.T, self.b))
+        inner = rf"{theta}\,{T} - {b}" if not self.is_vector else rf"\boldsymbol\theta^\top T(y) - {b}"
         if self.dispersion is not None:
             inner = rf"\left({inner}\right) / \left({sp.latex(self.dispersion)}\right)"
-        return rf"$p(y) = \left[{sp.latex(self.h)}\right] \exp\left\{{{inner}\right\}}$"
+        return rf"$f(y) = h(y) \exp\left\{{{inner}\right\}},\quad h(y) = {sp.latex(self.h)}$"
 
     def to_family(
         self, link: str | L.Link | None = None, name: str | None = None, **values: float
@@ -192,7 +197,7 @@ class NaturalForm:
         ----------
         link : str or Link, optional
             Defaults to the derived canonical link (a :class:`DerivedLink`,
-            or a :class:`NumericCanonicalLink` when the mean ``a'(eta)`` has
+            or a :class:`NumericCanonicalLink` when the mean ``b'(theta)`` has
             no closed-form inverse); any glm_lib link name or object may be
             given instead.
         name : str, optional
@@ -269,12 +274,12 @@ def _piece_sets(pw: sp.Piecewise, y: sp.Symbol | None) -> list:
     return sets
 
 
-def _strip_indicators(density: sp.Expr, ys: tuple, thetas: tuple) -> tuple[sp.Expr, sp.Set | None]:
+def _strip_indicators(density: sp.Expr, ys: tuple, psis: tuple) -> tuple[sp.Expr, sp.Set | None]:
     """Remove indicators of the support, refusing those that involve the parameter.
 
-    A support that moves with ``theta`` (Uniform(0, theta)) breaks the
-    factorisation ``h(y) exp(eta T(y) - a)``: the indicator is a function of
-    ``y`` and ``theta`` together that no sum of products can represent.
+    A support that moves with ``psi`` (Uniform(0, psi)) breaks the
+    factorisation ``h(y) exp{theta T(y) - b}``: the indicator is a function of
+    ``y`` and ``psi`` together that no sum of products can represent.
 
     Every piece of a ``Piecewise`` counts: zero pieces cut the support, and
     non-zero pieces must differ only by factors of ``y`` (which go into
@@ -292,10 +297,10 @@ def _strip_indicators(density: sp.Expr, ys: tuple, thetas: tuple) -> tuple[sp.Ex
 
     for pw in density.atoms(sp.Piecewise):
         conditions = [cond for _, cond in pw.args]
-        if any(sp.sympify(c).free_symbols & set(thetas) for c in conditions):
+        if any(sp.sympify(c).free_symbols & set(psis) for c in conditions):
             raise NotExponentialFamilyError(
                 f"the support depends on the parameter: the density is {pw}, whose "
-                "conditions involve " + ", ".join(str(t) for t in thetas)
+                "conditions involve " + ", ".join(str(t) for t in psis)
                 + "; an exponential family has the same support for every parameter value"
             )
         sets = _piece_sets(pw, y)
@@ -306,12 +311,12 @@ def _strip_indicators(density: sp.Expr, ys: tuple, thetas: tuple) -> tuple[sp.Ex
         restrict(None if any(r is None for r in regions) else sp.Union(*regions))
         lead = pieces[0][0]
         ratios = [sp.simplify(e / lead) for e, _, _ in pieces]
-        entangled = [(e, c) for (e, c, _), r in zip(pieces, ratios) if r.free_symbols & set(thetas)]
+        entangled = [(e, c) for (e, c, _), r in zip(pieces, ratios) if r.free_symbols & set(psis)]
         if entangled:
             raise NotExponentialFamilyError(
-                f"the pieces of {pw} depend on {', '.join(map(str, thetas))} differently "
+                f"the pieces of {pw} depend on {', '.join(map(str, psis))} differently "
                 f"({lead} and {entangled[0][0]} differ by a factor that involves the parameter), so "
-                "no single eta(theta) T(y) - a(theta) describes every piece; write the density with "
+                "no single theta(psi) T(y) - b describes every piece; write the density with "
                 "one expression (a piecewise T(y) is allowed inside it) if it is an exponential family"
             )
         if len(pieces) == 1:
@@ -321,7 +326,7 @@ def _strip_indicators(density: sp.Expr, ys: tuple, thetas: tuple) -> tuple[sp.Ex
             factor = sp.Piecewise(*[(r, c) for r, (_, c, _) in zip(ratios, pieces)], (0, True))
             density = density.subs(pw, lead * factor)
     for step in density.atoms(sp.Heaviside):
-        if step.args[0].free_symbols & set(thetas):
+        if step.args[0].free_symbols & set(psis):
             raise NotExponentialFamilyError(
                 f"the support depends on the parameter: the density contains the indicator {step}"
             )
@@ -359,56 +364,56 @@ def _expanded_log(density: sp.Expr) -> sp.Expr:
     return sp.expand(sp.expand_log(sp.log(density), force=True), force=True)
 
 
-def _sort_terms(log_density: sp.Expr, ys: tuple, thetas: tuple) -> tuple[dict, sp.Expr, sp.Expr]:
-    """Split ``log p`` into cross terms ``{T_j(y): f_j(theta)}``, theta-only and the rest."""
+def _sort_terms(log_density: sp.Expr, ys: tuple, psis: tuple) -> tuple[dict, sp.Expr, sp.Expr]:
+    """Split ``log p`` into cross terms ``{T_j(y): f_j(psi)}``, psi-only and the rest."""
     cross: dict = {}
-    theta_only = sp.Integer(0)
+    psi_only = sp.Integer(0)
     rest = sp.Integer(0)
-    names = ", ".join(str(t) for t in thetas)
+    names = ", ".join(str(t) for t in psis)
     for term in sp.Add.make_args(log_density):
         free = term.free_symbols
-        has_y, has_theta = bool(free & set(ys)), bool(free & set(thetas))
-        if has_y and has_theta:
+        has_y, has_psi = bool(free & set(ys)), bool(free & set(psis))
+        if has_y and has_psi:
             coefficient, statistic = term.as_independent(*ys, as_Add=False)
-            if statistic.free_symbols & set(thetas):
+            if statistic.free_symbols & set(psis):
                 raise NotExponentialFamilyError(
                     f"the term {term} of the log-density mixes y and {names} in a way that "
                     f"is not a product f({names}) * T(y), so the density is not an "
                     "exponential family in that parameter"
                 )
             cross[statistic] = cross.get(statistic, 0) + coefficient
-        elif has_theta:
-            theta_only += term
+        elif has_psi:
+            psi_only += term
         else:
             rest += term
-    return cross, theta_only, rest
+    return cross, psi_only, rest
 
 
-def _real_branch(theta_only: sp.Expr, rest: sp.Expr, point: dict) -> tuple[sp.Expr, sp.Expr]:
+def _real_branch(psi_only: sp.Expr, rest: sp.Expr, point: dict) -> tuple[sp.Expr, sp.Expr]:
     """Rewrite ``log(u)`` with ``u < 0`` on the parameter space as ``log(-u) + i pi``.
 
-    Splitting ``log(-theta**k / (k log(1 - theta)))`` (the logarithmic series)
-    leaves ``log(-1)`` among the constants and ``-log(log(1 - theta))``, the log
-    of a negative number, in ``a``; moving the ``i pi`` back keeps ``a`` real.
+    Splitting ``log(-psi**k / (k log(1 - psi)))`` (the logarithmic series)
+    leaves ``log(-1)`` among the constants and ``-log(log(1 - psi))``, the log
+    of a negative number, in ``b``; moving the ``i pi`` back keeps ``b`` real.
     ``point`` is a parameter value at which the sign is read.
     """
-    for atom in sorted(theta_only.atoms(sp.log), key=sp.default_sort_key):
+    for atom in sorted(psi_only.atoms(sp.log), key=sp.default_sort_key):
         try:
             value = complex(sp.N(atom.args[0].subs(point)))
         except (TypeError, ValueError):
             continue
         if value.imag == 0 and value.real < 0:
-            theta_only = sp.expand(theta_only.subs(atom, sp.log(-atom.args[0]) + sp.I * sp.pi))
-    constant, theta_only = theta_only.as_independent(*point, as_Add=True)
-    return theta_only, sp.expand(rest + constant)
+            psi_only = sp.expand(psi_only.subs(atom, sp.log(-atom.args[0]) + sp.I * sp.pi))
+    constant, psi_only = psi_only.as_independent(*point, as_Add=True)
+    return psi_only, sp.expand(rest + constant)
 
 
 def _dispersion_scale(
-    cross: dict, theta_only: sp.Expr, symbol: sp.Symbol, thetas: tuple
+    cross: dict, psi_only: sp.Expr, symbol: sp.Symbol, psis: tuple
 ) -> tuple[sp.Expr, dict, sp.Expr]:
-    """Factor ``1 / phi(symbol)`` out of the cross and theta-only terms.
+    """Factor ``1 / phi(symbol)`` out of the cross and psi-only terms.
 
-    Returns ``phi``, the cross coefficients and the theta-only part divided by
+    Returns ``phi``, the cross coefficients and the psi-only part divided by
     ``1 / phi``; both must then be free of the dispersion symbol.
     """
     first = sp.factor_terms(next(iter(cross.values())))
@@ -418,52 +423,52 @@ def _dispersion_scale(
             f"the dispersion symbol {symbol} does not multiply the term(s) with y and the "
             "parameter, so it is not a dispersion of this density"
         )
-    if scale.free_symbols & set(thetas):
+    if scale.free_symbols & set(psis):
         raise NotExponentialFamilyError(
             f"the coefficient {first} of T(y) does not split into a function of "
-            f"{', '.join(map(str, thetas))} times a function of {symbol}: {symbol} is "
+            f"{', '.join(map(str, psis))} times a function of {symbol}: {symbol} is "
             "entangled with the parameter, so it is not a dispersion"
         )
     phi = sp.simplify(1 / scale)
     scaled = {stat: sp.simplify(coef * phi) for stat, coef in cross.items()}
-    theta_part = sp.simplify(sp.expand(theta_only * phi))
-    for piece in [*scaled.values(), theta_part]:
+    psi_part = sp.simplify(sp.expand(psi_only * phi))
+    for piece in [*scaled.values(), psi_part]:
         if piece.has(symbol):
             raise NotExponentialFamilyError(
                 f"{piece} still depends on {symbol} after factoring out 1/phi = {scale}: "
-                f"the density is not of the form exp((eta T(y) - a(eta)) / phi(...)) in {symbol}"
+                f"the density is not of the form exp[{{theta T(y) - b(theta)}} / phi(...)] in {symbol}"
             )
-    return phi, scaled, theta_part
+    return phi, scaled, psi_part
 
 
-def _combine_statistics(cross: dict, ys: tuple, thetas: tuple) -> tuple[list, list]:
+def _combine_statistics(cross: dict, ys: tuple, psis: tuple) -> tuple[list, list]:
     """Pair each natural parameter with its statistic.
 
     With one parameter, statistics whose coefficients are proportional merge
     into one ``T``; non-proportional ones make a curved family, refused.
-    With several parameters, each distinct statistic gets its own ``eta_j``.
+    With several parameters, each distinct statistic gets its own ``theta_k``.
     """
     def order(stat):
         indices = [i for i, s in enumerate(ys) if stat.has(s)]
         return (min(indices), sp.default_sort_key(stat))
 
     stats = sorted(cross, key=order)
-    if len(thetas) > 1:
-        if len(stats) != len(thetas):
+    if len(psis) > 1:
+        if len(stats) != len(psis):
             raise NotExponentialFamilyError(
                 f"found {len(stats)} statistics ({', '.join(map(str, stats))}) for "
-                f"{len(thetas)} parameters; a full-rank natural form needs one each"
+                f"{len(psis)} parameters; a full-rank natural form needs one each"
             )
         return [cross[s] for s in stats], stats
     lead = cross[stats[0]]
     statistic = stats[0]
     for other in stats[1:]:
         ratio = sp.simplify(cross[other] / lead)
-        if ratio.free_symbols & set(thetas):
+        if ratio.free_symbols & set(psis):
             raise NotExponentialFamilyError(
                 f"the statistics {stats[0]} and {other} have non-proportional coefficients "
                 f"{lead} and {cross[other]}: a curved family, not a one-parameter exponential "
-                "family in " + str(thetas[0])
+                "family in " + str(psis[0])
             )
         statistic += ratio * other
     return [lead], [statistic]
@@ -482,7 +487,7 @@ def _invert(exprs: list, unknowns: tuple, targets: tuple, point: dict, nuisance_
 
     ``sympy.solve`` is tried on the equations as written, then on their
     exponentials (which turns sums of logs into ratios, e.g. the multinomial's
-    ``log(phi_i) - log(phi_k)``). Among several roots, the one that maps
+    ``log(pi_k) - log(pi_K)``). Among several roots, the one that maps
     ``point`` back to itself is kept.
     """
     if all(e == u for e, u in zip(exprs, unknowns)):
@@ -561,8 +566,8 @@ _HYPERBOLIC = (sp.sinh, sp.cosh, sp.tanh, sp.coth, sp.sin, sp.cos, sp.tan)
 def _simplify(expr: sp.Expr) -> sp.Expr:
     """The shortest of a few simplifications, without trading exponentials for cosh.
 
-    ``sp.simplify`` writes the Bernoulli's ``a''(eta)`` as ``1/(4 cosh(eta/2)**2)``;
-    correct, but a student expects ``exp(eta)/(1 + exp(eta))**2``.
+    ``sp.simplify`` writes the Bernoulli's ``b''(theta)`` as ``1/(4 cosh(theta/2)**2)``;
+    correct, but a student expects ``exp(theta)/(1 + exp(theta))**2``.
     """
     simplified = sp.simplify(expr)
     candidates = [simplified, sp.logcombine(simplified, force=True)]
@@ -600,7 +605,7 @@ def natural_form(
     dispersion : sympy.Symbol or sympy.Expr, optional
         The parameter that plays the role of a dispersion (``sigma`` for the
         Gaussian, the shape ``nu`` for the Gamma, ``lambda`` for the inverse
-        Gaussian). The derived form is ``h(y, phi) exp((eta T - a) / phi)`` and
+        Gaussian). The derived form is ``h(y, phi) exp[{theta T - b} / phi]`` and
         ``phi`` as a function of that parameter (``sigma**2``, ``1/nu``,
         ``1/lambda``) is :attr:`NaturalForm.dispersion`. Without it, ``phi = 1``.
     support : sympy.Set, optional
@@ -623,11 +628,11 @@ def natural_form(
     ------
     NotExponentialFamilyError
         If a term of the log-density mixes ``y`` and the parameter other than
-        as ``f(theta) * T(y)``, if the support depends on the parameter, or if
+        as ``f(psi) * T(y)``, if the support depends on the parameter, or if
         the dispersion does not factor out.
     ValueError
         If the density does not involve both ``y`` and the parameter, or
-        ``eta(theta)`` cannot be inverted.
+        ``theta(psi)`` cannot be inverted.
     TypeError
         If ``y``, ``params`` or ``support`` are not sympy symbols or a set.
 
@@ -636,18 +641,18 @@ def natural_form(
     >>> import sympy as sp
     >>> y, lam = sp.Symbol("y", nonnegative=True), sp.Symbol("lambda", positive=True)
     >>> form = natural_form(lam**y * sp.exp(-lam) / sp.factorial(y), y, lam)
-    >>> form.eta, form.T, form.a
-    (log(lambda), y, exp(eta))
+    >>> form.theta, form.T, form.b
+    (log(lambda), y, exp(theta))
     """
-    ys, thetas = _as_tuple(y), _as_tuple(params)
-    for argument, symbols in (("y", ys), ("params", thetas)):
+    ys, psis = _as_tuple(y), _as_tuple(params)
+    for argument, symbols in (("y", ys), ("params", psis)):
         wrong = [s for s in symbols if not isinstance(s, sp.Symbol)]
         if wrong or not symbols:
             raise TypeError(f"{argument} must be a sympy Symbol or a sequence of Symbols, got {wrong or symbols!r}; "
                             f"e.g. sp.Symbol('y', nonnegative=True)")
-    vector = len(thetas) > 1 or isinstance(params, (list, tuple, sp.MatrixBase))
-    if set(ys) & set(thetas):
-        raise ValueError(f"y and params share the symbol(s) {sorted(map(str, set(ys) & set(thetas)))}")
+    vector = len(psis) > 1 or isinstance(params, (list, tuple, sp.MatrixBase))
+    if set(ys) & set(psis):
+        raise ValueError(f"y and params share the symbol(s) {sorted(map(str, set(ys) & set(psis)))}")
     if support is not None and not isinstance(support, sp.Set):
         raise TypeError(f"support must be a sympy Set such as sp.S.Naturals0 or sp.Interval(0, sp.oo), "
                         f"not {type(support).__name__}")
@@ -657,11 +662,19 @@ def natural_form(
         raise TypeError(f"density must be a sympy expression, not {type(density).__name__} ({exc})") from None
     if not isinstance(density, sp.Expr):
         raise TypeError(f"density must be a sympy expression, not {type(density).__name__}")
-    missing = [t for t in thetas if not density.has(t)]
+    missing = [t for t in psis if not density.has(t)]
     if missing:
         raise ValueError(f"the density does not involve the parameter(s) {missing}")
-    density, piecewise_support = _strip_indicators(density, ys, thetas)
-    if support is not None and sp.sympify(support).free_symbols & set(thetas):
+    reserved = sorted(str(s) for s in density.free_symbols | set(psis) | set(ys)
+                      if re.fullmatch(r"theta(_\d+)?", str(s)))
+    if reserved:
+        raise ValueError(
+            f"the density uses the symbol(s) {', '.join(reserved)}, but theta names the natural "
+            "parameter that natural_form derives; call the density's own parameter something "
+            "else, e.g. sp.Symbol('psi', positive=True)"
+        )
+    density, piecewise_support = _strip_indicators(density, ys, psis)
+    if support is not None and sp.sympify(support).free_symbols & set(psis):
         raise NotExponentialFamilyError(
             f"the support {support} depends on the parameter; an exponential family has "
             "the same support for every parameter value"
@@ -671,13 +684,13 @@ def natural_form(
         support = declared if piecewise_support is None else _simplest(piecewise_support.intersect(declared))
 
     log_density = _expanded_log(density)
-    cross, theta_only, rest = _sort_terms(log_density, ys, thetas)
+    cross, psi_only, rest = _sort_terms(log_density, ys, psis)
     nuisance_point = _nuisance_test_values(
-        density.free_symbols - set(ys) - set(thetas) - sp.sympify(dispersion or 0).free_symbols
+        density.free_symbols - set(ys) - set(psis) - sp.sympify(dispersion or 0).free_symbols
     )
-    point = {t: _test_value(t, i, len(thetas)) for i, t in enumerate(thetas)}
-    theta_only, rest = _real_branch(theta_only, rest, {**point, **nuisance_point})
-    log_density = sum(coefficient * statistic for statistic, coefficient in cross.items()) + theta_only + rest
+    point = {t: _test_value(t, i, len(psis)) for i, t in enumerate(psis)}
+    psi_only, rest = _real_branch(psi_only, rest, {**point, **nuisance_point})
+    log_density = sum(coefficient * statistic for statistic, coefficient in cross.items()) + psi_only + rest
     if not cross:
         raise ValueError(
             "no term of the log-density involves both y and the parameter, so the density "
@@ -691,112 +704,112 @@ def natural_form(
         if len(symbols) != 1:
             raise ValueError(f"the dispersion must involve exactly one symbol, got {dispersion}")
         dispersion_symbol = symbols.pop()
-        phi, cross, theta_part = _dispersion_scale(cross, theta_only, dispersion_symbol, thetas)
+        phi, cross, psi_part = _dispersion_scale(cross, psi_only, dispersion_symbol, psis)
     else:
-        theta_part = theta_only
-    etas_theta, statistics = _combine_statistics(cross, ys, thetas)
-    etas_theta = [_simplify(e) for e in etas_theta]
-    a_theta = _simplify(-theta_part)
+        psi_part = psi_only
+    thetas_psi, statistics = _combine_statistics(cross, ys, psis)
+    thetas_psi = [_simplify(e) for e in thetas_psi]
+    b_of_params = _simplify(-psi_part)
 
     nuisance = tuple(
         sorted(
-            density.free_symbols - set(ys) - set(thetas) - {dispersion_symbol},
+            density.free_symbols - set(ys) - set(psis) - {dispersion_symbol},
             key=sp.default_sort_key,
         )
     )
 
-    # a in eta: invert eta(theta).
+    # b in theta: invert theta(psi).
     # A natural parameter of one sign (the Gamma's -1/mu) gets that sign as an
-    # assumption, so that sympy can simplify sqrt(-1/eta) and log(-1/eta).
-    sign = {} if vector else _sign_assumption(etas_theta[0])
-    eta_symbols = (
-        (sp.Symbol("eta", **sign),)
+    # assumption, so that sympy can simplify sqrt(-1/theta) and log(-1/theta).
+    sign = {} if vector else _sign_assumption(thetas_psi[0])
+    theta_symbols = (
+        (sp.Symbol("theta", **sign),)
         if not vector
-        else tuple(sp.Symbol(f"eta_{i + 1}", real=True) for i in range(len(thetas)))
+        else tuple(sp.Symbol(f"theta_{i + 1}", real=True) for i in range(len(psis)))
     )
-    theta_of_eta = _invert(etas_theta, thetas, eta_symbols, point, nuisance_point)
-    theta_of_eta = {t: _simplify(e) for t, e in theta_of_eta.items()}
-    a_eta = _simplify(a_theta.subs(theta_of_eta))
+    params_of_theta = _invert(thetas_psi, psis, theta_symbols, point, nuisance_point)
+    params_of_theta = {t: _simplify(e) for t, e in params_of_theta.items()}
+    b_theta = _simplify(b_of_params.subs(params_of_theta))
     phi_factor = 1 if phi is None else phi
-    means = [_simplify(sp.diff(a_eta, e)) for e in eta_symbols]
-    hessian = sp.Matrix(len(eta_symbols), len(eta_symbols), lambda i, j: sp.diff(a_eta, eta_symbols[i], eta_symbols[j]))
+    means = [_simplify(sp.diff(b_theta, e)) for e in theta_symbols]
+    hessian = sp.Matrix(len(theta_symbols), len(theta_symbols), lambda i, j: sp.diff(b_theta, theta_symbols[i], theta_symbols[j]))
     if hessian.applyfunc(sp.simplify).is_zero_matrix:
         raise ValueError(
-            f"the log-partition a(eta) = {a_eta} is linear in eta, so Var[T(y)] = a''(eta) = 0: the density "
+            f"the cumulant function b(theta) = {b_theta} is linear in theta, so Var[T(y)] = b''(theta) = 0: the density "
             "is not normalised (multiply it by 1 / its integral over the support, which involves the parameter)"
         )
 
-    # The canonical link through the parameter: mean(theta) = mu, solved for theta.
-    means_theta = [_simplify(m.subs(dict(zip(eta_symbols, etas_theta)))) for m in means]
+    # The canonical link through the parameter: mean(psi) = mu, solved for psi.
+    means_psi = [_simplify(m.subs(dict(zip(theta_symbols, thetas_psi)))) for m in means]
     # The mean lies in the convex hull of the support of T(y): a non-negative
     # support makes the mean positive, which lets sympy simplify sqrt(mu**2).
     bounds = None if vector else _set_bounds(_statistic_support(statistics[0], ys[0], support))
-    positive = vector or all(sp.ask(sp.Q.positive(m)) for m in means_theta) or bool(
+    positive = vector or all(sp.ask(sp.Q.positive(m)) for m in means_psi) or bool(
         bounds is not None and bounds[0] >= 0
     )
     mu_symbols = (
         (sp.Symbol("mu", positive=True) if positive else sp.Symbol("mu", real=True),)
         if not vector
-        else tuple(sp.Symbol(f"mu_{i + 1}", positive=True) for i in range(len(thetas)))
+        else tuple(sp.Symbol(f"mu_{i + 1}", positive=True) for i in range(len(psis)))
     )
     # Dummies keep the user's own "mu" (a Gaussian mean) apart from the mean symbol.
     mu_dummies = tuple(sp.Dummy(str(m), **m.assumptions0) for m in mu_symbols)
     try:
-        theta_of_mu = _invert(means_theta, thetas, mu_dummies, point, nuisance_point)
+        params_of_mu = _invert(means_psi, psis, mu_dummies, point, nuisance_point)
     except ValueError:
         if vector:
             raise
-        # The mean a'(eta) has no closed-form inverse (the logarithmic series,
+        # The mean b'(theta) has no closed-form inverse (the logarithmic series,
         # the von Mises concentration): the derivation stands, but g(mu) and
         # V(mu) exist only numerically, which to_family provides.
-        theta_of_mu = None
-    if theta_of_mu is not None:
+        params_of_mu = None
+    if params_of_mu is not None:
         back = dict(zip(mu_dummies, mu_symbols))
-        theta_of_mu = {t: _simplify(e.subs(back)) for t, e in theta_of_mu.items()}
-        links = [_simplify(e.subs(theta_of_mu)) for e in etas_theta]
-        at_link = dict(zip(eta_symbols, links))
+        params_of_mu = {t: _simplify(e.subs(back)) for t, e in params_of_mu.items()}
+        links = [_simplify(e.subs(params_of_mu)) for e in thetas_psi]
+        at_link = dict(zip(theta_symbols, links))
         variance_matrix = hessian.subs(at_link).applyfunc(_simplify)
 
     if vector:
-        eta_out, T_out = sp.Matrix(etas_theta), sp.Matrix(statistics)
+        theta_out, T_out = sp.Matrix(thetas_psi), sp.Matrix(statistics)
         mean_out = sp.Matrix(means)
         variance_out = (phi_factor * hessian).applyfunc(_simplify)
         canonical = sp.Lambda(mu_symbols, sp.Matrix(links))
-        mean_function = sp.Lambda(eta_symbols, mean_out)
+        mean_function = sp.Lambda(theta_symbols, mean_out)
         variance_function = sp.Lambda(mu_symbols, variance_matrix)
-        eta_symbol, mu_symbol, theta_eta, theta_mu = eta_symbols, mu_symbols, theta_of_eta, theta_of_mu
+        theta_symbol, mu_symbol, psi_theta, psi_mu = theta_symbols, mu_symbols, params_of_theta, params_of_mu
     else:
-        eta_out, T_out = etas_theta[0], statistics[0]
+        theta_out, T_out = thetas_psi[0], statistics[0]
         mean_out = means[0]
         variance_out = _simplify(phi_factor * hessian[0, 0])
-        mean_function = sp.Lambda(eta_symbols[0], means[0])
-        eta_symbol, mu_symbol = eta_symbols[0], mu_symbols[0]
-        theta_eta = theta_of_eta[thetas[0]]
-        if theta_of_mu is None:
-            canonical = variance_function = theta_mu = None
+        mean_function = sp.Lambda(theta_symbols[0], means[0])
+        theta_symbol, mu_symbol = theta_symbols[0], mu_symbols[0]
+        psi_theta = params_of_theta[psis[0]]
+        if params_of_mu is None:
+            canonical = variance_function = psi_mu = None
         else:
             canonical = sp.Lambda(mu_symbols[0], links[0])
             variance_function = sp.Lambda(mu_symbols[0], variance_matrix[0, 0])
-            theta_mu = theta_of_mu[thetas[0]]
+            psi_mu = params_of_mu[psis[0]]
 
     return NaturalForm(
         name=name,
         density=density,
         y=ys,
-        params=thetas,
-        eta=eta_out,
+        params=psis,
+        theta=theta_out,
         T=T_out,
-        eta_symbol=eta_symbol,
-        a=a_eta,
-        a_theta=a_theta,
+        theta_symbol=theta_symbol,
+        b=b_theta,
+        b_of_params=b_of_params,
         log_h=rest,
-        theta_of_eta=theta_eta,
+        params_of_theta=psi_theta,
         dispersion=phi,
         dispersion_symbol=dispersion_symbol,
         mean=mean_out,
         variance=variance_out,
         mu_symbol=mu_symbol,
-        theta_of_mu=theta_mu,
+        params_of_mu=psi_mu,
         canonical_link=canonical,
         mean_function=mean_function,
         variance_function=variance_function,
@@ -810,11 +823,11 @@ def multinomial_form(k: int) -> NaturalForm:
     """The categorical (one-trial multinomial) distribution over ``k`` classes.
 
     The response is the vector of indicators ``y_1, ..., y_{k-1}`` (``y_k`` is
-    ``1`` minus their sum) and the free parameters are ``phi_1, ..., phi_{k-1}``
-    (``phi_k = 1 - sum``), so the density is
-    ``prod_i phi_i^{y_i} * phi_k^{1 - sum y_i}``. :func:`natural_form` finds
-    ``eta_i = log(phi_i / phi_k)``, ``a(eta) = log(1 + sum exp(eta_i))`` and the
-    softmax as the mean function.
+    ``1`` minus their sum) and the free parameters are the class probabilities
+    ``pi_1, ..., pi_{k-1}`` (``pi_k = 1 - sum``), so the density is
+    ``prod_i pi_i^{y_i} * pi_k^{1 - sum y_i}``. :func:`natural_form` finds
+    ``theta_i = log(pi_i / pi_k)``, ``b(theta) = log(1 + sum exp(theta_i))`` and
+    the softmax as the mean function.
 
     Parameters
     ----------
@@ -824,15 +837,15 @@ def multinomial_form(k: int) -> NaturalForm:
     Returns
     -------
     NaturalForm
-        A vector form (``eta``, ``T``, ``mean`` are matrices).
+        A vector form (``theta``, ``T``, ``mean`` are matrices).
     """
     if int(k) != k or k < 2:
         raise ValueError(f"k must be an integer of at least 2, got {k!r}")
     ys = sp.symbols(f"y_1:{k}", nonnegative=True, integer=True)
-    phis = sp.symbols(f"phi_1:{k}", positive=True)
-    last_phi, last_y = 1 - sum(phis), 1 - sum(ys)
-    density = sp.Mul(*(p**yi for p, yi in zip(phis, ys))) * last_phi**last_y
-    return natural_form(density, list(ys), list(phis), name=f"Multinomial(k={k})")
+    pis = sp.symbols(f"pi_1:{k}", positive=True)
+    last_pi, last_y = 1 - sum(pis), 1 - sum(ys)
+    density = sp.Mul(*(p**yi for p, yi in zip(pis, ys))) * last_pi**last_y
+    return natural_form(density, list(ys), list(pis), name=f"Multinomial(k={k})")
 
 
 # --------------------------------------------------------------------------- #
@@ -897,7 +910,7 @@ def _lambdify_accurate(symbols, expr: sp.Expr) -> Callable:
     """``_lambdify`` after rewriting ``log(1 + x)`` as ``log1p(x)`` and ``exp(x) - 1`` as ``expm1(x)``.
 
     A numerically inverted mean is solved near the edge of the parameter
-    space (``exp(eta) -> 0``), where the plain forms lose every digit.
+    space (``exp(theta) -> 0``), where the plain forms lose every digit.
     """
     with_log1p = expr.replace(
         lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.Add) and sp.S.One in e.args[0].args,
@@ -978,18 +991,20 @@ class DerivedLink(L.Link):
 
 
 class NumericCanonicalLink(L.Link):
-    """The canonical link ``g = (a')^{-1}`` when ``a'`` has no closed-form inverse.
+    """The canonical link ``g = (b')^{-1}`` when ``b'`` has no closed-form inverse.
 
-    ``g(mu)`` solves ``a'(eta) = mu`` by Newton's method, vectorised, with
-    the step halved whenever it leaves the domain of ``a`` (``a'`` is
-    increasing because ``a`` is convex, so the damped iteration converges).
+    ``g(mu)`` solves ``b'(eta) = mu`` for ``eta`` (the canonical link makes the
+    linear predictor ``eta`` equal the natural parameter ``theta``) by Newton's
+    method, vectorised, with the step halved whenever it leaves the domain of
+    ``b`` (``b'`` is increasing because ``b`` is convex, so the damped
+    iteration converges).
 
     Parameters
     ----------
     mean : sympy.Lambda
-        ``a'(eta)`` with the nuisance parameters fixed.
+        ``b'(theta)`` with the nuisance parameters fixed.
     start : float
-        A value of ``eta`` inside the natural parameter space.
+        A value inside the natural parameter space.
     """
 
     _MAX_STEPS = 200
@@ -1052,9 +1067,9 @@ class DerivedFamily(Family):
 
     The response is the statistic ``t = T(y)`` and the mean ``mu = E[T(y)]``.
 
-    - ``variance`` is ``V(mu) = a''(g(mu))``;
+    - ``variance`` is ``V(mu) = b''(g(mu))``;
     - ``unit_deviance`` is ``2 [l(t; t) - l(t; mu)]`` with
-      ``l(t; mu) = t g(mu) - a(g(mu))``, the log-likelihood per unit dispersion
+      ``l(t; mu) = t g(mu) - b(g(mu))``, the log-likelihood per unit dispersion
       up to terms free of ``mu``, written with ``xlogy`` so ``t`` may sit on
       the boundary of the support (``t = 0`` for counts);
     - ``loglike`` evaluates the full log-density of ``y`` (with ``y`` recovered
@@ -1096,7 +1111,7 @@ class DerivedFamily(Family):
         self.name = name or form.name
         self.estimated_dispersion = form.dispersion is not None
 
-        mu, eta = form.mu_symbol, form.eta_symbol
+        mu, theta = form.mu_symbol, form.theta_symbol
         t = sp.Dummy("t", real=True)
         support = form.support.subs(fixed) if form.support is not None else sp.S.Reals
         t_support = _statistic_support(form.T.subs(fixed), form.y[0], support)
@@ -1113,13 +1128,13 @@ class DerivedFamily(Family):
 
         # Call the Lambdas rather than read .expr: sympy stores Lambda(mu, mu)
         # as the identity function with its own dummy variable.
-        mean_function = sp.Lambda(eta, form.mean_function(eta).subs(fixed))
+        mean_function = sp.Lambda(theta, form.mean_function(theta).subs(fixed))
         self.closed_form = form.canonical_link is not None
         if self.closed_form:
             self.canonical_link = DerivedLink(sp.Lambda(mu, form.canonical_link(mu).subs(fixed)), mean_function)
         else:
-            theta = form.params[0]
-            start = sp.N(form.eta.subs(theta, _test_value(theta, 0, 1)).subs(fixed))
+            psi = form.params[0]
+            start = sp.N(form.theta.subs(psi, _test_value(psi, 0, 1)).subs(fixed))
             self.canonical_link = NumericCanonicalLink(mean_function, float(start))
         super().__init__(link)
 
@@ -1128,35 +1143,35 @@ class DerivedFamily(Family):
             self._variance = _lambdify(mu, variance)
             self._variance_deriv = _lambdify(mu, sp.diff(variance, mu))
 
-            # l(t; mu) per unit dispersion, in the theta parametrisation (tidier
-            # logs than going through eta), then the deviance against l(t; t).
-            theta = form.params[0]
-            loglik = t * form.eta.subs(theta, form.theta_of_mu) - form.a_theta.subs(theta, form.theta_of_mu)
+            # l(t; mu) per unit dispersion, through the textbook parameter psi
+            # (tidier logs than going through theta), then the deviance against l(t; t).
+            psi = form.params[0]
+            loglik = t * form.theta.subs(psi, form.params_of_mu) - form.b_of_params.subs(psi, form.params_of_mu)
             loglik = sp.expand(sp.expand_log(loglik.subs(fixed), force=True), force=True)
             self.unit_deviance_expr = sp.simplify(2 * (loglik.subs(mu, t) - loglik)).subs(t, sp.Symbol("y"))
             self._unit_deviance = _lambdify((t, mu), _xlogy_safe(2 * (loglik.subs(mu, t) - loglik)))
         else:
-            # V(mu) = a''(g(mu)) and the deviance through eta = g(mu), numerically.
-            a_eta = form.a.subs(fixed)
-            self._a = _lambdify_accurate(eta, a_eta)
-            self._a2 = _lambdify_accurate(eta, sp.diff(a_eta, eta, 2))
-            self._a3 = _lambdify_accurate(eta, sp.diff(a_eta, eta, 3))
+            # V(mu) = b''(g(mu)) and the deviance through theta = g(mu), numerically.
+            b_theta = form.b.subs(fixed)
+            self._b = _lambdify_accurate(theta, b_theta)
+            self._b2 = _lambdify_accurate(theta, sp.diff(b_theta, theta, 2))
+            self._b3 = _lambdify_accurate(theta, sp.diff(b_theta, theta, 3))
             self.unit_deviance_expr = None
         self._log_density = self._build_log_density(form, fixed, t)
 
     def _build_log_density(self, form: NaturalForm, fixed: dict, t: sp.Dummy) -> Callable:
         """``log p(y)`` as a numeric function of ``(T(y), mu, scale)``.
 
-        Without a closed-form ``theta(mu)`` it is built in ``eta`` and called
-        with ``eta = g(mu)`` from the numeric canonical link.
+        Without a closed-form ``psi(mu)`` it is built in ``theta`` and called
+        with ``theta = g(mu)`` from the numeric canonical link.
         """
-        y, theta = form.y[0], form.params[0]
+        y, psi = form.y[0], form.params[0]
         scale = sp.Dummy("scale", positive=True)
         if self.closed_form:
-            mu, theta_of = form.mu_symbol, form.theta_of_mu
+            mu, psi_of = form.mu_symbol, form.params_of_mu
         else:
-            mu, theta_of = form.eta_symbol, form.theta_of_eta
-        log_density = form.log_density.subs(theta, theta_of).subs(fixed)
+            mu, psi_of = form.theta_symbol, form.params_of_theta
+        log_density = form.log_density.subs(psi, psi_of).subs(fixed)
         if form.dispersion_symbol is not None:
             # phi(symbol) = scale, solved for the symbol on its positive branch.
             point = sp.Rational(3, 7)
@@ -1174,7 +1189,7 @@ class DerivedFamily(Family):
         else:
             log_density = log_density.subs(y, t)
         # Forcing the split of logs would bring back the log of a negative
-        # number that natural_form took out of a (the log series); the numeric
+        # number that natural_form took out of b (the log series); the numeric
         # path's terms are already split, so it does without.
         log_density = _loggamma_form(
             sp.expand(sp.expand_log(log_density, force=self.closed_form), force=self.closed_form)
@@ -1191,19 +1206,19 @@ class DerivedFamily(Family):
     def variance(self, mu):
         if self.closed_form:
             return self._variance(mu)
-        return self._a2(self.canonical_link.link(mu))
+        return self._b2(self.canonical_link.link(mu))
 
     def variance_deriv(self, mu):
         if self.closed_form:
             return self._variance_deriv(mu)
-        eta = self.canonical_link.link(mu)
-        return self._a3(eta) / self._a2(eta)
+        theta = self.canonical_link.link(mu)
+        return self._b3(theta) / self._b2(theta)
 
     def unit_deviance(self, y, mu):
         if self.closed_form:
             return self._unit_deviance(y, mu)
-        # 2 [a*(t) - (t g(mu) - a(g(mu)))] with a* the convex conjugate of a; a
-        # response on a bound of the support (the log series' y = 1) has a*(t)
+        # 2 [b*(t) - (t g(mu) - b(g(mu)))] with b* the convex conjugate of b; a
+        # response on a bound of the support (the log series' y = 1) has b*(t)
         # as a limit, reached here by moving t inside the support by 1e-12.
         y = np.asarray(y, dtype=float)
         low, high = self.mean_bounds
@@ -1213,9 +1228,9 @@ class DerivedFamily(Family):
         if high is not None:
             inside = np.minimum(inside, high - 1e-12 * (1.0 + abs(high)))
         link = self.canonical_link.link
-        eta_y, eta_mu = link(inside), link(mu)
+        theta_y, theta_mu = link(inside), link(mu)
         with np.errstate(all="ignore"):
-            deviance = 2.0 * (y * eta_y - self._a(eta_y) - y * eta_mu + self._a(eta_mu))
+            deviance = 2.0 * (y * theta_y - self._b(theta_y) - y * theta_mu + self._b(theta_mu))
         return np.maximum(deviance, 0.0)
 
     def loglike(self, y, mu, weights, scale=1.0):
