@@ -261,3 +261,14 @@ def test_chapter_symbols_are_declared(path: Path) -> None:
         f"{path.name} uses symbols that are neither on chapters/notation.md nor in its "
         f"'{LOCAL_TITLE}' admonition: {detail}"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_local_symbols_are_declared_near_the_top(path: Path) -> None:
+    """A chapter's 'Symbols of this chapter' box sits with 'what this chapter teaches'."""
+    cells = _markdown_cells(path)
+    late = [k for k, md in enumerate(cells) if LOCAL_TITLE in md and k > 1]
+    assert not late, (
+        f"{path.name}: the '{LOCAL_TITLE}' admonition is in markdown cell(s) {late}; "
+        "put it in the first or second markdown cell, after 'What this chapter teaches'"
+    )
