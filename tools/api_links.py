@@ -1,0 +1,118 @@
+"""Each chapter ends with links to the glm_lib reference entries of what its code uses.
+
+A chapter's code calls ``gl.glm``, ``gl.diagnostics.rstandard``, ...; its last
+Markdown cell (id ``glm-lib-functions``) lists those, each a link to its entry
+in the book's "glm_lib reference" part:
+
+    [`gl.glm`](../reference/api_models.md#glm_lib.glm)
+
+JupyterLab shows the link (the reference page opens as Markdown); the book's
+build (``tools/notebook_sources.py``) turns it into a ``{py:obj}`` role that
+Sphinx resolves to the autodoc entry. Which page documents an object is read
+from the ``autofunction``/``autoclass``/``automodule`` directives of
+``reference/*.md``.
+
+Usage::
+
+    python tools/api_links.py chapters/*.ipynb          # write the cells
+    python tools/api_links.py --check chapters/*.ipynb  # report stale ones, write nothing
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "reference"
+CELL_ID = "glm-lib-functions"
+HEADING = "## glm_lib functions used in this chapter"
+# Role the book's build gives these links; the target is the object's full name.
+API_LINK_RE = re.compile(r"\[`([^`\]]+)`\]\(\.\./reference/([\w-]+)\.md#(glm_lib(?:\.\w+)+)\)")
+USE_RE = re.compile(r"(?<![\w.])gl\.(\w+)(?:\.(\w+))?")
+
+
+def documented() -> dict[str, str]:
+    """Full object name -> the reference page (file stem) that documents it."""
+    pages: dict[str, str] = {}
+    for page in sorted(REFERENCE.glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for kind, name in re.findall(r"\.\. auto(function|class|module):: (glm_lib[\w.]*)", text):
+            if kind == "module":
+                module = importlib.import_module(name)
+                for member in module.__all__:
+                    pages.setdefault(f"{name}.{member}", page.stem)
+            else:
+                pages.setdefault(name, page.stem)
+    return pages
+
+
+def used_objects(notebook: dict, pages: dict[str, str]) -> list[str]:
+    """Full names of the documented objects the notebook's code uses, in order of first use."""
+    import glm_lib as gl
+
+    found: list[str] = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        for first, second in USE_RE.findall(source):
+            candidates = [f"glm_lib.{first}.{second}"] if second else []
+            candidates.append(f"glm_lib.{first}")
+            for name in candidates:
+                if name in pages and name not in found:
+                    obj = getattr(gl, first, None)
+                    if obj is not None and not isinstance(obj, type(gl)) or name.count(".") == 2:
+                        found.append(name)
+                    break
+    return found
+
+
+def cell_source(names: list[str], pages: dict[str, str]) -> str:
+    links = [f"[`{name.replace('glm_lib.', 'gl.', 1)}`](../reference/{pages[name]}.md#{name})" for name in names]
+    return (f"{HEADING}\n\nEach links to its entry in the glm_lib reference (arguments, what it returns, "
+            f"its R counterpart, an example): " + ", ".join(links) + ".")
+
+
+def updated(notebook: dict, pages: dict[str, str]) -> dict:
+    """The notebook with its reference-links cell written (or removed when no function is used)."""
+    cells = [c for c in notebook["cells"] if c.get("id") != CELL_ID]
+    names = used_objects(notebook, pages)
+    if names:
+        cells.append({"cell_type": "markdown", "id": CELL_ID, "metadata": {},
+                      "source": cell_source(names, pages).splitlines(keepends=True)})
+    return {**notebook, "cells": cells}
+
+
+def _text(cell) -> str:
+    return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    pages = documented()
+    stale = []
+    for path in args.notebooks:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        new = updated(notebook, pages)
+        old_cell = [_text(c) for c in notebook["cells"] if c.get("id") == CELL_ID]
+        new_cell = [_text(c) for c in new["cells"] if c.get("id") == CELL_ID]
+        if old_cell != new_cell or (old_cell and notebook["cells"][-1].get("id") != CELL_ID):
+            stale.append(path)
+            if not args.check:
+                path.write_text(json.dumps(new, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    if args.check and stale:
+        print("reference links out of date (run tools/api_links.py):", *stale, sep="\n  ", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
