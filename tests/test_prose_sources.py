@@ -22,6 +22,7 @@ from citations import citation_problems, load_bibliography, to_roles  # noqa: E4
 from crossrefs import problems as crossref_problems, to_roles as crossref_roles  # noqa: E402
 from execute_notebook import expressions_in  # noqa: E402
 from notebook_sources import substitute  # noqa: E402
+import api_links  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 BIB = load_bibliography(ROOT / "references.bib")
@@ -162,3 +163,28 @@ def test_inline_text_shows_the_number_without_quotes_and_refuses_bad_values() ->
         gl.inline(math.nan)
     with pytest.raises(ValueError, match="spec"):
         gl.inline(0.5, "d")
+
+
+def test_reference_links_become_roles_to_the_autodoc_entries() -> None:
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {},
+                     "source": "See [`gl.glm`](../reference/api_models.md#glm_lib.glm) and "
+                               "[`gl.diagnostics.qresid`](../reference/api_diagnostics.md#glm_lib.diagnostics.qresid)."}]}
+    substitute(nb, "demo")
+    assert nb["cells"][0]["source"] == (
+        "See {py:obj}`gl.glm <glm_lib.glm>` and {py:obj}`gl.diagnostics.qresid <glm_lib.diagnostics.qresid>`.")
+
+
+def test_every_chapter_links_the_reference_entries_its_code_uses() -> None:
+    """tools/api_links.py keeps each chapter's last cell in step with its code."""
+    assert api_links.main(["--check", *map(str, NOTEBOOKS)]) == 0
+
+
+def test_reference_links_point_to_documented_objects() -> None:
+    pages = api_links.documented()
+    wrong = []
+    for path in NOTEBOOKS:
+        for i, source in _markdown(path):
+            for _, page, target in api_links.API_LINK_RE.findall(source):
+                if pages.get(target) != page:
+                    wrong.append(f"{path.name} cell {i}: {target} is documented on {pages.get(target)}, not {page}")
+    assert not wrong, "\n".join(wrong)

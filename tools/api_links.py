@@ -1,6 +1,6 @@
 """Each chapter ends with links to the glm_lib reference entries of what its code uses.
 
-A chapter's code calls ``gl.glm``, ``gl.diagnostics.rstandard``, ...; its last
+A chapter's visible code calls ``gl.glm``, ``gl.diagnostics.rstandard``, ...; its last
 Markdown cell (id ``glm-lib-functions``) lists those, each a link to its entry
 in the book's "glm_lib reference" part:
 
@@ -57,7 +57,8 @@ def used_objects(notebook: dict, pages: dict[str, str]) -> list[str]:
 
     found: list[str] = []
     for cell in notebook["cells"]:
-        if cell["cell_type"] != "code":
+        # The code a learner sees: hidden checks and prose feeders do not count.
+        if cell["cell_type"] != "code" or "remove-cell" in cell.get("metadata", {}).get("tags", []):
             continue
         source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
         for first, second in USE_RE.findall(source):

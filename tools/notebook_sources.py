@@ -1,9 +1,9 @@
 """Sphinx extension: notebooks read the same in the book as in JupyterLab.
 
-Three things in a chapter's Markdown are written so that JupyterLab shows them
+Four things in a chapter's Markdown are written so that JupyterLab shows them
 rendered, and are turned into Sphinx markup here, before myst-nb parses the
-notebook: inline numbers, citations (see ``citations.py``) and cross-references
-(see ``crossrefs.py``). It also registers
+notebook: inline numbers, citations (see ``citations.py``), cross-references
+(see ``crossrefs.py``) and links to the glm_lib reference (``api_links.py``). It also registers
 the author–year bibliography styles (``bibliography_style.py``).
 
 Inline numbers.
@@ -25,6 +25,7 @@ import re
 import bibliography_style
 from citations import to_roles
 from crossrefs import to_roles as crossref_roles
+from api_links import API_LINK_RE
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
@@ -59,6 +60,9 @@ def substitute(notebook: dict, docname: str) -> int:
             source = to_roles(source)
         if "](" in source:
             source = crossref_roles(source)
+        if "../reference/" in source:
+            # Links to the glm_lib reference become roles Sphinx resolves to the autodoc entry.
+            source = API_LINK_RE.sub(lambda m: "{py:obj}`" + m.group(1) + " <" + m.group(3) + ">`", source)
         cell["source"] = source
         if "{eval}" not in source:
             continue
