@@ -301,6 +301,10 @@ class NotebookView:
     solutions: int = 0
     open_solutions: list[str] = field(default_factory=list)
     solution_opens_on_click: bool | None = None
+    # Each solution's prose (a run of plain words from its last paragraph):
+    # where it was found, and whether it showed outside a closed solution.
+    solution_prose_missing: list[str] = field(default_factory=list)
+    solution_prose_shown: list[str] = field(default_factory=list)
 
 
 # Rendered text of each Markdown cell, with typeset maths, code and icons removed.
@@ -330,6 +334,57 @@ _SOLUTIONS_JS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.l
   })"""
 
 
+# Where each phrase of a solution's prose sits: inside a closed <details>, or in view.
+_PROSE_JS = """(phrases) => { const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  return phrases.map((phrase) => {
+    const walker = document.createTreeWalker(panel, NodeFilter.SHOW_TEXT);
+    let found = false, shown = false;
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      if (!node.textContent.includes(phrase) || node.parentElement.closest('.jp-InputArea-editor, .CodeMirror, .cm-editor')) continue;
+      found = true;
+      const details = node.parentElement.closest('details');
+      if (!details || details.open || node.parentElement.closest('summary')) shown = true;
+    }
+    return {phrase, found, shown};
+  }); }"""
+
+FENCE_LINE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
+PLAIN_RUN = re.compile(r"(?:[A-Za-z]{2,}[,;]? ){4,}[A-Za-z]{2,}")
+
+
+def solution_phrases(markdown: str) -> list[str]:
+    """A phrase of plain words from the last prose line of each {solution} block, nesting as MyST does."""
+    phrases = []
+    lines = markdown.splitlines()
+    i = 0
+    while i < len(lines):
+        m = FENCE_LINE.match(lines[i])
+        if not (m and m.group(2).strip().startswith("{solution}")):
+            i += 1
+            continue
+        fence, depth, prose, j = m.group(1), 0, [], i + 1
+        while j < len(lines):
+            inner = FENCE_LINE.match(lines[j])
+            if inner and inner.group(1)[0] == fence[0]:
+                if inner.group(2).strip():
+                    depth += 1
+                elif depth:
+                    depth -= 1
+                elif len(inner.group(1)) >= len(fence):
+                    break
+            elif depth == 0 and lines[j].strip() and not lines[j].lstrip().startswith(":"):
+                prose.append(lines[j])
+            j += 1
+        for line in reversed(prose):
+            runs = PLAIN_RUN.findall(re.sub(r"\$[^$]*\$|`[^`]*`|\[[^\]]*\]\([^)]*\)", " ", line))
+            if runs:
+                phrases.append(max(runs, key=len))
+                break
+        i = j + 1
+    return phrases
+
+
 def _scroll_through(page: Page) -> None:
     """Scroll the notebook to the end, so that every cell gets rendered, then back to the top."""
     scroller = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
@@ -344,8 +399,13 @@ def _scroll_through(page: Page) -> None:
     page.evaluate(f"() => {{ document.querySelector('{scroller}').scrollTop = 0; }}")
 
 
-def inspect_notebook(context: BrowserContext, lab_url: str, path: str, screenshot: Path | None = None) -> NotebookView:
-    """Open ``path`` in JupyterLab and record how its Markdown is rendered."""
+def inspect_notebook(context: BrowserContext, lab_url: str, path: str, screenshot: Path | None = None,
+                     phrases: list[str] | None = None) -> NotebookView:
+    """Open ``path`` in JupyterLab and record how its Markdown is rendered.
+
+    ``phrases`` (from :func:`solution_phrases`) are looked up before any solution is
+    opened: each must be on the page, and inside a closed solution.
+    """
     view = NotebookView()
     page = context.new_page()
     page.set_viewport_size(DESKTOP)
@@ -368,6 +428,11 @@ def inspect_notebook(context: BrowserContext, lab_url: str, path: str, screensho
         solutions = page.evaluate(_SOLUTIONS_JS)
         view.solutions = len(solutions)
         view.open_solutions = [s["title"] for s in solutions if not s["collapsed"]]
+        for found in page.evaluate(_PROSE_JS, phrases or []):
+            if not found["found"]:
+                view.solution_prose_missing.append(found["phrase"])
+            elif found["shown"]:
+                view.solution_prose_shown.append(found["phrase"])
         if screenshot:
             page.screenshot(path=str(screenshot.with_suffix(".png")))
         closed = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) details:not([open])", has=page.locator(".myst-exercise-title", has_text="Solution"))

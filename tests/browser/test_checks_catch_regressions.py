@@ -15,6 +15,7 @@ import shutil
 import pytest
 from browser_checks import (
     ROOT, StaticServer, broken_links, citation_mismatches, dropped_roles, inspect_book_page, inspect_notebook,
+    solution_phrases,
 )
 
 MATHJAX = '<script defer src="mathjax/tex-chtml.js"></script>'
@@ -108,6 +109,11 @@ REGRESSIONS = {
         _markdown("```{exercise}\n:label: ex-open\n\nShow it.\n```\n\n```{solution} ex-open\n\nIn plain view.\n```"),
         _markdown("```{exercise}\n:label: ex-closed\n\nShow it.\n```\n\n"
                   "```{solution} ex-closed\n:class: dropdown\n\nHidden until clicked.\n```"),
+        # An inner code fence as long as the outer one: CommonMark (JupyterLab) ends the
+        # solution at the inner closing fence, so the prose after it shows in plain view.
+        _markdown("```{exercise}\n:label: ex-nested\n\nShow it.\n```\n\n"
+                  "```{solution} ex-nested\n:class: dropdown\n\n```python\nx = 1\n```\n\n"
+                  "The closing words of this solution stay hidden.\n```"),
     ],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
     "nbformat": 4,
@@ -119,12 +125,17 @@ def test_jupyterlab_checks_catch_raw_markup_raw_tex_and_an_open_solution(offline
     folder = jupyterlab.root / "synthetic"
     folder.mkdir(exist_ok=True)
     (folder / "regressions.ipynb").write_text(json.dumps(REGRESSIONS), encoding="utf-8")
-    view = inspect_notebook(offline_context, jupyterlab.url, "synthetic/regressions.ipynb")
-    assert view.markdown_cells == 6 and view.unrendered_cells == []
+    phrases = [p for cell in REGRESSIONS["cells"] for p in solution_phrases(cell["source"])]
+    assert "The closing words of this solution stay hidden" in phrases
+    view = inspect_notebook(offline_context, jupyterlab.url, "synthetic/regressions.ipynb", phrases=phrases)
+    assert view.markdown_cells == 7 and view.unrendered_cells == []
     assert dropped_roles(REGRESSIONS) == ["Markdown cell 0: {glue:text}`dob_b0`"]
     assert any("{eval}" in s for s in view.raw_markup)
     assert any("\\frac" in s for s in view.raw_tex)
     assert view.unresolved_references == ["fig-nowhere"]
-    assert view.solutions == 2
+    assert view.solutions == 3
     assert len(view.open_solutions) == 1
+    assert "The closing words of this solution stay hidden" in view.solution_prose_shown
+    assert "This answer stays hidden until clicked" in phrases
+    assert "This answer stays hidden until clicked" not in view.solution_prose_shown
     assert view.solution_opens_on_click is True

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from browser_checks import (
     ROOT, NotebookView, block_the_network, dropped_roles, inspect_notebook, markdown_labels, screenshot_dir,
-    shut_down_kernels,
+    shut_down_kernels, solution_phrases,
 )
 
 CHAPTERS = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
@@ -35,7 +35,10 @@ def lab(chromium, jupyterlab):
     def view(path: str) -> NotebookView:
         if path not in views:
             name = Path(path).stem
-            views[path] = inspect_notebook(context, jupyterlab.url, path, screenshot_dir("jupyterlab") / name)
+            notebook = json.loads((jupyterlab.root / path).read_text(encoding="utf-8"))
+            phrases = [p for c in notebook["cells"] if c["cell_type"] == "markdown"
+                       for p in solution_phrases("".join(c["source"]))]
+            views[path] = inspect_notebook(context, jupyterlab.url, path, screenshot_dir("jupyterlab") / name, phrases)
             shut_down_kernels(jupyterlab.url)
         return views[path]
 
@@ -82,5 +85,7 @@ def test_solutions_are_collapsed_until_clicked(lab, chapter):
     found = view(f"chapters/{chapter}")
     assert found.solutions == solutions_in_source(source(f"chapters/{chapter}")), "every {solution} is rendered as one"
     assert not found.open_solutions, f"solutions shown without a click: {found.open_solutions}"
+    assert not found.solution_prose_shown, f"solution prose in plain view: {found.solution_prose_shown}"
+    assert not found.solution_prose_missing, f"solution prose not on the page: {found.solution_prose_missing}"
     if found.solutions:
         assert found.solution_opens_on_click
