@@ -108,7 +108,7 @@ REGRESSIONS = {
         _markdown("A figure that does not exist: {numref}`fig-nowhere`."),
         _markdown("```{exercise}\n:label: ex-open\n\nShow it.\n```\n\n```{solution} ex-open\n\nIn plain view.\n```"),
         _markdown("```{exercise}\n:label: ex-closed\n\nShow it.\n```\n\n"
-                  "```{solution} ex-closed\n:class: dropdown\n\nHidden until clicked.\n```"),
+                  "```{solution} ex-closed\n:class: dropdown\n\nThis answer stays hidden until clicked.\n```"),
         # An inner code fence as long as the outer one: CommonMark (JupyterLab) ends the
         # solution at the inner closing fence, so the prose after it shows in plain view.
         _markdown("```{exercise}\n:label: ex-nested\n\nShow it.\n```\n\n"
