@@ -33,7 +33,6 @@ CELL_ID = "glm-lib-functions"
 HEADING = "## glm_lib functions used in this chapter"
 # Role the book's build gives these links; the target is the object's full name.
 API_LINK_RE = re.compile(r"\[`([^`\]]+)`\]\(\.\./reference/([\w-]+)\.md#(glm_lib(?:\.\w+)+)\)")
-USE_RE = re.compile(r"(?<![\w.])gl\.(\w+)(?:\.(\w+))?")
 
 
 def documented() -> dict[str, str]:
@@ -51,25 +50,46 @@ def documented() -> dict[str, str]:
     return pages
 
 
-def used_objects(notebook: dict, pages: dict[str, str]) -> list[str]:
-    """Full names of the documented objects the notebook's code uses, in order of first use."""
-    import glm_lib as gl
+FROM_IMPORT_RE = re.compile(r"^\s*from (glm_lib(?:\.\w+)?) import ([\w, ()]+)$", re.M)
+MODULE_ALIAS_RE = re.compile(r"^\s*import glm_lib\.(\w+) as (\w+)$", re.M)
 
+
+def used_objects(notebook: dict, pages: dict[str, str]) -> list[str]:
+    """Full names of the documented objects the notebook's visible code uses, in order of first use.
+
+    Uses are ``gl.name``, ``gl.module.name``, names imported with ``from glm_lib(.module) import``,
+    and ``alias.name`` for a module imported under an alias (``from glm_lib import diagnostics as dg``).
+    """
     found: list[str] = []
+    prefixes = {"gl": "glm_lib"}
+
+    def add(name: str) -> None:
+        if name in pages and name not in found:
+            found.append(name)
+
     for cell in notebook["cells"]:
         # The code a learner sees: hidden checks and prose feeders do not count.
         if cell["cell_type"] != "code" or "remove-cell" in cell.get("metadata", {}).get("tags", []):
             continue
         source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        for first, second in USE_RE.findall(source):
-            candidates = [f"glm_lib.{first}.{second}"] if second else []
-            candidates.append(f"glm_lib.{first}")
-            for name in candidates:
-                if name in pages and name not in found:
-                    obj = getattr(gl, first, None)
-                    if obj is not None and not isinstance(obj, type(gl)) or name.count(".") == 2:
-                        found.append(name)
-                    break
+        for module, names in FROM_IMPORT_RE.findall(source):
+            for item in names.replace("(", " ").replace(")", " ").split(","):
+                parts = item.split()
+                if not parts:
+                    continue
+                name, alias = parts[0], parts[-1]
+                if f"{module}.{name}" in pages:
+                    add(f"{module}.{name}")
+                else:  # a public module imported by name, used as alias.attribute below
+                    prefixes[alias] = f"{module}.{name}"
+        for module, alias in MODULE_ALIAS_RE.findall(source):
+            prefixes[alias] = f"glm_lib.{module}"
+        for alias, target in prefixes.items():
+            for first, second in re.findall(rf"(?<![\w.]){re.escape(alias)}\.(\w+)(?:\.(\w+))?", source):
+                if second and f"{target}.{first}.{second}" in pages:
+                    add(f"{target}.{first}.{second}")
+                else:
+                    add(f"{target}.{first}")
     return found
 
 
