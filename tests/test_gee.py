@@ -135,3 +135,98 @@ def test_grouped_binomial_equals_expanded_rows_under_independence():
     np.testing.assert_allclose(grouped.params, glm.params, rtol=1e-8)
     np.testing.assert_allclose(expanded.params, grouped.params, rtol=1e-8)
     np.testing.assert_allclose(expanded.bse, grouped.bse, rtol=1e-8)
+
+
+# --------------------------------------------------------------------------
+# small-sample corrections of the sandwich (Mancl-DeRouen, Kauermann-Carroll)
+# --------------------------------------------------------------------------
+def _direct_corrected_covariances(res, X, groups, time_order=None):
+    """The corrections straight from their definitions, one cluster at a time, with explicit
+    V_i, D_i and H_i = D_i B^{-1} D_i' V_i^{-1} (n_i x n_i), for comparison with the vectorised code."""
+    from scipy import linalg
+
+    family, beta = res.family, res.params.to_numpy()
+    eta = X @ beta
+    mu = family.link.inverse(eta)
+    dmu = family.link.inverse_deriv(eta)
+    v = family.variance(mu)
+    alpha = res.correlation or 0.0
+    pieces = []
+    for label in pd.unique(groups):
+        rows = np.flatnonzero(groups == label)
+        s = len(rows)
+        if res.cov_struct == "exchangeable":
+            R = (1 - alpha) * np.eye(s) + alpha
+        elif res.cov_struct == "ar1":
+            R = alpha ** np.abs(np.subtract.outer(np.arange(s), np.arange(s)))
+        else:
+            R = np.eye(s)
+        V = res.scale * np.sqrt(v[rows])[:, None] * R * np.sqrt(v[rows])[None, :]
+        D = X[rows] * dmu[rows][:, None]
+        pieces.append((D, V, res.y[rows] - mu[rows]))
+    bread = sum(D.T @ np.linalg.solve(V, D) for D, V, _ in pieces)
+    bread_inv = np.linalg.inv(bread)
+    out = {}
+    for name in ("san.se", "md", "kc"):
+        meat = np.zeros_like(bread)
+        for D, V, r in pieces:
+            H = D @ bread_inv @ D.T @ np.linalg.inv(V)
+            I_H = np.eye(len(r)) - H
+            if name == "md":
+                r = np.linalg.solve(I_H, r)
+            elif name == "kc":
+                r = np.linalg.solve(np.real(linalg.sqrtm(I_H)), r)
+            score = D.T @ np.linalg.solve(V, r)
+            meat += np.outer(score, score)
+        out[name] = bread_inv @ meat @ bread_inv
+    return out
+
+
+@pytest.mark.parametrize("name, cov_struct", [("ohio", "exchangeable"), ("epil", "ar1"), ("epil", "independence"),
+                                              ("dietox", "exchangeable")])
+def test_small_sample_corrections_match_their_definitions(name, cov_struct):
+    formula, loader, groups, family = CASES[name]
+    data = loader()
+    res = _fit(name, cov_struct, data=data)
+    X = gl.glm(formula, data, family=family()).model_X
+    expected = _direct_corrected_covariances(res, np.asarray(X), data[groups].to_numpy())
+    for kind in ("san.se", "md", "kc"):
+        np.testing.assert_allclose(res.cov_params(kind).to_numpy(), expected[kind], rtol=1e-7, err_msg=kind)
+    # the corrections inflate the variances, MD more than KC
+    san, kc, md = (np.diag(res.cov_params(k).to_numpy()) for k in ("san.se", "kc", "md"))
+    assert (san < kc).all() and (kc < md).all()
+
+
+def test_mancl_derouen_equals_statsmodels_bias_reduced():
+    sm = pytest.importorskip("statsmodels.api")
+    ohio = gl.datasets.load_ohio()
+    res = gl.gee("resp ~ age + smoke", ohio, groups="id", family=gl.Binomial(), std_err="md")
+    X = np.column_stack([np.ones(len(ohio)), ohio["age"], ohio["smoke"]])
+    reference = sm.GEE(ohio["resp"], X, groups=ohio["id"], family=sm.families.Binomial(),
+                       cov_struct=sm.cov_struct.Independence()).fit(cov_type="bias_reduced")
+    np.testing.assert_allclose(res.bse.to_numpy(), np.asarray(reference.bse), rtol=1e-6)
+    assert res.std_err == "md" and "Mancl-DeRouen" in res.summary()
+
+
+def test_singleton_clusters_give_hc3_and_hc2():
+    """With one observation per cluster and a linear model the corrections are the
+    jackknife-type HC3 (Mancl-DeRouen) and HC2 (Kauermann-Carroll) covariances."""
+    sm = pytest.importorskip("statsmodels.api")
+    rng = np.random.default_rng(5)
+    n = 40
+    data = pd.DataFrame({"x": rng.standard_normal(n), "z": rng.uniform(size=n)})
+    data["y"] = 1 + data["x"] + rng.standard_normal(n) * (1 + data["z"])
+    data["id"] = np.arange(n)
+    res = gl.gee("y ~ x + z", data, groups="id", family=gl.Gaussian())
+    ols = sm.OLS(data["y"], sm.add_constant(data[["x", "z"]]))
+    for kind, hc in (("san.se", "HC0"), ("md", "HC3"), ("kc", "HC2")):
+        np.testing.assert_allclose(res.cov_params(kind).to_numpy(), ols.fit(cov_type=hc).cov_params().to_numpy(),
+                                   rtol=1e-6, err_msg=kind)
+
+
+def test_bad_std_err():
+    with pytest.raises(ValueError, match="std_err must be one of"):
+        _fit("ohio", "independence", std_err="jack")
+    res = _fit("ohio", "independence")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        res.cov_params("hc3")

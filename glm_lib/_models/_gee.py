@@ -42,6 +42,8 @@ from .._formula._formula import _column_or_values, _model_matrices
 __all__ = ["gee", "fit_gee", "GEEResults"]
 
 _COV_STRUCTS = ("independence", "exchangeable", "ar1")
+# The sandwich and its small-sample corrections (geepack's name for the plain one).
+_STD_ERRS = ("san.se", "md", "kc")
 
 
 # --------------------------------------------------------------------------
@@ -139,6 +141,36 @@ def _whitened_sums(clusters: _Clusters, cov_struct: str, alpha: float, E: np.nda
     return bread, scores
 
 
+def _corrected_scores(clusters: _Clusters, cov_struct: str, alpha: float, E: np.ndarray, e: np.ndarray,
+                      bread_factor, power: float) -> np.ndarray:
+    """Per-cluster scores with the residuals corrected for their own leverage.
+
+    With ``H_i = D_i B^{-1} D_i' V_i^{-1}`` the cluster's block of the hat
+    matrix, the corrected score is ``D_i' V_i^{-1} (I - H_i)^{-power} (y_i - mu_i)``:
+    ``power = 1`` is Mancl and DeRouen's (2001) correction, ``power = 1/2``
+    Kauermann and Carroll's (2001). In whitened coordinates
+    ``H_i = T_i P_i T_i^{-1}`` with the symmetric ``P_i = E~_i B^{-1} E~_i'``,
+    so ``(I - H_i)^{-power}`` is taken through the eigenvalues of ``P_i``.
+    """
+    p = E.shape[1]
+    scores = np.zeros((clusters.n_clusters, p))
+    for s, index in clusters.by_size.items():
+        factor = linalg.cholesky(_correlation_matrix(cov_struct, alpha, s), lower=True)
+        J = index.shape[0]
+        Es = linalg.solve_triangular(factor, E[index].transpose(1, 0, 2).reshape(s, J * p), lower=True)
+        Es = Es.reshape(s, J, p).transpose(1, 0, 2)  # (J, s, p)
+        es = linalg.solve_triangular(factor, e[index].T, lower=True).T  # (J, s)
+        solved = linalg.cho_solve(bread_factor, Es.transpose(2, 0, 1).reshape(p, J * s)).reshape(p, J, s)
+        P = np.einsum("jsp,pjt->jst", Es, solved)  # (J, s, s), symmetric
+        lam, vec = np.linalg.eigh(P)
+        lam = np.clip(lam, 0.0, 1.0 - 1e-12)
+        coords = np.einsum("jts,jt->js", vec, es)  # vec' e~
+        coords = coords * (1.0 - lam) ** (-power)
+        corrected = np.einsum("jst,jt->js", vec, coords)
+        scores[clusters.sizes == s] = np.einsum("jsp,js->jp", Es, corrected)
+    return scores
+
+
 class GEEResults:
     """A fitted marginal model (R's ``geeglm``).
 
@@ -148,6 +180,9 @@ class GEEResults:
         Coefficients, robust (sandwich) standard errors as ``geeglm`` reports
         them, model-based standard errors ``sqrt(diag(phi B^{-1}))``, Wald z
         values and two-sided p-values (geeglm prints ``Wald`` = z squared).
+    std_err : str
+        The robust covariance behind ``bse``: ``"san.se"`` (the sandwich),
+        ``"md"`` (Mancl–DeRouen) or ``"kc"`` (Kauermann–Carroll).
     correlation : float or None
         The working-correlation parameter alpha (None for independence).
     scale : float
@@ -161,14 +196,16 @@ class GEEResults:
     """
 
     def __init__(self, *, family, cov_struct, names, beta, cov_robust, cov_naive, alpha, phi, mu, resid_pearson,
-                 y, weights, clusters, converged, n_iter, formula, independence_naive):
+                 y, weights, clusters, converged, n_iter, formula, independence_naive, std_err="san.se"):
         self.family = family
         self.cov_struct = cov_struct
+        self.std_err = std_err
         self.names = list(names)
         self.params = pd.Series(beta, index=self.names)
-        self._cov = cov_robust
+        self._robust = cov_robust
+        self._cov = cov_robust[std_err]
         self._cov_naive = cov_naive
-        self.bse = pd.Series(np.sqrt(np.diag(cov_robust)), index=self.names)
+        self.bse = pd.Series(np.sqrt(np.diag(self._cov)), index=self.names)
         self.bse_naive = pd.Series(np.sqrt(np.diag(cov_naive)), index=self.names)
         self.tvalues = self.params / self.bse
         self.pvalues = pd.Series(2.0 * stats.norm.sf(np.abs(self.tvalues.to_numpy())), index=self.names)
@@ -187,10 +224,17 @@ class GEEResults:
         self._independence_naive = independence_naive
 
     def cov_params(self, kind: str = "robust") -> pd.DataFrame:
-        """The robust (sandwich, default) or ``"naive"`` (model-based) covariance of the coefficients."""
-        if kind not in ("robust", "naive"):
-            raise ValueError(f"kind must be 'robust' or 'naive', got {kind!r}")
-        values = self._cov if kind == "robust" else self._cov_naive
+        """A covariance of the coefficients.
+
+        ``"robust"`` (default) is the one chosen by ``std_err`` at the fit;
+        ``"san.se"`` the plain sandwich, ``"md"`` and ``"kc"`` its Mancl–DeRouen
+        and Kauermann–Carroll small-sample corrections; ``"naive"`` the
+        model-based ``phi B^{-1}``.
+        """
+        kinds = ("robust", "naive", *_STD_ERRS)
+        if kind not in kinds:
+            raise ValueError(f"kind must be one of {', '.join(map(repr, kinds))}, got {kind!r}")
+        values = {"robust": self._cov, "naive": self._cov_naive, **self._robust}[kind]
         return pd.DataFrame(values, index=self.names, columns=self.names)
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
@@ -259,6 +303,9 @@ class GEEResults:
             cells = " ".join(c[i + 1].rjust(w) for c, w in zip(columns, widths))
             lines.append(f"{name.ljust(name_width)} {cells} {formatting.significance_stars(table.iloc[i, 3])}".rstrip())
         lines += ["---", formatting.SIGNIF_LEGEND, "", f"Correlation structure = {self.cov_struct}"]
+        if self.std_err != "san.se":
+            label = {"md": "Mancl-DeRouen", "kc": "Kauermann-Carroll"}[self.std_err]
+            lines.append(f"Std.err: sandwich with the {label} small-sample correction")
         lines.append(f"Estimated scale parameter: {self.scale:.4g}")
         if self.correlation is not None:
             lines.append(f"Estimated correlation parameter: alpha = {self.correlation:.4g}")
@@ -293,8 +340,10 @@ def _solve_gee(family, X, y, w, offset, clusters, cov_struct, beta, tol, max_ite
     bread, scores = _whitened_sums(clusters, cov_struct, alpha, E, e)
     factor = linalg.cho_factor(bread)
     bread_inverse = linalg.cho_solve(factor, np.eye(len(beta)))
-    meat = scores.T @ scores
-    cov_robust = bread_inverse @ meat @ bread_inverse
+    cov_robust = {"san.se": bread_inverse @ (scores.T @ scores) @ bread_inverse}
+    for name, power in (("md", 1.0), ("kc", 0.5)):
+        corrected = _corrected_scores(clusters, cov_struct, alpha, E, e, factor, power)
+        cov_robust[name] = bread_inverse @ (corrected.T @ corrected) @ bread_inverse
     return beta, alpha, phi, mu, e, cov_robust, phi * bread_inverse, converged, n_iter
 
 
@@ -311,6 +360,7 @@ def fit_gee(
     max_iter: int = 100,
     feature_names=None,
     formula: str | None = None,
+    std_err: str = "san.se",
 ) -> GEEResults:
     """Fit a marginal model by generalized estimating equations (R's ``geepack::geeglm``).
 
@@ -342,6 +392,15 @@ def fit_gee(
     feature_names : sequence of str, optional
     formula : str, optional
         Recorded for the summary (set by :func:`gee`).
+    std_err : {"san.se", "md", "kc"}
+        Which robust covariance ``bse`` and the Wald tests use: the plain
+        sandwich (geepack's ``"san.se"``), or a small-sample correction that
+        inflates each cluster's residuals by its own leverage, Mancl and
+        DeRouen's (2001) ``"md"``, ``(I - H_i)^{-1}``, or Kauermann and
+        Carroll's (2001) ``"kc"``, ``(I - H_i)^{-1/2}``, with ``H_i`` the
+        cluster's block of the hat matrix. The plain sandwich is biased
+        downwards when there are few clusters (a few dozen or fewer); all
+        three are available afterwards from ``cov_params(kind)``.
 
     Returns
     -------
@@ -361,6 +420,8 @@ def fit_gee(
     """
     if cov_struct not in _COV_STRUCTS:
         raise ValueError(f"cov_struct must be one of {', '.join(map(repr, _COV_STRUCTS))}, got {cov_struct!r}")
+    if std_err not in _STD_ERRS:
+        raise ValueError(f"std_err must be one of {', '.join(map(repr, _STD_ERRS))}, got {std_err!r}")
     if not (tol > 0 and max_iter >= 1):
         raise ValueError(f"tol must be positive and max_iter at least 1 (got {tol!r}, {max_iter!r})")
     family = Gaussian() if family is None else family
@@ -406,6 +467,7 @@ def fit_gee(
         family=family, cov_struct=cov_struct, names=names, beta=beta, cov_robust=cov_robust, cov_naive=cov_naive,
         alpha=alpha, phi=phi, mu=mu[back], resid_pearson=e[back], y=y, weights=w, clusters=clusters,
         converged=converged, n_iter=n_iter, formula=formula, independence_naive=independence_naive,
+        std_err=std_err,
     )
 
 
@@ -438,7 +500,7 @@ def gee(formula: str, data: pd.DataFrame, groups: str, family: Family | None = N
     weights, offset : str or array-like, optional
         Column names of ``data`` or values.
     **options
-        Passed to :func:`fit_gee` (``tol``, ``max_iter``).
+        Passed to :func:`fit_gee` (``tol``, ``max_iter``, ``std_err``).
     """
 
     response, design = _model_matrices(formula, data)
