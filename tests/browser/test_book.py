@@ -83,6 +83,29 @@ def test_cross_references_read_as_the_book_numbers_them(book_site):
     assert not wrong, f"run tools/crossrefs.py sync on the built book: {wrong}"
 
 
+def test_chapters_link_to_their_glm_lib_reference_entries(book_site):
+    """Each link of a chapter's reference-links cell (tools/api_links.py) is a working link
+    to the autodoc entry in the built book, not plain text from an unresolved role."""
+    import re
+
+    from api_links import API_LINK_RE
+
+    missing = {}
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        wanted = {target for cell in nb["cells"] if cell["cell_type"] == "markdown"
+                  for _, _, target in API_LINK_RE.findall("".join(cell["source"]))}
+        if not wanted:
+            continue
+        page = (book_site / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8")
+        linked = set(re.findall(r'href="\.\./reference/[\w-]+\.html#(glm_lib[\w.]*)"', page))
+        if wanted - linked:
+            missing[path.name] = sorted(wanted - linked)
+    assert not missing, f"reference links that the book does not resolve: {missing}"
+    reference = (book_site / "reference" / "api_models.html").read_text(encoding="utf-8")
+    assert 'id="glm_lib.glm"' in reference
+
+
 def test_citations_read_as_the_references_are_labelled(book_site):
     assert not citation_mismatches(book_site)
 
