@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import re
 import sys
@@ -42,9 +43,12 @@ def documented() -> dict[str, str]:
         text = page.read_text(encoding="utf-8")
         for kind, name in re.findall(r"\.\. auto(function|class|module):: (glm_lib[\w.]*)", text):
             if kind == "module":
+                # autodoc's :members: documents the module's functions and classes, not its data.
                 module = importlib.import_module(name)
                 for member in module.__all__:
-                    pages.setdefault(f"{name}.{member}", page.stem)
+                    obj = getattr(module, member)
+                    if inspect.isfunction(obj) or inspect.isclass(obj):
+                        pages.setdefault(f"{name}.{member}", page.stem)
             else:
                 pages.setdefault(name, page.stem)
     return pages
