@@ -128,7 +128,8 @@ def _mode(post: _Posterior, start: np.ndarray, max_iter: int, tol: float):
                 factor = _cholesky(XtWX + np.diag(post._prior_parts(beta, "majoriser")))
             step = linalg.cho_solve(factor, gradient, check_finite=False)
         decrement = float(gradient @ step)
-        if decrement < tol:
+        if decrement < tol:  # converged: the last, tiny step is taken too
+            beta = beta + step
             break
         for _ in range(50):
             trial = beta + step
