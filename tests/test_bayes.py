@@ -181,12 +181,13 @@ def test_flat_prior_under_separation_warns(separated):
 @pytest.mark.parametrize("case, formula, data, priors", [
     ("challenger_t", FORMULA, "challenger", (gl.priors.StudentT(3, 0, 2.5), gl.priors.StudentT(3, 0, 10))),
     ("separated_normal", "y ~ x", "separated", (gl.priors.Normal(0, 2.5), gl.priors.Normal(0, 10))),
+    ("crabs_poisson", "satellites ~ width_c", "crabs", (gl.priors.Normal(0, 2.5), gl.priors.Normal(0, 10))),
 ])
 def test_nuts_posterior_matches_rstanarm_within_monte_carlo_error(request, case, formula, data, priors):
     pm = pytest.importorskip("pymc")
     az = pytest.importorskip("arviz")
     frame = request.getfixturevalue(data)
-    family = gl.Binomial()
+    family = gl.Poisson() if case == "crabs_poisson" else gl.Binomial()
     res = gl.bayes_glm(formula, frame, family=family, prior=priors[0], prior_intercept=priors[1])
     with res.pymc_model(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -198,3 +199,32 @@ def test_nuts_posterior_matches_rstanarm_within_monte_carlo_error(request, case,
     assert np.all(np.abs(mean - r["mean"]) < 4 * np.hypot(table["mcse_mean"].to_numpy(), r["mcse_mean"]))
     assert np.all(np.abs(sd - r["sd"]) < 4 * np.hypot(table["mcse_sd"].to_numpy(), r["mcse_sd"]))
     assert table["r_hat"].max() < 1.01
+
+
+def test_nuts_is_reproducible_with_a_seed_and_sequential_chains(challenger):
+    """The chapter prints NUTS summaries: the same seed must give the same draws, bit for bit."""
+    pm = pytest.importorskip("pymc")
+    res = gl.bayes_glm(FORMULA, challenger, family=gl.Binomial())
+    runs = []
+    for _ in range(2):
+        with res.pymc_model(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            idata = pm.sample(draws=100, tune=100, chains=2, cores=1, random_seed=7, progressbar=False,
+                              compute_convergence_checks=False)
+        runs.append(idata.posterior["temp_c"].to_numpy())
+    assert np.array_equal(runs[0], runs[1])
+
+
+def test_offset_and_flat_priors_reproduce_the_poisson_glm(crabs):
+    crabs = crabs.assign(exposure=np.linspace(0.5, 2.0, len(crabs)))
+    formula = "satellites ~ width_c + offset(np.log(exposure))"
+    res = gl.bayes_glm(formula, crabs, family=gl.Poisson(), prior=None, prior_intercept=None)
+    ml = gl.glm(formula, crabs, family=gl.Poisson())
+    close(res.params.to_numpy(), ml.params.to_numpy(), rtol=1e-6)
+    close(res.predict(), ml.mu, rtol=1e-6)
+
+
+def test_too_few_iterations_warn(challenger):
+    with pytest.warns(gl.ConvergenceWarning, match="did not converge"):
+        res = gl.bayes_glm(FORMULA, challenger, family=gl.Binomial(), max_iter=1)
+    assert not res.converged and "did not converge" in res.summary()
