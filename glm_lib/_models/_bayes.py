@@ -324,9 +324,10 @@ def bayes_glm(formula: str, data: pd.DataFrame, family: Family, prior: Prior | N
         ``gl.Binomial()`` or ``gl.Poisson()`` (any of their links): the families with ``phi = 1``.
     prior : Prior or None
         The prior of every coefficient but the intercept; ``gl.priors.Normal(0, 2.5)``
-        by default (rstanarm's default without autoscaling). ``None``: flat.
+        by default (rstanarm's default scale, here not rescaled by the data). ``None``: flat.
     prior_intercept : Prior or None
-        The intercept's prior, ``gl.priors.Normal(0, 10)`` by default.
+        The intercept's prior, ``gl.priors.Normal(0, 10)`` by default (rstanarm 2.21
+        uses ``normal(0, 2.5)`` autoscaled; pass ``gl.priors.Normal(0, 2.5)`` for its scale).
     max_iter : int
         Most iterations of penalised IRLS / Newton.
     tol : float

@@ -71,8 +71,9 @@ class Normal(Prior):
     location : float
         The prior mean, 0 by default.
     scale : float
-        The prior standard deviation, 2.5 by default (rstanarm's and Gelman et
-        al.'s weakly informative scale for a coefficient of a standardised input).
+        The prior standard deviation, 2.5 by default (rstanarm's default scale
+        before its autoscaling, and Gelman et al.'s weakly informative scale for a
+        coefficient of an input scaled to standard deviation 0.5).
     """
 
     is_normal = True
