@@ -9,7 +9,7 @@
 The public API is this namespace (``gl.glm``, ``gl.fit``, the families, the
 fitters of the other models) and a few public modules: :mod:`glm_lib.links`,
 :mod:`glm_lib.datasets`, :mod:`glm_lib.diagnostics`, :mod:`glm_lib.tables`, :mod:`glm_lib.firth`,
-:mod:`glm_lib.profile`, :mod:`glm_lib.survival`, :mod:`glm_lib.symbolic` and
+:mod:`glm_lib.priors`, :mod:`glm_lib.profile`, :mod:`glm_lib.survival`, :mod:`glm_lib.symbolic` and
 :mod:`glm_lib.derivations`.
 
 The implementation lives in private packages, one per job, whose imports flow
@@ -25,7 +25,7 @@ one way (each package's docstring says what it may import):
 - ``_models``: negative binomial, multinomial, ordinal, GEE, mixed models.
 """
 
-from . import datasets, derivations, diagnostics, firth, links, profile, survival, symbolic, tables
+from . import datasets, derivations, diagnostics, firth, links, priors, profile, survival, symbolic, tables
 from ._glm._fit import fit
 from ._glm._frontend import glm
 from ._glm._results import GLMResults
@@ -46,6 +46,7 @@ from ._model._families import (
     QuasiPoisson,
 )
 from ._model._formatting import inline
+from ._models._bayes import BayesGLMResults, bayes_glm
 from ._models._betabinomial import BetaBinomialResults, betabinomial_glm
 from ._models._gee import GEEResults, fit_gee, gee
 from ._models._mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
@@ -82,6 +83,8 @@ __all__ = [
     "zeroinfl",
     "betabinomial_glm",
     "BetaBinomialResults",
+    "bayes_glm",
+    "BayesGLMResults",
     "hurdle",
     "ZeroCountResults",
     "fit_gee",
@@ -105,6 +108,7 @@ __all__ = [
     "diagnostics",
     "firth",
     "links",
+    "priors",
     "profile",
     "survival",
     "symbolic",
