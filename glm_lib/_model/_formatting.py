@@ -243,9 +243,15 @@ def inline(value: float | int, spec: str = ".4g") -> InlineText:
         The formatted text; ``{eval}`name``` in a Markdown cell shows it
         without quotes in JupyterLab and in the book.
 
+    Notes
+    -----
+    R: ``format(value, digits = )`` or ``sprintf``; R Markdown's `` `r value` ``
+    is the counterpart of ``{eval}``.
+
     Examples
     --------
-    >>> inline(0.000123456, ".2e")
+    >>> import glm_lib as gl
+    >>> gl.inline(0.000123456, ".2e")
     1.23e-04
     """
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
