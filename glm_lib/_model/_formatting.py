@@ -243,6 +243,13 @@ def inline(value: float | int, spec: str = ".4g") -> InlineText:
         The formatted text; ``{eval}`name``` in a Markdown cell shows it
         without quotes in JupyterLab and in the book.
 
+    Raises
+    ------
+    TypeError
+        ``value`` is not a real number.
+    ValueError
+        ``value`` is NaN or infinite, or ``spec`` is not a valid format for it.
+
     Notes
     -----
     R: ``format(value, digits = )`` or ``sprintf``; R Markdown's `` `r value` ``
