@@ -252,7 +252,7 @@ def inline(value: float | int, spec: str = ".4g") -> InlineText:
 
     Notes
     -----
-    R: ``format(value, digits = )`` or ``sprintf``; R Markdown's `` `r value` ``
+    R: ``format(value, digits = )`` or ``sprintf``; R Markdown's inline R code
     is the counterpart of ``{eval}``.
 
     Examples
