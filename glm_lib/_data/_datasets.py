@@ -75,7 +75,33 @@ _SOURCES = {
 
 
 def describe(name: str) -> str:
-    """Return the source and contents of data set ``name`` (e.g. ``"ships"``)."""
+    """Return the source and contents of data set ``name`` (e.g. ``"ships"``).
+
+    Parameters
+    ----------
+    name : str
+        The data set's name: the loader's name without ``load_``.
+
+    Returns
+    -------
+    str
+        One paragraph: who collected the data, where, and which package it comes from.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``name``; the message lists the available ones.
+
+    Notes
+    -----
+    R: none (R's data sets document themselves in their help pages, e.g. ``?MASS::ships``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.describe("ships")[:45]
+    'McCullagh & Nelder (1989), Generalized Linear'
+    """
     try:
         return _SOURCES[name]
     except KeyError:
@@ -94,12 +120,44 @@ def _categorical(frame: pd.DataFrame, column: str, levels=None) -> None:
 
 
 def load_salary() -> pd.DataFrame:
-    """Salary against years of experience (30 rows): ``years_experience``, ``salary``."""
+    """Salary against years of experience (30 rows): ``years_experience``, ``salary``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("salary")`` gives the source.
+
+    Notes
+    -----
+    R: none (a teaching table; R has no copy)
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_salary().shape
+    (30, 2)
+    """
     return _read("salary.csv")
 
 
 def load_dobson() -> pd.DataFrame:
-    """Dobson's 3x3 table (9 rows): ``counts``, ``outcome`` and ``treatment`` (categoricals 1-3)."""
+    """Dobson's 3x3 table (9 rows): ``counts``, ``outcome`` and ``treatment`` (categoricals 1-3).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("dobson")`` gives the source.
+
+    Notes
+    -----
+    R: none (typed in by the example of ``?glm``)
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_dobson().shape
+    (9, 3)
+    """
     frame = _read("dobson.csv")
     for column in ("outcome", "treatment"):
         _categorical(frame, column)
@@ -107,7 +165,23 @@ def load_dobson() -> pd.DataFrame:
 
 
 def load_budworm() -> pd.DataFrame:
-    """Budworm dose-response (12 rows): ``ldose`` (log2 dose), ``sex`` (F, M), ``dead``, ``alive``."""
+    """Budworm dose-response (12 rows): ``ldose`` (log2 dose), ``sex`` (F, M), ``dead``, ``alive``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("budworm")`` gives the source.
+
+    Notes
+    -----
+    R: none (typed in by MASS's section 7.2)
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_budworm().shape
+    (12, 4)
+    """
     frame = _read("budworm.csv")
     _categorical(frame, "sex", ["F", "M"])
     return frame
@@ -120,17 +194,64 @@ def load_challenger() -> pd.DataFrame:
     deg F), ``pressure`` (leak-check pressure, psi), ``distressed`` (field-joint
     O-rings with thermal distress, of ``n`` = 6). From Dalal, Fowlkes & Hoadley
     (1989), Table 1, as R's ``vcd::SpaceShuttle`` carries it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("challenger")`` gives the source.
+
+    Notes
+    -----
+    R: ``vcd::SpaceShuttle``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_challenger().shape
+    (23, 5)
     """
     return _read("challenger.csv", dtype={"flight": str})
 
 
 def load_crabs() -> pd.DataFrame:
-    """Horseshoe crabs (173 females): ``satellites``, ``width`` (cm), ``weight`` (kg)."""
+    """Horseshoe crabs (173 females): ``satellites``, ``width`` (cm), ``weight`` (kg).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("crabs")`` gives the source.
+
+    Notes
+    -----
+    R: none (Agresti's table; no base or recommended package carries it)
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_crabs().shape
+    (173, 3)
+    """
     return _read("crabs.csv")
 
 
 def load_horsekicks() -> pd.DataFrame:
-    """Prussian horse-kick deaths (280 corps-years): ``year``, ``corps``, ``deaths``, ``fisher``."""
+    """Prussian horse-kick deaths (280 corps-years): ``year``, ``corps``, ``deaths``, ``fisher``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("horsekicks")`` gives the source.
+
+    Notes
+    -----
+    R: ``pscl::prussian`` (``y``, ``year``, ``corp``)
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_horsekicks().shape
+    (280, 4)
+    """
     return _read("horsekicks.csv")
 
 
@@ -138,6 +259,21 @@ def load_horsekick_table() -> pd.DataFrame:
     """Fisher's frequency table of the horse kicks: ``deaths`` (0-4) and ``corps_years`` observed.
 
     Computed from the 200 corps-years of the 10 corps Fisher used.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("horsekick_table")`` gives the source.
+
+    Notes
+    -----
+    R: none (``table(pscl::prussian$y)`` counts all 14 corps)
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_horsekick_table().shape
+    (5, 2)
     """
     kicks = load_horsekicks()
     fisher = kicks[kicks["fisher"] == "yes"]
@@ -146,7 +282,23 @@ def load_horsekick_table() -> pd.DataFrame:
 
 
 def load_ships() -> pd.DataFrame:
-    """Ship damage (40 rows): ``type`` (A-E), ``year``, ``period``, ``service`` (months), ``incidents``."""
+    """Ship damage (40 rows): ``type`` (A-E), ``year``, ``period``, ``service`` (months), ``incidents``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("ships")`` gives the source.
+
+    Notes
+    -----
+    R: ``MASS::ships``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_ships().shape
+    (40, 5)
+    """
     frame = _read("ships.csv")
     _categorical(frame, "type")
     return frame
@@ -156,6 +308,21 @@ def load_insurance() -> pd.DataFrame:
     """Car insurance claims (64 rows): ``District``, ``Group``, ``Age``, ``Holders``, ``Claims``.
 
     ``Group`` and ``Age`` are ordered as in MASS (small to large cars, young to old drivers).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("insurance")`` gives the source.
+
+    Notes
+    -----
+    R: ``MASS::Insurance``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_insurance().shape
+    (64, 5)
     """
     frame = _read("insurance.csv")
     _categorical(frame, "District")
@@ -165,12 +332,44 @@ def load_insurance() -> pd.DataFrame:
 
 
 def load_clotting() -> pd.DataFrame:
-    """Clotting times (9 rows): ``u`` (plasma concentration, %), ``lot1``, ``lot2`` (seconds)."""
+    """Clotting times (9 rows): ``u`` (plasma concentration, %), ``lot1``, ``lot2`` (seconds).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("clotting")`` gives the source.
+
+    Notes
+    -----
+    R: none (typed in by the example of ``?glm``)
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_clotting().shape
+    (9, 3)
+    """
     return _read("clotting.csv")
 
 
 def load_alligator() -> pd.DataFrame:
-    """Alligator food choice (80 rows, 219 animals): ``lake``, ``sex``, ``size``, ``food``, ``count``."""
+    """Alligator food choice (80 rows, 219 animals): ``lake``, ``sex``, ``size``, ``food``, ``count``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("alligator")`` gives the source.
+
+    Notes
+    -----
+    R: ``vcdExtra::Alligator``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_alligator().shape
+    (80, 5)
+    """
     frame = _read("alligator.csv")
     for column in ("lake", "sex", "size", "food"):
         _categorical(frame, column)
@@ -178,7 +377,23 @@ def load_alligator() -> pd.DataFrame:
 
 
 def load_cbpp() -> pd.DataFrame:
-    """CBPP in zebu herds (56 rows): ``herd`` (1-15), ``incidence``, ``size``, ``period`` (1-4)."""
+    """CBPP in zebu herds (56 rows): ``herd`` (1-15), ``incidence``, ``size``, ``period`` (1-4).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("cbpp")`` gives the source.
+
+    Notes
+    -----
+    R: ``lme4::cbpp``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_cbpp().shape
+    (56, 4)
+    """
     frame = _read("cbpp.csv")
     _categorical(frame, "herd")
     _categorical(frame, "period")
@@ -186,7 +401,23 @@ def load_cbpp() -> pd.DataFrame:
 
 
 def load_housing() -> pd.DataFrame:
-    """Copenhagen housing (72 rows, 1681 tenants): ``Sat`` (ordered Low < Medium < High), ``Infl``, ``Type``, ``Cont``, ``Freq``."""
+    """Copenhagen housing (72 rows, 1681 tenants): ``Sat`` (ordered Low < Medium < High), ``Infl``, ``Type``, ``Cont``, ``Freq``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("housing")`` gives the source.
+
+    Notes
+    -----
+    R: ``MASS::housing``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_housing().shape
+    (72, 5)
+    """
     frame = _read("housing.csv")
     frame["Sat"] = pd.Categorical(frame["Sat"], categories=["Low", "Medium", "High"], ordered=True)
     _categorical(frame, "Infl", ["Low", "Medium", "High"])
@@ -196,7 +427,23 @@ def load_housing() -> pd.DataFrame:
 
 
 def load_wine() -> pd.DataFrame:
-    """Wine bitterness (72 ratings): ``rating`` (ordered 1 < ... < 5), ``response`` (a 0-100 score), ``temp``, ``contact``, ``bottle``, ``judge``."""
+    """Wine bitterness (72 ratings): ``rating`` (ordered 1 < ... < 5), ``response`` (a 0-100 score), ``temp``, ``contact``, ``bottle``, ``judge``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("wine")`` gives the source.
+
+    Notes
+    -----
+    R: ``ordinal::wine``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_wine().shape
+    (72, 6)
+    """
     frame = _read("wine.csv")
     frame["rating"] = pd.Categorical(frame["rating"], categories=[1, 2, 3, 4, 5], ordered=True)
     _categorical(frame, "temp", ["cold", "warm"])
@@ -206,7 +453,23 @@ def load_wine() -> pd.DataFrame:
 
 
 def load_ohio() -> pd.DataFrame:
-    """Ohio wheeze (2148 rows, 537 children x 4 ages): ``resp`` (0/1), ``id``, ``age`` (years minus 9), ``smoke`` (mother smoked, 0/1)."""
+    """Ohio wheeze (2148 rows, 537 children x 4 ages): ``resp`` (0/1), ``id``, ``age`` (years minus 9), ``smoke`` (mother smoked, 0/1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("ohio")`` gives the source.
+
+    Notes
+    -----
+    R: ``geepack::ohio``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_ohio().shape
+    (2148, 4)
+    """
     return _read("ohio.csv")
 
 
@@ -214,6 +477,21 @@ def load_epil() -> pd.DataFrame:
     """Seizure counts (236 rows, 59 patients x 4 periods): ``y``, ``trt``, ``base``, ``age``, ``V4``, ``subject``, ``period``, ``lbase``, ``lage``.
 
     ``lbase`` and ``lage`` are MASS's centred log(base / 4) and log(age).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("epil")`` gives the source.
+
+    Notes
+    -----
+    R: ``MASS::epil``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_epil().shape
+    (236, 9)
     """
     frame = _read("epil.csv")
     _categorical(frame, "trt", ["placebo", "progabide"])
@@ -221,7 +499,23 @@ def load_epil() -> pd.DataFrame:
 
 
 def load_dietox() -> pd.DataFrame:
-    """Pig growth (861 rows, 72 pigs): ``Pig``, ``Evit``, ``Cu``, ``Litter``, ``Start``, ``Weight`` (kg), ``Time`` (week 1-12)."""
+    """Pig growth (861 rows, 72 pigs): ``Pig``, ``Evit``, ``Cu``, ``Litter``, ``Start``, ``Weight`` (kg), ``Time`` (week 1-12).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("dietox")`` gives the source.
+
+    Notes
+    -----
+    R: ``geepack::dietox``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_dietox().shape
+    (861, 7)
+    """
     frame = _read("dietox.csv")
     _categorical(frame, "Evit")
     _categorical(frame, "Cu")
@@ -229,7 +523,23 @@ def load_dietox() -> pd.DataFrame:
 
 
 def load_ucb_admissions() -> pd.DataFrame:
-    """Berkeley admissions, 1973 (24 cells, 4526 applicants): ``Admit``, ``Gender``, ``Dept`` (A-F), ``Freq``."""
+    """Berkeley admissions, 1973 (24 cells, 4526 applicants): ``Admit``, ``Gender``, ``Dept`` (A-F), ``Freq``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("ucb_admissions")`` gives the source.
+
+    Notes
+    -----
+    R: ``as.data.frame(datasets::UCBAdmissions)``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_ucb_admissions().shape
+    (24, 4)
+    """
     frame = _read("ucb_admissions.csv")
     _categorical(frame, "Admit", ["Admitted", "Rejected"])
     _categorical(frame, "Gender", ["Male", "Female"])
@@ -238,7 +548,23 @@ def load_ucb_admissions() -> pd.DataFrame:
 
 
 def load_iris() -> pd.DataFrame:
-    """Fisher's iris (150 flowers): ``sepal_length``, ``sepal_width``, ``petal_length``, ``petal_width`` (cm), ``species``."""
+    """Fisher's iris (150 flowers): ``sepal_length``, ``sepal_width``, ``petal_length``, ``petal_width`` (cm), ``species``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("iris")`` gives the source.
+
+    Notes
+    -----
+    R: ``datasets::iris``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_iris().shape
+    (150, 5)
+    """
     frame = _read("iris.csv")
     _categorical(frame, "species", ["setosa", "versicolor", "virginica"])
     return frame
@@ -246,19 +572,67 @@ def load_iris() -> pd.DataFrame:
 
 def load_pima() -> pd.DataFrame:
     """Pima women tested for diabetes (532 complete records): ``npreg``, ``glu`` (mg/dl), ``bp`` (mm Hg),
-    ``skin`` (mm), ``bmi`` (kg/m^2), ``ped`` (pedigree function), ``age`` (years), ``diabetes`` (0/1)."""
+    ``skin`` (mm), ``bmi`` (kg/m^2), ``ped`` (pedigree function), ``age`` (years), ``diabetes`` (0/1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("pima")`` gives the source.
+
+    Notes
+    -----
+    R: ``rbind(MASS::Pima.tr, MASS::Pima.te)``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_pima().shape
+    (532, 8)
+    """
     return _read("pima.csv")
 
 
 def load_endometrial() -> pd.DataFrame:
     """Endometrial cancer grade (79 patients): ``NV`` (neovasculation 0/1), ``PI`` (pulsatility index),
-    ``EH`` (endometrium height, mm), ``HG`` (high grade, 0/1); NV separates HG quasi-completely."""
+    ``EH`` (endometrium height, mm), ``HG`` (high grade, 0/1); NV separates HG quasi-completely.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("endometrial")`` gives the source.
+
+    Notes
+    -----
+    R: ``brglm2::endometrial``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_endometrial().shape
+    (79, 4)
+    """
     return _read("endometrial.csv")
 
 
 def load_quine() -> pd.DataFrame:
     """Days absent from school (146 children, New South Wales): ``Eth`` (A Aboriginal, N not), ``Sex``,
-    ``Age`` (F0-F3 school form), ``Lrn`` (AL average, SL slow learner), ``Days``."""
+    ``Age`` (F0-F3 school form), ``Lrn`` (AL average, SL slow learner), ``Days``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("quine")`` gives the source.
+
+    Notes
+    -----
+    R: ``MASS::quine``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_quine().shape
+    (146, 5)
+    """
     frame = _read("quine.csv")
     for column, levels in (("Eth", ["A", "N"]), ("Sex", ["F", "M"]), ("Age", ["F0", "F1", "F2", "F3"]), ("Lrn", ["AL", "SL"])):
         _categorical(frame, column, levels)
@@ -273,6 +647,21 @@ def load_biochemists() -> pd.DataFrame:
     PhD department), ``ment`` (articles by the mentor in the last three years).
     Many students published nothing: the classic data for zero-inflated and
     hurdle count models.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("biochemists")`` gives the source.
+
+    Notes
+    -----
+    R: ``pscl::bioChemists``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_biochemists().shape
+    (915, 6)
     """
     frame = _read("biochemists.csv")
     for column, levels in (("fem", ["Men", "Women"]), ("mar", ["Single", "Married"])):
@@ -287,6 +676,21 @@ def load_lirat() -> pd.DataFrame:
     hemoglobin level), ``grp`` (1 untreated low-iron group; 2 iron injections
     on day 7 or 10 only; 3 on days 0 and 7; 4 weekly). Litters differ beyond
     what a binomial allows: the classic data for overdispersed proportions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("lirat")`` gives the source.
+
+    Notes
+    -----
+    R: ``VGAM::lirat``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_lirat().shape
+    (58, 4)
     """
     frame = _read("lirat.csv")
     _categorical(frame, "grp", [1, 2, 3, 4])
@@ -295,20 +699,68 @@ def load_lirat() -> pd.DataFrame:
 
 def load_mtcars() -> pd.DataFrame:
     """Motor Trend road tests of 32 cars (1973-74): ``model``, ``mpg``, ``cyl``, ``disp`` (cu. in.), ``hp``,
-    ``drat``, ``wt`` (1000 lb), ``qsec`` (s), ``vs``, ``am`` (1 manual), ``gear``, ``carb``."""
+    ``drat``, ``wt`` (1000 lb), ``qsec`` (s), ``vs``, ``am`` (1 manual), ``gear``, ``carb``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("mtcars")`` gives the source.
+
+    Notes
+    -----
+    R: ``datasets::mtcars``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_mtcars().shape
+    (32, 12)
+    """
     return _read("mtcars.csv")
 
 
 def load_birthweight() -> pd.DataFrame:
     """Dobson's birthweights (24 babies): ``sex`` (categorical boy, girl), ``age`` (gestational age, weeks),
-    ``weight`` (birthweight, g)."""
+    ``weight`` (birthweight, g).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("birthweight")`` gives the source.
+
+    Notes
+    -----
+    R: none (Dobson and Barnett's Table 2.3, typed in)
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_birthweight().shape
+    (24, 3)
+    """
     frame = _read("birthweight.csv")
     _categorical(frame, "sex", ["boy", "girl"])
     return frame
 
 
 def load_engel() -> pd.DataFrame:
-    """Engel's food expenditure (235 households): ``income``, ``foodexp`` (annual, Belgian francs)."""
+    """Engel's food expenditure (235 households): ``income``, ``foodexp`` (annual, Belgian francs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("engel")`` gives the source.
+
+    Notes
+    -----
+    R: ``quantreg::engel``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_engel().shape
+    (235, 2)
+    """
     return _read("engel.csv")
 
 
@@ -317,7 +769,23 @@ def load_lung() -> pd.DataFrame:
     censoring), ``status`` (1 died, 0 censored; R's 2/1), ``age`` (years), ``sex`` (categorical male,
     female), ``ph_ecog`` (ECOG score 0-4, by the physician), ``ph_karno``, ``pat_karno`` (Karnofsky
     score by physician and by patient), ``meal_cal`` (calories at meals), ``wt_loss`` (weight lost in
-    the last six months, lb). Missing values are NaN (in ``inst``, the scores, ``meal_cal``, ``wt_loss``)."""
+    the last six months, lb). Missing values are NaN (in ``inst``, the scores, ``meal_cal``, ``wt_loss``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("lung")`` gives the source.
+
+    Notes
+    -----
+    R: ``survival::lung`` (with ``status`` recoded)
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_lung().shape
+    (228, 10)
+    """
     frame = _read("lung.csv")
     frame["status"] = (frame["status"] == 2).astype(int)
     frame["sex"] = pd.Categorical(frame["sex"].map({1: "male", 2: "female"}), categories=["male", "female"])

@@ -57,6 +57,30 @@ def to_long(table: pd.DataFrame | pd.Series, name: str = "Freq") -> pd.DataFrame
     pandas.DataFrame
         Factor columns as categoricals (levels in the table's order) and the
         counts in ``name``, first factor varying fastest as in R.
+
+    Raises
+    ------
+    ValueError
+        An unnamed index or column level, negative or non-finite counts, or a
+        ``name`` that is already a factor name.
+    TypeError
+        ``table`` is neither a DataFrame nor a Series.
+
+    Notes
+    -----
+    R: ``as.data.frame(table, responseName = name)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> ucb = gl.datasets.load_ucb_admissions()
+    >>> table = gl.tables.xtabs(ucb, "Freq", "Gender", "Admit")
+    >>> gl.tables.to_long(table)
+       Gender     Admit    Freq
+    0    Male  Admitted  1198.0
+    1  Female  Admitted   557.0
+    2    Male  Rejected  1493.0
+    3  Female  Rejected  1278.0
     """
     if isinstance(table, pd.DataFrame):
         unnamed = [i for i, n in enumerate(list(table.index.names) + list(table.columns.names)) if n is None]
@@ -102,6 +126,28 @@ def xtabs(data: pd.DataFrame, counts: str, rows: str | Sequence[str], columns: s
     pandas.DataFrame
         Every combination of levels (categorical levels in their order), empty
         cells as 0.
+
+    Raises
+    ------
+    ValueError
+        Unknown columns, a factor in both ``rows`` and ``columns``, negative or
+        non-finite counts, or missing factor values.
+    TypeError
+        ``data`` is not a DataFrame.
+
+    Notes
+    -----
+    R: ``stats::xtabs(counts ~ rows + columns, data)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> ucb = gl.datasets.load_ucb_admissions()
+    >>> gl.tables.xtabs(ucb, "Freq", "Gender", "Admit")
+    Admit   Admitted  Rejected
+    Gender
+    Male      1198.0    1493.0
+    Female     557.0    1278.0
     """
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
@@ -133,6 +179,34 @@ def fitted_table(result, data: pd.DataFrame, rows: str | Sequence[str], columns:
         The data the model was fitted to, in the same row order.
     rows, columns : str or sequence of str
         As for :func:`xtabs`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The fitted means ``mu_hat_i`` of the cells, laid out as :func:`xtabs`
+        lays out the counts.
+
+    Raises
+    ------
+    TypeError
+        ``result`` has no fitted means ``result.mu``.
+    ValueError
+        ``result`` and ``data`` have different numbers of rows, or as :func:`xtabs`.
+
+    Notes
+    -----
+    R: ``xtabs(fitted(fit) ~ rows + columns, data)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> ucb = gl.datasets.load_ucb_admissions()
+    >>> independence = gl.glm("Freq ~ Gender + Admit", ucb, family=gl.Poisson())
+    >>> gl.tables.fitted_table(independence, ucb, "Gender", "Admit").round(1)
+    Admit   Admitted  Rejected
+    Gender
+    Male      1043.5    1647.5
+    Female     711.5    1123.5
     """
     if not hasattr(result, "mu") or np.ndim(result.mu) != 1:
         raise TypeError("result must be a fitted model with fitted means in result.mu (e.g. from gl.glm)")
@@ -167,6 +241,19 @@ class StratifiedTest:
     method : str
     conf_level : float or None
         The level of ``conf_int``.
+
+    Notes
+    -----
+    R: the ``htest`` object of ``mantelhaen.test`` (``$statistic``,
+    ``$parameter``, ``$p.value``, ``$estimate``, ``$conf.int``, ``$method``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> ucb = gl.datasets.load_ucb_admissions()
+    >>> test = gl.tables.mantelhaen(ucb, "Freq", "Gender", "Admit", "Dept")
+    >>> test.df, round(test.statistic, 4), round(test.estimate, 4)
+    (1, 1.4269, 0.9047)
     """
 
     statistic: float
@@ -259,6 +346,18 @@ def mantelhaen(data: pd.DataFrame, counts: str, rows: str, columns: str, strata:
         For unknown columns, negative or non-finite counts, fewer than two
         levels, a stratum with fewer than two observations, or a
         ``conf_level`` outside (0, 1).
+
+    Notes
+    -----
+    R: ``stats::mantelhaen.test(xtabs(counts ~ rows + columns + strata, data), correct)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> ucb = gl.datasets.load_ucb_admissions()
+    >>> test = gl.tables.mantelhaen(ucb, "Freq", "Gender", "Admit", "Dept")
+    >>> round(test.pvalue, 4), [round(x, 4) for x in test.conf_int]
+    (0.2323, [0.7719, 1.0603])
     """
     if not 0 < conf_level < 1:
         raise ValueError(f"conf_level must be between 0 and 1, got {conf_level!r}")
@@ -331,6 +430,25 @@ def breslow_day(data: pd.DataFrame, counts: str, rows: str, columns: str, strata
     -------
     StratifiedTest
         With the Mantel-Haenszel odds ratio the fitted counts are based on as ``estimate``.
+
+    Raises
+    ------
+    ValueError
+        As for :func:`mantelhaen`; also ``rows`` or ``columns`` without exactly
+        two levels, a Mantel-Haenszel odds ratio of 0 or infinity, or fewer than
+        two strata with informative tables.
+
+    Notes
+    -----
+    R: ``DescTools::BreslowDayTest(xtabs(counts ~ rows + columns + strata, data), correct)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> ucb = gl.datasets.load_ucb_admissions()
+    >>> test = gl.tables.breslow_day(ucb, "Freq", "Gender", "Admit", "Dept")
+    >>> test.df, round(test.statistic, 4)
+    (5, 18.8255)
     """
     x, row_levels, column_levels, strata_levels = _stratified_array(data, counts, rows, columns, strata)
     if x.shape[:2] != (2, 2):

@@ -173,6 +173,27 @@ def penalised_deviance(family: Family, X: np.ndarray, y: np.ndarray, weights: np
     -------
     float
         ``inf`` where the means leave the family's range or the information is singular.
+
+    Raises
+    ------
+    ValueError
+        A family other than the binomial with the logit link or the Poisson
+        with the log link.
+
+    Notes
+    -----
+    R: none as a function; ``-2 * fit$loglik`` of ``logistf::logistf`` up to
+    the constant (``logistf`` reports the penalised log-likelihood).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> endometrial = gl.datasets.load_endometrial()
+    >>> res = gl.glm("HG ~ NV + PI + EH", endometrial, family=gl.Binomial(), method="firth")
+    >>> d = gl.firth.penalised_deviance(res.family, res.model_X, res.y, res.prior_weights,
+    ...                                 res.offset, res.params.to_numpy())
+    >>> round(d, 4)
+    48.0745
     """
     _check_family(family)
     current = _evaluate(family, X, y, weights, offset, np.asarray(params, dtype=float))

@@ -104,6 +104,22 @@ def fit(
     PerfectFitWarning
         When an estimated dispersion is essentially zero (the model fits the
         data exactly), with R's ``summary.lm`` threshold.
+
+    Notes
+    -----
+    R: ``stats::glm.fit(x, y, weights, offset = offset, family = family)``;
+    ``method="firth"`` is ``brglm2::brglmFit`` (``type = "AS_mean"``) and
+    ``logistf::logistf``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> X = np.column_stack([np.ones(len(crabs)), crabs["width"]])
+    >>> res = gl.fit(X, crabs["satellites"], family=gl.Poisson(), feature_names=["Intercept", "width"])
+    >>> round(float(res.params["width"]), 4), res.converged
+    (0.164, True)
     """
     family = Gaussian() if family is None else family
     if not isinstance(family, Family):

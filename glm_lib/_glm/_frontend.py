@@ -40,6 +40,35 @@ def glm(formula: str, data: pd.DataFrame, family: Family | None = None, offset=N
     GLMResults
         With coefficient names from the formula; ``predict`` accepts a
         DataFrame of raw variables and evaluates the offset in it.
+
+    Raises
+    ------
+    ValueError
+        A malformed formula, a variable that is not a column of ``data``,
+        missing values, and everything :func:`glm_lib.fit` rejects (responses
+        outside the family's support, negative weights, a rank-deficient design).
+    TypeError
+        ``data`` not a DataFrame, or ``family`` not a :class:`~glm_lib.Family`.
+
+    Warns
+    -----
+    ConvergenceWarning, SeparationWarning, PerfectFitWarning
+        As :func:`glm_lib.fit`.
+
+    Notes
+    -----
+    R: ``stats::glm(formula, family, data, weights, offset)``. Coefficient
+    names differ for factors: glm_lib's ``outcome[T.2]`` is R's ``outcome2``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> dobson = gl.datasets.load_dobson()
+    >>> res = gl.glm("counts ~ outcome + treatment", dobson, family=gl.Poisson())
+    >>> round(float(res.params["outcome[T.2]"]), 4), round(float(res.bse["outcome[T.2]"]), 4)
+    (-0.4543, 0.2022)
+    >>> round(float(res.deviance), 4), int(res.df_resid), round(float(res.aic), 4)
+    (5.1291, 4, 56.7613)
     """
     if is_dask(data):  # one pass learns the model spec, then a map-reduce fit (glm_lib._glm._dask)
         from ._dask import glm_dask

@@ -53,6 +53,26 @@ def profile_deviance(res, name: str, value: float) -> float:
     Returns
     -------
     float
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        ``name`` is not a coefficient of the model, or is aliased.
+
+    Notes
+    -----
+    R: none directly; ``profile(fit)`` (``MASS:::profile.glm``) tabulates the
+    signed square root of this deviance difference over a grid.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> dobson = gl.datasets.load_dobson()
+    >>> res = gl.glm("counts ~ outcome + treatment", dobson, family=gl.Poisson())
+    >>> round(gl.profile.profile_deviance(res, "outcome[T.2]", 0.0) - float(res.deviance), 4)
+    5.1795
     """
     _check_fit(res)
     j = _coefficient_index(res, name)
@@ -167,6 +187,28 @@ def profile_conf_int(res, alpha: float = 0.05, names=None) -> pd.DataFrame:
         ``lower`` and ``upper``, one row per coefficient (aliased ones NaN).
         An end is ``-inf``/``inf`` (with a warning) when the profile deviance
         never rises far enough, e.g. under separation.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        ``alpha`` not between 0 and 1, or ``names`` that are not coefficients
+        (or are aliased).
+
+    Notes
+    -----
+    R: ``confint(fit)`` (``MASS:::confint.glm``, in ``stats`` from R 4.4);
+    ``logistf::logistf(..., pl = TRUE)`` for a Firth fit.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> dobson = gl.datasets.load_dobson()
+    >>> res = gl.glm("counts ~ outcome + treatment", dobson, family=gl.Poisson())
+    >>> ci = gl.profile.profile_conf_int(res, names=["outcome[T.2]"])
+    >>> round(float(ci.loc["outcome[T.2]", "lower"]), 4), round(float(ci.loc["outcome[T.2]", "upper"]), 4)
+    (-0.8577, -0.0626)
     """
     _check_fit(res)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:

@@ -63,6 +63,22 @@ class GLMResults:
         One row per iteration: ``iteration``, ``deviance`` and each coefficient.
     separation : dict or None
         What :func:`glm_lib._engine._separation.detect_separation` found, if anything.
+
+    Notes
+    -----
+    R: the ``glm`` object and its accessors (``coef``, ``vcov``, ``fitted``,
+    ``residuals``, ``deviance``, ``logLik``, ``AIC``, ``predict``) and
+    ``summary.glm``; the notation page lists the correspondence.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> dobson = gl.datasets.load_dobson()
+    >>> res = gl.glm("counts ~ outcome + treatment", dobson, family=gl.Poisson())
+    >>> type(res).__name__, res.converged
+    ('GLMResults', True)
+    >>> round(float(res.null_deviance), 4), int(res.df_null)
+    (10.5814, 8)
     """
 
     def __init__(self, *, family: Family, X, y, prior_weights, offset, state, names, kept, method, separation, formula):

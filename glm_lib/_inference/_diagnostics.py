@@ -98,19 +98,80 @@ def _require_binary(res, what: str) -> None:
 
 # --- residuals and influence (R's names) --------------------------------------------
 def hatvalues(res) -> pd.Series:
-    """Leverages ``h_i``, the diagonal of the hat matrix of the last IRLS step (R's ``hatvalues``)."""
+    """Leverages ``h_ii``, the diagonal of the hat matrix ``H`` of the last IRLS step.
+
+    ``H = W^(1/2) X (X' W X)^(-1) X' W^(1/2)`` with the working weights ``W_i``
+    at convergence; the leverages sum to ``p``.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+
+    Returns
+    -------
+    pandas.Series
+        ``h_ii`` indexed by data row (rows with prior weight ``w_i = 0`` left out).
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+
+    Notes
+    -----
+    R: ``hatvalues`` (``stats::hatvalues.glm``, via ``influence.glm``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> h = gl.diagnostics.hatvalues(res)
+    >>> round(float(h.sum()), 4)
+    2.0
+    """
     _check_result(res)
     return _series(res, res.leverage, "hat")
 
 
 def rstandard(res, type: str = "deviance") -> pd.Series:
-    """Standardized residuals ``r_i / sqrt(dispersion (1 - h_i))`` (R's ``rstandard.glm``).
+    """Standardized residuals ``r_i / sqrt(phi_hat (1 - h_ii))``.
+
+    ``r_i`` is the deviance residual ``r^D_i`` or the Pearson residual ``r^P_i``,
+    ``phi_hat`` the dispersion of the fit and ``h_ii`` the leverage.
 
     Parameters
     ----------
     res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
     type : {"deviance", "pearson"}
         Which residual is standardized.
+
+    Returns
+    -------
+    pandas.Series
+        One value per data row (rows with prior weight 0 left out), named
+        ``rstandard_deviance`` or ``rstandard_pearson``.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        ``type`` is neither ``"deviance"`` nor ``"pearson"``.
+
+    Notes
+    -----
+    R: ``rstandard`` (``stats::rstandard.glm(fit, type = "deviance" | "pearson")``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> round(float(gl.diagnostics.rstandard(res).iloc[0]), 4)
+    1.877
     """
     _check_result(res)
     if type not in ("deviance", "pearson"):
@@ -122,12 +183,41 @@ def rstandard(res, type: str = "deviance") -> pd.Series:
 
 
 def rstudent(res) -> pd.Series:
-    """Deletion (studentized) residuals, R's ``rstudent.glm``.
+    """Deletion (studentized) residuals.
 
-    ``sign(r_D) sqrt(r_D^2 + h r_P^2 / (1 - h))`` -- the one-step approximation
-    to the change in deviance when row i is deleted -- divided by the
-    leave-one-out ``sigma_(i)`` unless the family is the binomial or Poisson
-    (R divides for every other family, the negative binomial included).
+    ``sign(r^D_i) sqrt((r^D_i)^2 + h_ii (r^P_i)^2 / (1 - h_ii))`` -- the one-step
+    approximation to the change in deviance when row ``i`` is deleted -- divided
+    by the leave-one-out ``sigma_(i)`` unless the family is the binomial or
+    Poisson (R divides for every other family, the negative binomial included).
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+
+    Returns
+    -------
+    pandas.Series
+        One value per data row (rows with prior weight 0 left out).
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        ``n - p - 1 <= 0`` when the leave-one-out dispersion is needed.
+
+    Notes
+    -----
+    R: ``rstudent`` (``stats::rstudent.glm``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> round(float(gl.diagnostics.rstudent(res).iloc[0]), 4)
+    1.8799
     """
     _check_result(res)
     h, e, pearson = res.leverage, res.resid_deviance, res.resid_pearson
@@ -139,17 +229,75 @@ def rstudent(res) -> pd.Series:
 
 
 def cooks_distance(res) -> pd.Series:
-    """Cook's distances ``(r_P / (1 - h))^2 h / (dispersion p)`` (R's ``cooks.distance.glm``)."""
+    """Cook's distances ``(r^P_i / (1 - h_ii))^2 h_ii / (phi_hat p)``.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+
+    Returns
+    -------
+    pandas.Series
+        One distance per data row (rows with prior weight 0 left out).
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+
+    Notes
+    -----
+    R: ``cooks.distance`` (``stats::cooks.distance.glm``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> cook = gl.diagnostics.cooks_distance(res)
+    >>> int(cook.idxmax()), round(float(cook.max()), 4)
+    (166, 0.193)
+    """
     _check_result(res)
     return _series(res, res.cooks_distance, "cooks_distance")
 
 
 def dfbetas(res) -> pd.DataFrame:
-    """Scaled change of each coefficient when a row is deleted (R's ``dfbetas`` on a glm).
+    """Scaled change of each coefficient when a row is deleted.
 
-    One-step (weighted least squares) approximation, as R: the change is
-    ``(X'WX)^{-1} x_i sqrt(W_i) r_Di / (1 - h_i)``, divided by
-    ``sigma_(i) sqrt([(X'WX)^{-1}]_jj)``. Rows by data row, columns by coefficient.
+    One-step (weighted least squares) approximation, as R: the change in
+    ``beta_hat`` is ``(X'WX)^(-1) x_i sqrt(W_i) r^D_i / (1 - h_ii)``, divided by
+    ``sigma_(i) sqrt([(X'WX)^(-1)]_jj)``.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows by data row (prior weight 0 left out), columns by coefficient.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        ``n - p - 1 <= 0``: no leave-one-out dispersion.
+
+    Notes
+    -----
+    R: ``dfbetas`` (``stats::dfbetas`` on a glm).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> gl.diagnostics.dfbetas(res).shape
+    (173, 2)
     """
     _check_result(res)
     X, h = res.model_X, res.leverage
@@ -164,19 +312,48 @@ def dfbetas(res) -> pd.DataFrame:
 
 
 def vif(res) -> pd.DataFrame:
-    """Generalized variance inflation factors, one row per term (``car::vif``).
+    """Generalized variance inflation factors, one row per term.
 
-    ``GVIF = det(R_tt) det(R_oo) / det(R)`` with R the correlation matrix of the
-    coefficient estimates without the intercept, ``t`` the term's columns and
-    ``o`` the others (Fox & Monette, 1992). For a one-column term it is the
-    usual VIF ``1 / (1 - R_j^2)``; ``GVIF^(1/(2*Df))`` is comparable across
-    terms of different sizes (its square is the VIF-like inflation of a
-    confidence ellipse's axis).
+    ``GVIF = det(R_tt) det(R_oo) / det(R)`` with ``R`` the correlation matrix of
+    the coefficient estimates without the intercept, ``t`` the term's columns and
+    ``o`` the others (Fox & Monette, 1992). For a one-column term it is the usual
+    VIF ``1 / (1 - R_j^2)``; ``GVIF^(1/(2*Df))`` is comparable across terms of
+    different sizes (its square is the VIF-like inflation of a confidence
+    ellipse's axis).
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``GVIF``, ``Df``, ``GVIF^(1/(2*Df))``, indexed by term.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        Fewer than two terms besides the intercept.
+
+    Warns
+    -----
+    UserWarning
+        The model has no intercept.
+
+    Notes
+    -----
+    R: ``car::vif``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width + weight", crabs, family=gl.Poisson())
+    >>> round(float(gl.diagnostics.vif(res).loc["width", "GVIF"]), 4)
+    5.8344
     """
     _check_result(res)
     columns = term_columns(res)
@@ -205,12 +382,44 @@ def vif(res) -> pd.DataFrame:
 
 
 def partial_residuals(res, term: str) -> pd.DataFrame:
-    """Component-plus-residual values for one term (R's ``residuals(fit, "partial")``).
+    """Component-plus-residual values for one term.
 
-    ``component`` is the term's contribution to the linear predictor,
-    ``sum_j (x_ij - mean_j) beta_j`` over the term's columns, centred as R's
-    ``predict(type = "terms")`` does; ``partial`` adds the working residual.
-    Plotted against the predictor it shows the shape the link scale needs.
+    ``component`` is the term's contribution to the linear predictor ``eta``,
+    ``sum_j (x_ij - mean_j) beta_hat_j`` over the term's columns, centred as R's
+    ``predict(type = "terms")`` does; ``partial`` adds the working residual
+    ``z_i - eta_hat_i + o_i``. Plotted against the predictor it shows the shape
+    the link scale needs.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+    term : str
+        A term of the model's formula (not the intercept), e.g. ``"width"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``component`` and ``partial``, indexed by data row.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        ``term`` is not a term of the model; the message lists the terms.
+
+    Notes
+    -----
+    R: ``residuals(fit, type = "partial")``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> list(gl.diagnostics.partial_residuals(res, "width").columns)
+    ['component', 'partial']
     """
     _check_result(res)
     columns = term_columns(res)
@@ -229,11 +438,46 @@ def partial_residuals(res, term: str) -> pd.DataFrame:
 
 # --- simulation envelopes -----------------------------------------------------------
 def simulate(res, n_sim: int = 1, seed: int | None = 0) -> np.ndarray:
-    """Responses drawn from the fitted model, shape ``(n_sim, n)``, on the scale ``res.y`` uses.
+    """Responses drawn from the fitted model, on the scale ``res.y`` uses.
 
-    The binomial draws successes out of the prior weights (the trials) and
-    returns proportions; the Gaussian, Gamma and inverse Gaussian use the
-    estimated dispersion. Quasi families have no distribution to draw from.
+    The binomial draws successes out of the prior weights ``w_i = m_i`` (the
+    trials) and returns proportions ``s_i / m_i``; the Gaussian, gamma and
+    inverse Gaussian use the estimated dispersion ``phi_hat / w_i``. Quasi
+    families have no distribution to draw from.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+    n_sim : int
+        Number of simulated response vectors.
+    seed : int or None
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_sim, n)``.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        ``n_sim`` not a positive whole number; a family without a distribution
+        (quasi); Poisson or negative binomial prior weights other than 1.
+
+    Notes
+    -----
+    R: ``simulate`` (``stats::simulate`` on a glm).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> gl.diagnostics.simulate(res, n_sim=3, seed=1).shape
+    (3, 173)
     """
     _check_result(res)
     n_sim = whole_number("n_sim", n_sim)
@@ -276,20 +520,46 @@ def halfnormal_envelope(res, kind: str = "deviance", n_sim: int = 19, seed: int 
     the same design, and its sorted absolute residuals give one curve; the
     envelope is their pointwise minimum, median and maximum (Atkinson, 1985).
     Points outside the envelope are more extreme than the model produces.
-    The refits keep the family as fitted: a negative binomial's alpha (from
+    The refits keep the family as fitted: a negative binomial's ``alpha`` (from
     :func:`glm_lib.glm_nb`) is held at its estimate, not re-estimated.
 
     Parameters
     ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
     kind : {"deviance", "pearson", "student"}
         Standardized deviance or Pearson residuals (``rstandard``) or deletion
         residuals (``rstudent``).
+    n_sim : int
+        Number of simulated responses.
+    seed : int or None
+        Seed of the simulations.
 
     Returns
     -------
     pandas.DataFrame
         ``quantile``, ``observed``, ``lower``, ``median``, ``upper``, ``row``
         (the data row behind each observed value), sorted by ``observed``.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        An unknown ``kind``, or a family :func:`simulate` cannot draw from.
+
+    Notes
+    -----
+    R: none in base R (``faraway::halfnorm`` draws the plot without the
+    envelope; ``hnp::hnp`` simulates one).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> gl.diagnostics.halfnormal_envelope(res, n_sim=5).shape
+    (173, 6)
     """
 
     _check_result(res)
@@ -318,15 +588,48 @@ def halfnormal_envelope(res, kind: str = "deviance", n_sim: int = 19, seed: int 
 
 # --- binary responses ---------------------------------------------------------------
 def binned_residuals(res, n_bins: int | None = None) -> pd.DataFrame:
-    """Mean response residual ``y - mu`` in bins of the fitted probability (Gelman & Hill, 2007).
+    """Mean response residual ``y_i - mu_hat_i`` in bins of the fitted probability (Gelman & Hill, 2007).
 
     Rows are sorted by fitted probability and cut into ``n_bins`` groups of
     (nearly) equal size; ``bound`` is two standard errors of the bin's mean
-    residual under the fitted model, ``2 sqrt(sum mu (1 - mu)) / n``, so about
-    95% of bins should have ``|mean_resid| < bound``. (arm's ``binnedplot`` uses
-    the bin's sample standard deviation instead, which collapses to 0 when a bin
-    holds only 1s or only 0s.) ``n_bins`` defaults to ``floor(sqrt(n))`` for
-    n >= 100, 10 for smaller n, as in arm.
+    residual under the fitted model, ``2 sqrt(sum mu_hat_i (1 - mu_hat_i)) / n``,
+    so about 95% of bins should have ``|mean_resid| < bound``. (arm's
+    ``binnedplot`` uses the bin's sample standard deviation instead, which
+    collapses to 0 when a bin holds only 1s or only 0s.)
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+        A binary logistic (or other binomial-link) fit, one trial per row.
+    n_bins : int, optional
+        Defaults to ``floor(sqrt(n))`` for ``n >= 100``, 10 for smaller ``n``, as in arm.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``mean_fitted``, ``mean_resid``, ``n``, ``bound``, ``fitted_min``,
+        ``fitted_max``, one row per bin.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        Not a binomial fit, or not a binary (0/1) response with one trial per row.
+        Also ``n_bins`` not a whole number between 1 and ``n / 2``.
+
+    Notes
+    -----
+    R: ``arm::binnedplot`` (with the model-based bound described above).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> pima = gl.datasets.load_pima()
+    >>> res = gl.glm("diabetes ~ glu + bmi", pima, family=gl.Binomial())
+    >>> gl.diagnostics.binned_residuals(res).shape
+    (23, 6)
     """
     _check_result(res)
     _require_binary(res, "binned_residuals")
@@ -362,7 +665,33 @@ def _risk_table(res, groups: int) -> pd.DataFrame:
 
 @dataclass
 class HosmerLemeshow:
-    """The Hosmer--Lemeshow test: statistic, degrees of freedom, p-value and the grouped table."""
+    """The result of :func:`hosmer_lemeshow`.
+
+    Attributes
+    ----------
+    statistic : float
+        The Hosmer--Lemeshow statistic, ``sum (O - E)^2 / E`` over successes and
+        failures of every group.
+    df : int
+        Degrees of freedom, ``groups - 2``.
+    p_value : float
+        Upper tail of ``chi^2_df`` at ``statistic``.
+    table : pandas.DataFrame
+        Per group: ``n``, ``observed`` and ``expected`` successes, ``mean_fitted``.
+
+    Notes
+    -----
+    R: the ``htest`` object of ``ResourceSelection::hoslem.test``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> pima = gl.datasets.load_pima()
+    >>> res = gl.glm("diabetes ~ glu + bmi", pima, family=gl.Binomial())
+    >>> hl = gl.diagnostics.hosmer_lemeshow(res)
+    >>> hl.df, round(hl.statistic, 4)
+    (8, 14.7086)
+    """
 
     statistic: float
     df: int
@@ -376,9 +705,43 @@ def hosmer_lemeshow(res, groups: int = 10) -> HosmerLemeshow:
     Rows are grouped by quantiles of the fitted probability (ties merge
     groups, as in ``ResourceSelection::hoslem.test``); the statistic sums
     ``(O - E)^2 / E`` over successes and failures of every group and is
-    referred to chi-squared on ``groups - 2`` degrees of freedom. Its weakness:
-    the verdict depends on the number of groups, and with large n it rejects
-    trivial misfit, with small n it misses real misfit.
+    referred to ``chi^2`` on ``groups - 2`` degrees of freedom. Its weakness:
+    the verdict depends on the number of groups, and with large ``n`` it rejects
+    trivial misfit, with small ``n`` it misses real misfit.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+        A binary fit, one trial per row.
+    groups : int
+        Number of risk groups (at least 3).
+
+    Returns
+    -------
+    HosmerLemeshow
+        ``statistic``, ``df``, ``p_value`` and the grouped ``table``.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        Not a binomial fit, or not a binary (0/1) response with one trial per row.
+        Also ``groups`` not a whole number of at least 3.
+
+    Notes
+    -----
+    R: ``ResourceSelection::hoslem.test(y, fitted(fit), g = groups)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> pima = gl.datasets.load_pima()
+    >>> res = gl.glm("diabetes ~ glu + bmi", pima, family=gl.Binomial())
+    >>> hl = gl.diagnostics.hosmer_lemeshow(res)
+    >>> hl.df, round(hl.p_value, 4)
+    (8, 0.0651)
     """
     _check_result(res)
     _require_binary(res, "hosmer_lemeshow")
@@ -396,7 +759,40 @@ def roc_curve(res) -> pd.DataFrame:
     """The ROC curve of a binary fit: ``threshold``, ``fpr``, ``tpr``, from (0, 0) to (1, 1).
 
     Each distinct fitted probability is a threshold (classify as 1 when
-    ``mu >= threshold``); tied fitted values move the curve diagonally.
+    ``mu_hat_i >= threshold``); tied fitted values move the curve diagonally.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+        A binary fit, one trial per row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``threshold`` (from ``inf`` down), ``fpr`` (false positive rate) and
+        ``tpr`` (true positive rate).
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        Not a binomial fit, or not a binary (0/1) response with one trial per row.
+        Also a response without both 0s and 1s.
+
+    Notes
+    -----
+    R: ``pROC::roc(y, fitted(fit))`` (not in base R).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> pima = gl.datasets.load_pima()
+    >>> res = gl.glm("diabetes ~ glu + bmi", pima, family=gl.Binomial())
+    >>> curve = gl.diagnostics.roc_curve(res)
+    >>> float(curve["fpr"].iloc[-1]), float(curve["tpr"].iloc[-1])
+    (1.0, 1.0)
     """
     _check_result(res)
     _require_binary(res, "roc_curve")
@@ -413,8 +809,42 @@ def roc_curve(res) -> pd.DataFrame:
 
 
 def auc(res) -> float:
-    """Area under the ROC curve: the probability that a random 1 has a higher fitted
-    probability than a random 0 (ties count one half), i.e. the Mann--Whitney statistic."""
+    """Area under the ROC curve.
+
+    The probability that a random 1 has a higher fitted probability ``mu_hat_i``
+    than a random 0 (ties count one half), i.e. the Mann--Whitney statistic.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+        A binary fit, one trial per row.
+
+    Returns
+    -------
+    float
+        The AUC, between 0 and 1 (0.5 is chance).
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        Not a binomial fit, or not a binary (0/1) response with one trial per row.
+        Also a response without both 0s and 1s.
+
+    Notes
+    -----
+    R: ``pROC::auc`` (not in base R).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> pima = gl.datasets.load_pima()
+    >>> res = gl.glm("diabetes ~ glu + bmi", pima, family=gl.Binomial())
+    >>> round(gl.diagnostics.auc(res), 4)
+    0.8193
+    """
     _check_result(res)
     _require_binary(res, "auc")
     rows = _used(res)
@@ -427,7 +857,39 @@ def auc(res) -> float:
 
 
 def brier_score(res) -> float:
-    """Mean squared difference between the 0/1 outcomes and the fitted probabilities."""
+    """Mean squared difference between the 0/1 outcomes and the fitted probabilities.
+
+    ``sum_i (y_i - mu_hat_i)^2 / n``.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+        A binary fit, one trial per row.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        Not a binomial fit, or not a binary (0/1) response with one trial per row.
+
+    Notes
+    -----
+    R: none in base R (``mean((y - fitted(fit))^2)``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> pima = gl.datasets.load_pima()
+    >>> res = gl.glm("diabetes ~ glu + bmi", pima, family=gl.Binomial())
+    >>> round(gl.diagnostics.brier_score(res), 4)
+    0.1574
+    """
     _check_result(res)
     _require_binary(res, "brier_score")
     rows = _used(res)
@@ -440,6 +902,41 @@ def calibration(res, groups: int = 10, alpha: float = 0.05) -> pd.DataFrame:
     Groups are those of :func:`hosmer_lemeshow`; ``lower``/``upper`` are
     Wilson score intervals for the observed proportion. A calibrated model's
     points lie near the diagonal.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+        A binary fit, one trial per row.
+    groups : int
+        Number of risk groups (at least 2).
+    alpha : float
+        One minus the intervals' coverage.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n``, ``mean_fitted``, ``observed``, ``lower``, ``upper``, one row per group.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        Not a binomial fit, or not a binary (0/1) response with one trial per row.
+        Also ``groups`` below 2 or ``alpha`` outside (0, 1).
+
+    Notes
+    -----
+    R: none in base R (``rms::val.prob`` draws a smoothed calibration curve).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> pima = gl.datasets.load_pima()
+    >>> res = gl.glm("diabetes ~ glu + bmi", pima, family=gl.Binomial())
+    >>> gl.diagnostics.calibration(res).shape
+    (10, 5)
     """
     _check_result(res)
     _require_binary(res, "calibration")
@@ -460,9 +957,42 @@ def calibration(res, groups: int = 10, alpha: float = 0.05) -> pd.DataFrame:
 def rootogram(res, max_count: int | None = None) -> pd.DataFrame:
     """Observed and expected frequencies of each count 0, 1, ..., ``max_count``.
 
-    The expected frequency of k is ``sum_i P(Y_i = k)`` under the fitted
-    Poisson or negative binomial means (Kleiber & Zeileis, 2016). Too few
-    expected zeros is the usual sign that a Poisson model is wrong.
+    The expected frequency of ``k`` is ``sum_i Pr(y_i = k)`` under the fitted
+    Poisson or negative binomial means ``mu_hat_i`` (Kleiber & Zeileis, 2016). Too
+    few expected zeros is the usual sign that a Poisson model is wrong.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+        A Poisson or negative binomial fit with prior weights 1.
+    max_count : int, optional
+        The largest count tabulated (default: the largest observed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``observed`` and ``expected``, indexed by ``count``.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        Another family, prior weights other than 1, or a negative ``max_count``.
+
+    Notes
+    -----
+    R: ``countreg::rootogram`` (``topmodels::rootogram``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> table = gl.diagnostics.rootogram(res)
+    >>> int(table.loc[0, "observed"]), round(float(table.loc[0, "expected"]), 2)
+    (62, 13.98)
     """
     _check_result(res)
     family = res.family
@@ -596,13 +1126,41 @@ def qresid(res, rng=None, dispersion: float | None = None) -> np.ndarray:
 def plot_qresid(res, rng=None, ax=None):
     """Normal quantile-quantile plot of randomized quantile residuals, with the line y = x.
 
-    Parameters are those of :func:`qresid`, and ``ax``, a matplotlib axes to
-    draw on (default: a new figure). Under the model the points scatter about
-    the line; a curve says the family or the mean is wrong.
+    Under the model the points scatter about the line; a curve says the family
+    or the mean is wrong.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+    rng : numpy.random.Generator or int, optional
+        As for :func:`qresid`.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on (default: a new figure).
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        As :func:`qresid`.
+
+    Notes
+    -----
+    R: ``qqnorm(statmod::qresid(fit)); abline(0, 1)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> gl.diagnostics.plot_qresid(res, rng=1).get_xlabel()
+    'standard normal quantile'
     """
     r = qresid(res, rng)
     r = np.sort(r[np.isfinite(r)])
@@ -623,7 +1181,50 @@ def _axes(ax):
 
 
 def plot_halfnormal(res, kind: str = "deviance", n_sim: int = 19, seed: int | None = 0, label: int = 2, ax=None):
-    """Half-normal plot of absolute residuals with the simulated envelope; labels the ``label`` largest."""
+    """Half-normal plot of absolute residuals with the simulated envelope.
+
+    Draws :func:`halfnormal_envelope` and labels the ``label`` largest
+    residuals with their data row.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+    kind : {"deviance", "pearson", "student"}
+        As for :func:`halfnormal_envelope`.
+    n_sim : int
+        Number of simulated responses.
+    seed : int or None
+        Seed of the simulations.
+    label : int
+        How many of the largest residuals to label.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        As :func:`halfnormal_envelope`, or a negative ``label``.
+
+    Notes
+    -----
+    R: ``faraway::halfnorm`` (without the envelope); ``hnp::hnp``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> gl.diagnostics.plot_halfnormal(res, n_sim=5).get_xlabel()
+    'half-normal quantile'
+    """
     table = halfnormal_envelope(res, kind, n_sim, seed)
     label = whole_number("label", label, minimum=0)
     ax = _axes(ax)
@@ -639,7 +1240,45 @@ def plot_halfnormal(res, kind: str = "deviance", n_sim: int = 19, seed: int | No
 
 
 def plot_partial_residuals(res, term: str, x=None, ax=None):
-    """Partial residuals of ``term`` against ``x`` (default: the term's single column), with a smooth trend."""
+    """Partial residuals of ``term`` against ``x``, with the fitted component and a running mean.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+    term : str
+        A term of the model, as for :func:`partial_residuals`.
+    x : array-like, optional
+        The predictor's values, one per data row; by default the term's single
+        column of ``X``.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        An unknown ``term``, a term with several columns and no ``x``, or an
+        ``x`` of the wrong length.
+
+    Notes
+    -----
+    R: ``termplot(fit, partial.resid = TRUE)`` and ``car::crPlots``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> gl.diagnostics.plot_partial_residuals(res, "width").get_title()
+    'Partial residuals for width'
+    """
     table = partial_residuals(res, term)
     if x is None:
         idx = term_columns(res)[term]
@@ -669,7 +1308,42 @@ def _running_mean(values: np.ndarray) -> np.ndarray:
 
 
 def plot_binned_residuals(res, n_bins: int | None = None, ax=None):
-    """Binned residuals against mean fitted probability with +/- 2 SE bounds."""
+    """Binned residuals against mean fitted probability with +/- 2 SE bounds.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+        A binary fit, one trial per row.
+    n_bins : int, optional
+        As for :func:`binned_residuals`.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        Not a binomial fit, or not a binary (0/1) response with one trial per row.
+
+    Notes
+    -----
+    R: ``arm::binnedplot``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> pima = gl.datasets.load_pima()
+    >>> res = gl.glm("diabetes ~ glu + bmi", pima, family=gl.Binomial())
+    >>> gl.diagnostics.plot_binned_residuals(res).get_title()
+    'Binned residuals'
+    """
     table = binned_residuals(res, n_bins)
     ax = _axes(ax)
     ax.plot(table["mean_fitted"], table["bound"], color="0.5", lw=1, label="$\\pm 2$ SE")
@@ -685,7 +1359,40 @@ def plot_binned_residuals(res, n_bins: int | None = None, ax=None):
 
 
 def plot_roc(res, ax=None):
-    """The ROC curve with its AUC in the legend."""
+    """The ROC curve with its AUC in the legend.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+        A binary fit, one trial per row.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        Not a binomial fit, or not a binary (0/1) response with one trial per row.
+
+    Notes
+    -----
+    R: ``plot(pROC::roc(y, fitted(fit)))``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> pima = gl.datasets.load_pima()
+    >>> res = gl.glm("diabetes ~ glu + bmi", pima, family=gl.Binomial())
+    >>> gl.diagnostics.plot_roc(res).get_title()
+    'ROC curve'
+    """
     table = roc_curve(res)
     ax = _axes(ax)
     ax.plot(table["fpr"], table["tpr"], color="C0", label=f"model (AUC = {auc(res):.3f})")
@@ -697,7 +1404,42 @@ def plot_roc(res, ax=None):
 
 
 def plot_calibration(res, groups: int = 10, ax=None):
-    """Observed proportion (with Wilson intervals) against mean fitted probability, by risk group."""
+    """Observed proportion (with Wilson intervals) against mean fitted probability, by risk group.
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+        A binary fit, one trial per row.
+    groups : int
+        Number of risk groups, as for :func:`calibration`.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        Not a binomial fit, or not a binary (0/1) response with one trial per row.
+
+    Notes
+    -----
+    R: none in base R (``rms::val.prob``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> pima = gl.datasets.load_pima()
+    >>> res = gl.glm("diabetes ~ glu + bmi", pima, family=gl.Binomial())
+    >>> gl.diagnostics.plot_calibration(res).get_title()
+    'Calibration'
+    """
     table = calibration(res, groups)
     ax = _axes(ax)
     ax.plot([0, 1], [0, 1], color="0.6", ls="--", label="perfect calibration")
@@ -710,7 +1452,42 @@ def plot_calibration(res, groups: int = 10, ax=None):
 
 
 def plot_rootogram(res, max_count: int | None = None, ax=None):
-    """Hanging rootogram: bars of sqrt(observed) hang from the curve of sqrt(expected)."""
+    """Hanging rootogram: bars of sqrt(observed) hang from the curve of sqrt(expected).
+
+    Parameters
+    ----------
+    res : GLMResults
+        A fitted GLM (``gl.glm`` or ``gl.fit``).
+        A Poisson or negative binomial fit with prior weights 1.
+    max_count : int, optional
+        As for :func:`rootogram`.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        As :func:`rootogram`.
+
+    Notes
+    -----
+    R: ``countreg::rootogram`` (``topmodels::rootogram``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> gl.diagnostics.plot_rootogram(res).get_xlabel()
+    'count'
+    """
     table = rootogram(res, max_count)
     ax = _axes(ax)
     root_expected, root_observed = np.sqrt(table["expected"]), np.sqrt(table["observed"])

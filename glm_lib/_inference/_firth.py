@@ -61,6 +61,19 @@ def penalised_lrt(res, terms: str | list[str] | None = None) -> pd.DataFrame:
     ValueError
         When ``res`` was not fitted with ``method="firth"``, has aliased
         coefficients, or a term is not in the model.
+
+    Notes
+    -----
+    R: ``logistf::drop1`` on a ``logistf`` fit (and ``logistf::anova``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> endometrial = gl.datasets.load_endometrial()
+    >>> res = gl.glm("HG ~ NV + PI + EH", endometrial, family=gl.Binomial(), method="firth")
+    >>> table = gl.firth.penalised_lrt(res)
+    >>> round(float(table.loc["NV", "LRT"]), 4), round(float(table.loc["NV", "Pr(>Chi)"]), 4)
+    (6.7985, 0.0091)
     """
     _check_firth_fit(res, "penalised_lrt")
     columns = term_columns(res)

@@ -117,6 +117,15 @@ def drop1(res, scope: list[str] | None = None, test: str = "none", k: float = 2.
         ``AIC`` and the test's (``LRT`` or ``scaled dev.`` and ``Pr(>Chi)``, or
         ``F value`` and ``Pr(>F)``).
 
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM.
+    ValueError
+        An unknown ``test``, ``k`` not a positive number, a negative binomial
+        with ``alpha`` estimated (compare :func:`glm_lib.glm_nb` fits with
+        :func:`glm_lib.anova`), or ``scope`` naming terms not in the model; on a Firth fit, a ``test`` other than ``"Chisq"``/``"LRT"``.
+
     Notes
     -----
     On a fit with ``method="firth"`` the table is that of
@@ -124,6 +133,17 @@ def drop1(res, scope: list[str] | None = None, test: str = "none", k: float = 2.
     is tested by the penalised likelihood ratio, the full model refitted with
     the term's coefficients at zero and the full model's penalty; ``test``
     must then be ``"Chisq"`` (or ``"LRT"``), and there is no AIC column.
+
+    R: ``drop1(fit, scope, test = "Chisq" | "LRT" | "F", k = 2)`` (``stats:::drop1.glm``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> dobson = gl.datasets.load_dobson()
+    >>> res = gl.glm("counts ~ outcome + treatment", dobson, family=gl.Poisson())
+    >>> table = gl.drop1(res, test="Chisq")
+    >>> round(float(table.loc["outcome", "LRT"]), 4), round(float(table.loc["outcome", "Pr(>Chi)"]), 4)
+    (5.4523, 0.0655)
     """
     if getattr(res, "method", None) == "firth":
         return _drop1_firth(res, scope, test)
@@ -182,6 +202,28 @@ def add1(res, scope, data: pd.DataFrame, test: str = "none", k: float = 2.0, tol
     -------
     pandas.DataFrame
         As R prints it: ``<none>`` and one row per added term.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a fitted GLM, or ``data`` not a DataFrame.
+    ValueError
+        An unknown ``test``, ``k`` not a positive number, a negative binomial
+        with ``alpha`` estimated (compare :func:`glm_lib.glm_nb` fits with
+        :func:`glm_lib.anova`), a fit not from a formula, a ``data`` of another length, no candidate term to add, or a Firth fit.
+
+    Notes
+    -----
+    R: ``add1(fit, scope, test = "Chisq" | "LRT" | "F", k = 2)`` (``stats:::add1.glm``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> table = gl.add1(res, "~ width + weight", crabs, test="Chisq")
+    >>> round(float(table.loc["weight", "LRT"]), 4), round(float(table.loc["weight", "AIC"]), 4)
+    (7.9934, 921.1829)
     """
 
 

@@ -42,10 +42,37 @@ def _ylogy_over(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
 class Family:
     """Base class of a GLM family.
 
+    A family is the distribution of ``y_i`` in the exponential dispersion form
+    ``f(y_i; theta_i, phi)``, known to the solver through its variance function
+    ``V(mu)``, its unit deviance ``d(y, mu)``, its log-likelihood and the support
+    of ``y`` and ``mu``. Subclasses set ``name``, ``canonical_link`` and
+    ``links`` and implement :meth:`variance`, :meth:`unit_deviance` and
+    :meth:`loglike`.
+
     Parameters
     ----------
     link : str or Link, optional
-        The link function; defaults to the family's canonical link.
+        The link function ``g``; defaults to the family's canonical link.
+
+    Raises
+    ------
+    ValueError
+        A link the family does not offer (by name); a :class:`~glm_lib.links.Link`
+        object is always accepted.
+    TypeError
+        ``link`` neither a name nor a Link.
+
+    Notes
+    -----
+    R: the ``family`` object of ``stats::family`` (``$variance``, ``$linkfun``,
+    ``$dev.resids``, ``$aic``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> family = gl.Poisson()
+    >>> isinstance(family, gl.Family), family.link.name
+    (True, 'log')
     """
 
     name = "family"
@@ -152,7 +179,34 @@ class Family:
 
 
 class Gaussian(Family):
-    """Normal distribution: ``V(mu) = 1``, dispersion ``sigma^2``."""
+    """Normal distribution: ``V(mu) = 1``, dispersion ``phi = sigma^2`` (estimated).
+
+    With the identity link the fit is the normal linear model and the deviance ``D`` is the RSS.
+
+    Parameters
+    ----------
+    link : str or Link, optional
+        The link ``g``; defaults to ``"identity"``. By name: ``"identity"``, ``"log"``, ``"inverse"``.
+
+    Raises
+    ------
+    ValueError
+        A link the family does not offer (by name); a :class:`~glm_lib.links.Link`
+        object is always accepted.
+    TypeError
+        ``link`` neither a name nor a Link.
+
+    Notes
+    -----
+    R: ``stats::gaussian(link)``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> family = gl.Gaussian()
+    >>> float(family.variance(3.0)), family.estimated_dispersion
+    (1.0, True)
+    """
 
     name = "Gaussian"
     canonical_link = "identity"
@@ -192,6 +246,32 @@ class Binomial(Family):
 
     The response may be 0/1, proportions with ``weights`` giving the trials, or a
     two-column array of (successes, failures), as in R.
+
+    The dispersion is ``phi = 1``; ``y_i = s_i / m_i`` with prior weight ``w_i = m_i``.
+
+    Parameters
+    ----------
+    link : str or Link, optional
+        The link ``g``; defaults to ``"logit"``. By name: ``"logit"``, ``"probit"``, ``"cloglog"``, ``"cauchit"``, ``"log"``.
+
+    Raises
+    ------
+    ValueError
+        A link the family does not offer (by name); a :class:`~glm_lib.links.Link`
+        object is always accepted.
+    TypeError
+        ``link`` neither a name nor a Link.
+
+    Notes
+    -----
+    R: ``stats::binomial(link)``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> family = gl.Binomial("probit")
+    >>> family, float(family.variance(0.25))
+    (Binomial(link='probit'), 0.1875)
     """
 
     name = "Binomial"
@@ -305,7 +385,33 @@ class _QuasiLikelihood:
 
 
 class QuasiBinomial(_QuasiLikelihood, Binomial):
-    """Binomial variance with an estimated dispersion (quasi-likelihood)."""
+    """Binomial variance with an estimated dispersion (quasi-likelihood).
+
+    ``Var(y_i) = phi mu_i (1 - mu_i) / w_i``; ``phi`` is estimated by Pearson's ``X^2 / (n - p)``. No likelihood, so no AIC.
+
+    Parameters
+    ----------
+    link : str or Link, optional
+        The link ``g``; defaults to ``"logit"``. By name: ``"logit"``, ``"probit"``, ``"cloglog"``, ``"cauchit"``, ``"log"``.
+
+    Raises
+    ------
+    ValueError
+        A link the family does not offer (by name); a :class:`~glm_lib.links.Link`
+        object is always accepted.
+    TypeError
+        ``link`` neither a name nor a Link.
+
+    Notes
+    -----
+    R: ``stats::quasibinomial(link)``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.QuasiBinomial().estimated_dispersion, gl.QuasiBinomial().has_likelihood
+    (True, False)
+    """
 
     name = "quasi-Binomial"
 
@@ -315,7 +421,32 @@ class QuasiBinomial(_QuasiLikelihood, Binomial):
 
 
 class Poisson(Family):
-    """Poisson counts: ``V(mu) = mu``, dispersion fixed at 1."""
+    """Poisson counts: ``V(mu) = mu``, dispersion fixed at 1.
+
+    Parameters
+    ----------
+    link : str or Link, optional
+        The link ``g``; defaults to ``"log"``. By name: ``"log"``, ``"identity"``, ``"sqrt"``.
+
+    Raises
+    ------
+    ValueError
+        A link the family does not offer (by name); a :class:`~glm_lib.links.Link`
+        object is always accepted.
+    TypeError
+        ``link`` neither a name nor a Link.
+
+    Notes
+    -----
+    R: ``stats::poisson(link)``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> res = gl.glm("satellites ~ width", gl.datasets.load_crabs(), family=gl.Poisson())
+    >>> round(float(res.params["width"]), 4)
+    0.164
+    """
 
     name = "Poisson"
     canonical_link = "log"
@@ -343,7 +474,35 @@ class Poisson(Family):
 
 
 class QuasiPoisson(_QuasiLikelihood, Poisson):
-    """Poisson variance ``V(mu) = mu`` with an estimated dispersion (quasi-likelihood)."""
+    """Poisson variance ``V(mu) = mu`` with an estimated dispersion (quasi-likelihood).
+
+    ``Var(y_i) = phi mu_i``; ``phi`` is estimated by Pearson's ``X^2 / (n - p)``. The estimates of ``beta`` are the Poisson's; their standard errors are the Poisson's times ``sqrt(phi_hat)``. There is no likelihood, so no AIC.
+
+    Parameters
+    ----------
+    link : str or Link, optional
+        The link ``g``; defaults to ``"log"``. By name: ``"log"``, ``"identity"``, ``"sqrt"``.
+
+    Raises
+    ------
+    ValueError
+        A link the family does not offer (by name); a :class:`~glm_lib.links.Link`
+        object is always accepted.
+    TypeError
+        ``link`` neither a name nor a Link.
+
+    Notes
+    -----
+    R: ``stats::quasipoisson(link)``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=gl.QuasiPoisson())
+    >>> round(float(res.dispersion), 4)
+    3.1822
+    """
 
     name = "quasi-Poisson"
 
@@ -363,8 +522,25 @@ class Quasi(_QuasiLikelihood, Family):
     Parameters
     ----------
     variance : {"constant", "mu(1-mu)", "mu", "mu^2", "mu^3"}
+        The variance function ``V(mu)``, spelled as in R.
     link : str or Link, optional
         Defaults to ``"identity"``, as in R.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``variance`` or link.
+
+    Notes
+    -----
+    R: ``stats::quasi(link, variance)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> family = gl.Quasi(variance="mu^2", link="log")
+    >>> family, float(family.variance(2.0))
+    (Quasi(variance='mu^2', link='log'), 4.0)
     """
 
     name = "quasi"
@@ -442,7 +618,33 @@ class _PositiveContinuous(Family):
 
 
 class Gamma(_PositiveContinuous):
-    """Gamma: ``V(mu) = mu^2``; the dispersion is 1 / shape."""
+    """Gamma: ``V(mu) = mu^2``; the dispersion ``phi = 1 / nu`` is one over the shape ``nu`` (estimated).
+
+    Parameters
+    ----------
+    link : str or Link, optional
+        The link ``g``; defaults to ``"inverse"``, as in R. By name: ``"inverse"``, ``"identity"``, ``"log"``.
+
+    Raises
+    ------
+    ValueError
+        A link the family does not offer (by name); a :class:`~glm_lib.links.Link`
+        object is always accepted.
+    TypeError
+        ``link`` neither a name nor a Link.
+
+    Notes
+    -----
+    R: ``stats::Gamma(link)``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> clotting = gl.datasets.load_clotting()
+    >>> res = gl.glm("lot1 ~ np.log(u)", clotting, family=gl.Gamma())
+    >>> round(float(res.params["np.log(u)"]), 4)
+    0.0153
+    """
 
     name = "Gamma"
     canonical_link = "inverse"
@@ -466,7 +668,31 @@ class Gamma(_PositiveContinuous):
 
 
 class InverseGaussian(_PositiveContinuous):
-    """Inverse Gaussian: ``V(mu) = mu^3``; the dispersion is 1 / lambda."""
+    """Inverse Gaussian: ``V(mu) = mu^3``; the shape is ``1 / phi`` (``phi`` estimated).
+
+    Parameters
+    ----------
+    link : str or Link, optional
+        The link ``g``; defaults to ``"inverse_squared"`` (R's ``"1/mu^2"``). By name: ``"inverse_squared"``, ``"inverse"``, ``"identity"``, ``"log"``.
+
+    Raises
+    ------
+    ValueError
+        A link the family does not offer (by name); a :class:`~glm_lib.links.Link`
+        object is always accepted.
+    TypeError
+        ``link`` neither a name nor a Link.
+
+    Notes
+    -----
+    R: ``stats::inverse.gaussian(link)``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> float(gl.InverseGaussian().variance(2.0))
+    8.0
+    """
 
     name = "InverseGaussian"
     canonical_link = "inverse_squared"
@@ -500,6 +726,23 @@ class NegativeBinomial(Family):
         The (known) overdispersion; the Poisson is the limit ``alpha -> 0``.
     link : str or Link, optional
         Defaults to ``"log"``.
+
+    Raises
+    ------
+    ValueError
+        ``alpha`` not a positive number, or a link the family does not offer.
+
+    Notes
+    -----
+    R: ``MASS::negative.binomial(theta = 1 / alpha)``; :func:`glm_lib.glm_nb`
+    estimates ``alpha`` as ``MASS::glm.nb`` does.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> family = gl.NegativeBinomial(alpha=0.5)
+    >>> family, float(family.variance(2.0))
+    (NegativeBinomial(alpha=0.5, link='log'), 4.0)
     """
 
     name = "NegativeBinomial"

@@ -243,9 +243,22 @@ def inline(value: float | int, spec: str = ".4g") -> InlineText:
         The formatted text; ``{eval}`name``` in a Markdown cell shows it
         without quotes in JupyterLab and in the book.
 
+    Raises
+    ------
+    TypeError
+        ``value`` is not a real number.
+    ValueError
+        ``value`` is NaN or infinite, or ``spec`` is not a valid format for it.
+
+    Notes
+    -----
+    R: ``format(value, digits = )`` or ``sprintf``; R Markdown's inline R code
+    is the counterpart of ``{eval}``.
+
     Examples
     --------
-    >>> inline(0.000123456, ".2e")
+    >>> import glm_lib as gl
+    >>> gl.inline(0.000123456, ".2e")
     1.23e-04
     """
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):

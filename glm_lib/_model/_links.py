@@ -44,9 +44,27 @@ MAX_EXP_ARG = np.log(np.finfo(float).max) - 1.0
 class Link:
     """Base class of a link function ``eta = g(mu)``.
 
-    Subclasses implement :meth:`link`, :meth:`inverse`, :meth:`deriv`
-    (``d eta / d mu``), :meth:`inverse_deriv` (``d mu / d eta``) and
-    :meth:`inverse_deriv2` (``d^2 mu / d eta^2``, used by Newton's method).
+    Subclasses implement :meth:`link` (``g``), :meth:`inverse` (``g^{-1}``),
+    :meth:`deriv` (``g'(mu) = d eta / d mu``), :meth:`inverse_deriv`
+    (``d mu / d eta``) and :meth:`inverse_deriv2` (``d^2 mu / d eta^2``, used by
+    Newton's method). Calling a link object applies ``g``.
+
+    Attributes
+    ----------
+    name : str
+        R's name of the link (``"logit"``, ``"log"``, ...).
+
+    Notes
+    -----
+    R: the ``link-glm`` object of ``stats::make.link`` (``linkfun``,
+    ``linkinv``, ``mu.eta``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> link = gl.links.get_link("logit")
+    >>> isinstance(link, gl.links.Link), link.name
+    (True, 'logit')
     """
 
     name: str = "link"
@@ -85,7 +103,18 @@ class Link:
 
 
 class Identity(Link):
-    """``eta = mu``."""
+    """``eta = mu``, the normal's canonical link.
+
+    Notes
+    -----
+    R: ``make.link("identity")``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> float(gl.links.Identity().link(0.5))
+    0.5
+    """
 
     name = "identity"
 
@@ -106,7 +135,18 @@ class Identity(Link):
 
 
 class Log(Link):
-    """``eta = log(mu)``; the inverse is floored at machine epsilon as R does."""
+    """``eta = log(mu)``, the Poisson's canonical link; the inverse is floored at machine epsilon as R does.
+
+    Notes
+    -----
+    R: ``make.link("log")``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> round(float(gl.links.Log().link(0.5)), 4)
+    -0.6931
+    """
 
     name = "log"
 
@@ -127,7 +167,21 @@ class Log(Link):
 
 
 class Logit(Link):
-    """``eta = log(mu / (1 - mu))``, the Bernoulli's canonical link."""
+    """``eta = log(mu / (1 - mu))``, the Bernoulli's and binomial's canonical link.
+
+    Its inverse is ``expit(eta)``; beyond ``|eta| = 30`` it is held strictly inside (0, 1) as R's is.
+
+    Notes
+    -----
+    R: ``make.link("logit")`` (``binomial()``'s default)
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> link = gl.links.Logit()
+    >>> float(link.link(0.5)), float(link.inverse(0.0)), float(link.deriv(0.5))
+    (0.0, 0.5, 4.0)
+    """
 
     name = "logit"
     # R's C_logit_linkinv: beyond |eta| = 30, exp(eta) is replaced by eps or
@@ -169,7 +223,18 @@ class Logit(Link):
 
 
 class Probit(Link):
-    """``eta = Phi^{-1}(mu)``, the standard normal quantile function."""
+    """``eta = Phi^{-1}(mu)``, the standard normal quantile function.
+
+    Notes
+    -----
+    R: ``make.link("probit")``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> round(float(gl.links.Probit().deriv(0.5)), 4)
+    2.5066
+    """
 
     name = "probit"
     _thresh = -special.ndtri(EPS)
@@ -189,7 +254,18 @@ class Probit(Link):
 
 
 class CLogLog(Link):
-    """``eta = log(-log(1 - mu))``, the complementary log-log link."""
+    """``eta = log(-log(1 - mu))``, the complementary log-log link.
+
+    Notes
+    -----
+    R: ``make.link("cloglog")``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> round(float(gl.links.CLogLog().link(0.5)), 4)
+    -0.3665
+    """
 
     name = "cloglog"
 
@@ -210,9 +286,19 @@ class CLogLog(Link):
 
 
 class Cauchit(Link):
-    """``eta = F^{-1}(mu)`` with ``F`` the standard Cauchy distribution function (R's ``cauchit``).
+    """``eta = F^{-1}(mu)`` with ``F`` the standard Cauchy distribution function.
 
     Its heavy tails make the fit robust to a few responses far on the wrong side.
+
+    Notes
+    -----
+    R: ``make.link("cauchit")``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> round(float(gl.links.Cauchit().deriv(0.5)), 4)
+    3.1416
     """
 
     name = "cauchit"
@@ -234,13 +320,29 @@ class Cauchit(Link):
 
 
 class Power(Link):
-    """``eta = mu ** power``; ``power = 0`` is the log link.
+    """``eta = mu ** power``; ``power = 0`` is the log link, which is :class:`Log`.
 
     Parameters
     ----------
     power : float
         The exponent. ``1`` is the identity, ``-1`` the inverse, ``-2`` the
         inverse squared and ``0.5`` the square root.
+
+    Raises
+    ------
+    ValueError
+        ``power = 0``: use the log link.
+
+    Notes
+    -----
+    R: ``stats::power(lambda)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> link = gl.links.Power(1 / 3)
+    >>> round(float(link.link(0.5)), 4), round(float(link.inverse(link.link(0.5))), 4)
+    (0.7937, 0.5)
     """
 
     name = "power"
@@ -272,7 +374,18 @@ class Power(Link):
 
 
 class Inverse(Power):
-    """``eta = 1 / mu``, the Gamma's canonical link."""
+    """``eta = 1 / mu``, the gamma's canonical link (up to sign).
+
+    Notes
+    -----
+    R: ``make.link("inverse")``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> float(gl.links.Inverse().link(0.5))
+    2.0
+    """
 
     name = "inverse"
 
@@ -284,7 +397,18 @@ class Inverse(Power):
 
 
 class InverseSquared(Power):
-    """``eta = 1 / mu^2``, the inverse Gaussian's canonical link."""
+    """``eta = 1 / mu^2``, the inverse Gaussian's canonical link (up to a factor).
+
+    Notes
+    -----
+    R: ``make.link("1/mu^2")``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> float(gl.links.InverseSquared().link(0.5))
+    4.0
+    """
 
     name = "inverse_squared"
 
@@ -296,7 +420,18 @@ class InverseSquared(Power):
 
 
 class Sqrt(Power):
-    """``eta = sqrt(mu)``, a variance-stabilising link for counts."""
+    """``eta = sqrt(mu)``, a variance-stabilising link for counts.
+
+    Notes
+    -----
+    R: ``make.link("sqrt")``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> round(float(gl.links.Sqrt().link(0.25)), 4)
+    0.5
+    """
 
     name = "sqrt"
 
@@ -319,7 +454,31 @@ sqrt = Sqrt()
 
 
 def power(p: float) -> Link:
-    """Return the power link ``eta = mu ** p`` (``p = 0`` gives the log link)."""
+    """Return the power link ``eta = mu ** p`` (``p = 0`` gives the log link).
+
+    The named special cases come back as their own classes: ``p = 1``
+    :class:`Identity`, ``-1`` :class:`Inverse`, ``-2`` :class:`InverseSquared`,
+    ``0.5`` :class:`Sqrt`.
+
+    Parameters
+    ----------
+    p : float
+        The exponent.
+
+    Returns
+    -------
+    Link
+
+    Notes
+    -----
+    R: ``stats::power(lambda)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.links.power(-1), gl.links.power(0), gl.links.power(2)
+    (Inverse(), Log(), Power(2))
+    """
     if p == 0:
         return Log()
     return {1.0: Identity, -1.0: Inverse, -2.0: InverseSquared, 0.5: Sqrt}.get(
@@ -344,10 +503,32 @@ _BY_NAME = {
 def get_link(link: str | Link) -> Link:
     """Return a link object from a name (``"logit"``, ``"log"``, ...) or a link.
 
+    Parameters
+    ----------
+    link : str or Link
+        R's name of the link (case and surrounding spaces ignored; also
+        ``"inverse_squared"`` for ``"1/mu^2"``), or a :class:`Link`, returned as is.
+
+    Returns
+    -------
+    Link
+
     Raises
     ------
     ValueError
-        If the name is not a known link.
+        If the name is not a known link; the message lists the known ones.
+    TypeError
+        ``link`` is neither a string nor a :class:`Link`.
+
+    Notes
+    -----
+    R: ``stats::make.link(link)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.links.get_link("logit"), gl.links.get_link("1/mu^2")
+    (Logit(), InverseSquared())
     """
     if isinstance(link, Link):
         return link

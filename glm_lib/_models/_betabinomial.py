@@ -66,6 +66,19 @@ class BetaBinomialResults:
         Log-likelihood (with the binomial coefficients, as VGAM) and criteria
         counting ``rho`` as a parameter.
     df_resid : int
+
+    Notes
+    -----
+    R: the ``vglm`` object of ``VGAM::vglm(cbind(s, m - s) ~ x, betabinomial)``
+    (``coef``, ``vcov``, ``logLik``, ``AIC``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> rats = gl.datasets.load_lirat()
+    >>> res = gl.betabinomial_glm("cbind(R, N - R) ~ hb", rats)
+    >>> round(res.rho, 3)
+    0.315
     """
 
     def __init__(self, formula, names, params, cov, llf, X, s, m, link, spec, converged):

@@ -218,6 +218,20 @@ class MultinomialResults:
     n_iter : int
     separation : dict or None
         What the separation check found, if anything.
+
+    Notes
+    -----
+    R: the ``multinom`` object of ``nnet::multinom`` (``coef``, ``vcov``,
+    ``fitted``, ``predict``, ``deviance``, ``AIC``; its ``coef`` is the
+    transpose of ``params``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gators = gl.datasets.load_alligator()
+    >>> res = gl.multinom("food ~ lake + size", gators, weights="count")
+    >>> res.classes, round(res.deviance, 4)
+    (['bird', 'fish', 'invert', 'other', 'reptile'], 540.0803)
     """
 
     def __init__(
@@ -473,6 +487,10 @@ def fit_multinomial(
         When fitted probabilities reach 0 or 1 because the classes are
         (quasi-)completely separated: the maximum-likelihood estimates are
         infinite and the reported ones are meaningless.
+
+    Notes
+    -----
+    R: ``nnet::multinom(y ~ X - 1)`` (``VGAM::vglm(..., multinomial)``).
 
     Examples
     --------

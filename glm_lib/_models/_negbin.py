@@ -123,10 +123,31 @@ def fit_negative_binomial(X, y, weights=None, offset=None, link: str = "log", to
         AIC counts alpha as a parameter, as R's ``glm.nb`` does. Standard errors
         of the coefficients treat alpha as known, as ``glm.nb`` does.
 
+    Raises
+    ------
+    ValueError
+        As :func:`glm_lib.fit`, ``tol`` not positive, ``max_iter`` not a positive
+        whole number, or counts that are not overdispersed (``theta`` runs off
+        to infinity: use the Poisson).
+
     Warns
     -----
     ConvergenceWarning
         When the alternation has not settled after ``max_iter`` rounds.
+
+    Notes
+    -----
+    R: ``MASS::glm.nb`` (on a model matrix: ``glm.nb(y ~ X - 1)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import glm_lib as gl
+    >>> quine = gl.datasets.load_quine()
+    >>> X = np.column_stack([np.ones(len(quine)), quine["Eth"] == "N"])
+    >>> res = gl.fit_negative_binomial(X, quine["Days"], feature_names=["Intercept", "EthN"])
+    >>> round(res.theta, 4)
+    1.1572
     """
     tol = positive_number("tol", tol)
     max_iter = whole_number("max_iter", max_iter)
@@ -169,9 +190,54 @@ def fit_negative_binomial(X, y, weights=None, offset=None, link: str = "log", to
 
 
 def glm_nb(formula: str, data: pd.DataFrame, offset=None, weights=None, **options):
-    """Negative binomial regression with alpha estimated, from a formula (R's ``MASS::glm.nb``).
+    """Negative binomial regression with ``alpha`` estimated, from a formula.
 
-    Parameters are as for :func:`glm`; ``options`` go to
-    :func:`fit_negative_binomial` (``link``, ``tol``, ...).
+    ``Var(y_i) = mu_i + alpha mu_i^2``; ``beta`` (by IRLS) and ``alpha`` (by
+    Newton on R's ``theta = 1 / alpha``) are estimated in alternation, as
+    ``MASS::glm.nb`` does.
+
+    Parameters
+    ----------
+    formula : str
+        ``"counts ~ terms"``, as for :func:`glm_lib.glm` (``offset(...)`` allowed).
+    data : pandas.DataFrame
+        The variables; missing values are an error.
+    offset, weights : str or array-like, optional
+        A column name of ``data`` or values, one per row.
+    **options
+        Passed to :func:`fit_negative_binomial` (``link``, ``tol``, ``max_iter``).
+
+    Returns
+    -------
+    GLMResults
+        As :func:`fit_negative_binomial` returns it, with coefficient names from
+        the formula; ``res.theta`` and ``res.theta_se`` are R's ``theta`` and
+        ``SE.theta``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`glm_lib.glm`, responses that are not non-negative counts, or
+        counts that are not overdispersed (``theta`` runs off to infinity: use
+        the Poisson).
+    TypeError
+        ``data`` not a DataFrame.
+
+    Warns
+    -----
+    ConvergenceWarning
+        When the alternation has not settled after ``max_iter`` rounds.
+
+    Notes
+    -----
+    R: ``MASS::glm.nb(formula, data, weights, link = log)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> quine = gl.datasets.load_quine()
+    >>> res = gl.glm_nb("Days ~ Eth + Sex + Age + Lrn", quine)
+    >>> round(res.theta, 4), round(res.theta_se, 4)
+    (1.2749, 0.161)
     """
     return _fit_formula(fit_negative_binomial, formula, data, offset, weights, **options)

@@ -231,6 +231,19 @@ class OrdinalResults:
         Sum of the weights.
     converged : bool
     n_iter : int
+
+    Notes
+    -----
+    R: the ``polr`` object of ``MASS::polr`` (``coef``, ``zeta``, ``vcov``,
+    ``logLik``, ``predict(type = "probs")``) and ``ordinal::clm``'s.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> housing = gl.datasets.load_housing()
+    >>> res = gl.ordinal_glm("Sat ~ Infl + Type + Cont", housing, weights="Freq")
+    >>> res.levels, round(float(res.thresholds["Low|Medium"]), 4)
+    (['Low', 'Medium', 'High'], -0.4961)
     """
 
     def __init__(self, *, theta, cov, names, levels, link, llf, nobs, converged, n_iter, X, codes, weights, formula,
@@ -472,6 +485,20 @@ def fit_ordinal(
         1: some estimates are infinite in truth.
     ConvergenceWarning
         When Newton's method stops at ``max_iter``.
+
+    Notes
+    -----
+    R: ``MASS::polr(y ~ X, weights, method = "logistic" | "probit" |
+    "cloglog")``; with ``nominal``, ``ordinal::clm(y ~ X, nominal = ~ Z)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> housing = gl.datasets.load_housing()
+    >>> X = (housing[["Cont"]] == "High").astype(float)
+    >>> res = gl.fit_ordinal(X, housing["Sat"], weights=housing["Freq"], feature_names=["ContHigh"])
+    >>> round(float(res.params["ContHigh"]), 4)
+    0.1651
     """
     if link not in _LINKS:
         raise ValueError(f"link must be one of {', '.join(map(repr, _LINKS))}, got {link!r}")
@@ -645,6 +672,33 @@ def ordinal_glm(
     OrdinalResults
         Whose ``predict_proba`` accepts a DataFrame of raw variables, and
         which :func:`nominal_test` can test term by term.
+
+    Raises
+    ------
+    TypeError
+        ``data`` not a DataFrame, or ``nominal`` not a formula string.
+    ValueError
+        A formula without a response or covariates, a response that is not a
+        column of ``data``, a term both in ``formula`` and ``nominal``, and
+        everything :func:`fit_ordinal` rejects.
+
+    Warns
+    -----
+    SeparationWarning, ConvergenceWarning
+        As :func:`fit_ordinal`.
+
+    Notes
+    -----
+    R: ``MASS::polr(formula, data, weights, method = "logistic")``; with
+    ``nominal``, ``ordinal::clm(formula, nominal = ~ z, data, weights)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> housing = gl.datasets.load_housing()
+    >>> res = gl.ordinal_glm("Sat ~ Infl + Type + Cont", housing, weights="Freq")
+    >>> round(float(res.params["Cont[T.High]"]), 4), round(float(res.deviance), 4)
+    (0.3603, 3479.1493)
     """
 
     if not isinstance(data, pd.DataFrame):
@@ -718,6 +772,13 @@ def nominal_test(result: OrdinalResults) -> pd.DataFrame:
         Rows ``"<none>"`` (the fit itself) and one per term; columns ``Df``,
         ``logLik``, ``AIC``, ``LRT`` and ``Pr(>Chi)`` as R prints them.
 
+    Raises
+    ------
+    TypeError
+        ``result`` is not an :class:`OrdinalResults`.
+    ValueError
+        A fit not made by :func:`ordinal_glm`, or one with no proportional terms.
+
     Notes
     -----
     The tests are not independent and do not add up to the joint test of
@@ -725,6 +786,17 @@ def nominal_test(result: OrdinalResults) -> pd.DataFrame:
     A nominal term whose cut-point effects are infinite (a factor level never
     seen above or below some cut) gives a separation or convergence warning
     from its refit; its row is then the supremum of the log-likelihood.
+
+    R: ``ordinal::nominal_test`` on a ``clm`` fit.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> housing = gl.datasets.load_housing()
+    >>> res = gl.ordinal_glm("Sat ~ Infl + Type + Cont", housing, weights="Freq")
+    >>> table = gl.nominal_test(res)
+    >>> int(table.loc["Type", "Df"]), round(float(table.loc["Type", "LRT"]), 4)
+    (3, 5.7337)
     """
     if not isinstance(result, OrdinalResults):
         raise TypeError(f"result must be an OrdinalResults from gl.ordinal_glm, not {type(result).__name__}")

@@ -182,6 +182,19 @@ class ZeroCountResults:
     nobs, n_params, converged, n_iter : int, int, bool, int
     kind, dist : str
         ``"zeroinfl"`` or ``"hurdle"``; ``"poisson"`` or ``"negbin"``.
+
+    Notes
+    -----
+    R: the ``zeroinfl`` and ``hurdle`` objects of ``pscl`` (``coef``, ``vcov``,
+    ``logLik``, ``AIC``, ``predict``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> articles = gl.datasets.load_biochemists()
+    >>> res = gl.hurdle("art ~ fem + ment", articles)
+    >>> res.kind, res.dist, res.theta is None
+    ('hurdle', 'poisson', True)
     """
 
     def __init__(self, kind, dist, d: _Data, beta, gamma, log_theta, cov, llf, n_iter, converged):

@@ -41,6 +41,18 @@ def same(left, right) -> bool:
     -------
     bool
         True when their difference simplifies to zero.
+
+    Notes
+    -----
+    R: none (R has no symbolic engine).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import glm_lib as gl
+    >>> p = sp.Symbol("p", positive=True)
+    >>> gl.derivations.same(sp.log(p / (1 + p)), sp.log(p) - sp.log(1 + p))
+    True
     """
     difference = sp.sympify(left) - sp.sympify(right)
     return sp.simplify(difference) == 0 or sp.simplify(sp.expand_log(difference, force=True)) == 0
@@ -71,13 +83,67 @@ def in_theta(form: NaturalForm, expr: sp.Expr) -> sp.Expr:
     -------
     sympy.Expr
         The same expression with :data:`THETA` in place of ``form.theta_symbol``.
+
+    Raises
+    ------
+    TypeError
+        ``form`` is not a :class:`~glm_lib.symbolic.NaturalForm`.
+    ValueError
+        ``form`` is a vector form.
+
+    Notes
+    -----
+    R: none (R has no symbolic engine).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import glm_lib as gl
+    >>> y = sp.Symbol("y", nonnegative=True, integer=True)
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> form = gl.symbolic.natural_form(lam**y * sp.exp(-lam) / sp.factorial(y), y, lam, name="Poisson")
+    >>> gl.derivations.in_theta(form, form.b) == sp.exp(gl.derivations.THETA)
+    True
     """
     _check_scalar(form, "in_theta")
     return sp.sympify(expr).subs(form.theta_symbol, THETA)
 
 
 def describe(form: NaturalForm) -> str:
-    """One line giving ``theta(parameter)``, ``T(y)``, ``b(theta)`` and ``phi`` of a scalar form."""
+    """One line giving ``theta(parameter)``, ``T(y)``, ``b(theta)`` and ``phi`` of a scalar form.
+
+    Parameters
+    ----------
+    form : NaturalForm
+        A scalar natural form from :func:`glm_lib.symbolic.natural_form`.
+
+    Returns
+    -------
+    str
+        The form's name, then ``theta(psi) = ...``, ``T(y) = ...``,
+        ``b(theta) = ...`` and ``phi = ...``.
+
+    Raises
+    ------
+    TypeError
+        ``form`` is not a :class:`~glm_lib.symbolic.NaturalForm`.
+    ValueError
+        ``form`` is a vector form.
+
+    Notes
+    -----
+    R: none (R has no symbolic engine).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import glm_lib as gl
+    >>> y = sp.Symbol("y", nonnegative=True, integer=True)
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> form = gl.symbolic.natural_form(lam**y * sp.exp(-lam) / sp.factorial(y), y, lam, name="Poisson")
+    >>> print(gl.derivations.describe(form))
+    Poisson theta(lambda) = log(lambda) T(y) = y b(theta) = exp(theta) phi = 1
+    """
     _check_scalar(form, "describe")
     parameter = ", ".join(str(p) for p in form.params)
     phi = "1" if form.dispersion is None else str(form.dispersion)
@@ -98,6 +164,24 @@ class MarkdownTable:
         Column titles (Markdown, may contain ``$...$``).
     rows : sequence of sequence of str
         The cells, each row as long as the header.
+
+    Raises
+    ------
+    ValueError
+        A row whose length differs from the header's, or a cell containing
+        ``|`` or a newline.
+
+    Notes
+    -----
+    R: none (``knitr::kable(format = "markdown")`` prints the same layout).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> print(repr(gl.derivations.MarkdownTable(["family", "V(mu)"], [["Poisson", "mu"]])))
+    | family | V(mu) |
+    |---|---|
+    | Poisson | mu |
     """
 
     def __init__(self, header: Sequence[str], rows: Iterable[Sequence[str]]):
@@ -125,7 +209,7 @@ def _math(expr) -> str:
 
 
 def canonical_links_table(forms: dict, multinomial: NaturalForm | None = None) -> MarkdownTable:
-    """The natural parameter, cumulant function, canonical link and variance function of each family.
+    r"""The natural parameter, cumulant function, canonical link and variance function of each family.
 
     Every entry is computed from the derivation (nothing is typed), in the
     book's notation: ``theta`` as a function of the textbook parameter,
@@ -142,6 +226,28 @@ def canonical_links_table(forms: dict, multinomial: NaturalForm | None = None) -
     Returns
     -------
     MarkdownTable
+
+    Raises
+    ------
+    TypeError
+        A value of ``forms`` that is not a :class:`~glm_lib.symbolic.NaturalForm`.
+    ValueError
+        A vector form among ``forms``, or a ``multinomial`` that is not a vector form.
+
+    Notes
+    -----
+    R: none (R has no symbolic engine).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import glm_lib as gl
+    >>> y = sp.Symbol("y", nonnegative=True, integer=True)
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> form = gl.symbolic.natural_form(lam**y * sp.exp(-lam) / sp.factorial(y), y, lam, name="Poisson")
+    >>> table = gl.derivations.canonical_links_table({"Poisson": form})
+    >>> print(table.rows[0][0], table.rows[0][-1])
+    Poisson $\mu$
     """
     # Short headers keep the table inside a page's width; the prose names the columns.
     header = ["distribution", r"$\theta(\psi)$", r"$b(\theta)$", r"$g(\mu)$", r"$V(\mu)$"]
@@ -195,6 +301,24 @@ class GLMChain:
     ginv, theta_of, b, V, gprime : sympy.Function
         The unknown inverse link, ``theta(mu)``, cumulant function, variance
         function and link derivative ``g'(mu)``.
+
+    Raises
+    ------
+    ValueError
+        ``p`` is not a positive integer.
+
+    Notes
+    -----
+    R: none (R has no symbolic engine).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import glm_lib as gl
+    >>> chain = gl.derivations.GLMChain(p=2)
+    >>> score = chain.known_derivatives(sp.diff(chain.loglik, chain.betas[0]))
+    >>> sp.simplify(chain.expected(score))
+    0
     """
 
     def __init__(self, p: int = 3):

@@ -38,6 +38,7 @@ root that maps a point of that domain back to itself is kept.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -69,7 +70,38 @@ _NUMERIC_MODULES = [{"xlogy": special.xlogy, "loggamma": special.gammaln}, "scip
 
 
 class NotExponentialFamilyError(ValueError):
-    """The density cannot be written as an exponential family in the given parameter."""
+    """The density cannot be written as an exponential family in the given parameter.
+
+    Raised by :func:`natural_form` when a term of the log-density mixes ``y``
+    and the parameter other than as ``f(psi) T(y)``, when the support depends
+    on the parameter, or when the dispersion does not factor out. It is a
+    ``ValueError``.
+
+    Parameters
+    ----------
+    message : str
+        What could not be separated, naming the offending terms.
+
+    Notes
+    -----
+    R: none (R has no symbolic engine; its ``family`` objects, e.g. ``poisson()``,
+    hold the same functions typed in by hand).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import glm_lib as gl
+    >>> y, psi = sp.Symbol("y", real=True), sp.Symbol("psi", real=True)
+    >>> try:
+    ...     gl.symbolic.natural_form(sp.exp(-(y - psi)**4), y, psi)
+    ... except gl.symbolic.NotExponentialFamilyError as error:
+    ...     print("not an exponential family:", str(error)[:21])
+    not an exponential family: the statistics y and
+    """
+
+    # Exceptions of builtin types have no signature inspect can read; this one
+    # documents how it is raised, NotExponentialFamilyError(message).
+    __signature__ = inspect.Signature([inspect.Parameter("message", inspect.Parameter.POSITIONAL_ONLY)])
 
 
 # --------------------------------------------------------------------------- #
@@ -137,6 +169,21 @@ class NaturalForm:
     nuisance : tuple of sympy.Symbol
         Fixed, known parameters (``m`` of the binomial, ``r`` of the negative
         binomial) that :meth:`to_family` needs numbers for.
+
+    Notes
+    -----
+    R: none (R has no symbolic engine; its ``family`` objects, e.g. ``poisson()``,
+    hold the same functions typed in by hand).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import glm_lib as gl
+    >>> y = sp.Symbol("y", nonnegative=True, integer=True)
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> form = gl.symbolic.natural_form(lam**y * sp.exp(-lam) / sp.factorial(y), y, lam, name="Poisson")
+    >>> form.theta, form.T, form.b, form.variance_function(sp.Symbol("mu"))
+    (log(lambda), y, exp(theta), mu)
     """
 
     name: str
@@ -636,11 +683,17 @@ def natural_form(
     TypeError
         If ``y``, ``params`` or ``support`` are not sympy symbols or a set.
 
+    Notes
+    -----
+    R: none (R has no symbolic engine; its ``family`` objects, e.g. ``poisson()``,
+    hold the same functions typed in by hand).
+
     Examples
     --------
     >>> import sympy as sp
+    >>> import glm_lib as gl
     >>> y, lam = sp.Symbol("y", nonnegative=True), sp.Symbol("lambda", positive=True)
-    >>> form = natural_form(lam**y * sp.exp(-lam) / sp.factorial(y), y, lam)
+    >>> form = gl.symbolic.natural_form(lam**y * sp.exp(-lam) / sp.factorial(y), y, lam)
     >>> form.theta, form.T, form.b
     (log(lambda), y, exp(theta))
     """
@@ -838,6 +891,23 @@ def multinomial_form(k: int) -> NaturalForm:
     -------
     NaturalForm
         A vector form (``theta``, ``T``, ``mean`` are matrices).
+
+    Raises
+    ------
+    ValueError
+        ``k`` is not an integer of at least 2.
+
+    Notes
+    -----
+    R: none (R has no symbolic engine; its ``family`` objects, e.g. ``poisson()``,
+    hold the same functions typed in by hand).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> form = gl.symbolic.multinomial_form(3)
+    >>> form.is_vector, form.b
+    (True, log(exp(theta_1) + exp(theta_2) + 1))
     """
     if int(k) != k or k < 2:
         raise ValueError(f"k must be an integer of at least 2, got {k!r}")
@@ -958,6 +1028,20 @@ class DerivedLink(L.Link):
         ``g^{-1}(eta)``.
     name : str, optional
         Defaults to the printed ``g(mu)``.
+
+    Notes
+    -----
+    R: ``structure(list(linkfun = , linkinv = , mu.eta = , valideta = ),
+    class = "link-glm")``, written by hand.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import glm_lib as gl
+    >>> mu, eta = sp.Symbol("mu", positive=True), sp.Symbol("eta", real=True)
+    >>> link = gl.symbolic.DerivedLink(sp.Lambda(mu, sp.log(mu)), sp.Lambda(eta, sp.exp(eta)))
+    >>> link, float(link.inverse(0.0))
+    (DerivedLink('log(mu)'), 1.0)
     """
 
     def __init__(self, link: sp.Lambda, inverse: sp.Lambda, name: str | None = None):
@@ -1005,6 +1089,24 @@ class NumericCanonicalLink(L.Link):
         ``b'(theta)`` with the nuisance parameters fixed.
     start : float
         A value inside the natural parameter space.
+
+    name : str, optional
+        The link's display name.
+
+    Notes
+    -----
+    R: none (a ``link-glm`` whose ``linkfun`` calls ``uniroot`` would be the
+    hand-written equivalent).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sympy as sp
+    >>> import glm_lib as gl
+    >>> theta = sp.Symbol("theta", real=True)
+    >>> link = gl.symbolic.NumericCanonicalLink(sp.Lambda(theta, sp.exp(theta)), start=0.0)
+    >>> round(float(link.link(np.e)), 4)
+    1.0
     """
 
     _MAX_STEPS = 200
@@ -1087,6 +1189,34 @@ class DerivedFamily(Family):
     name : str, optional
     values : dict, optional
         Numbers for the nuisance parameters, keyed by symbol name.
+
+    Raises
+    ------
+    ValueError
+        Values for parameters that are not nuisance parameters of the form,
+        missing values for those that are, or a ``T(y)`` from which ``y``
+        cannot be recovered.
+    TypeError
+        Nuisance values that are not finite numbers.
+    NotImplementedError
+        A vector form (glm_lib families are scalar).
+
+    Notes
+    -----
+    R: none (R's ``family`` objects are written by hand; ``stats::quasi`` and
+    ``stats::make.link`` build one from its pieces).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import glm_lib as gl
+    >>> y = sp.Symbol("y", nonnegative=True, integer=True)
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> form = gl.symbolic.natural_form(lam**y * sp.exp(-lam) / sp.factorial(y), y, lam, name="Poisson")
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.glm("satellites ~ width", crabs, family=form.to_family())
+    >>> round(float(res.params["width"]), 4)
+    0.164
     """
 
     links: tuple[str, ...] = ()

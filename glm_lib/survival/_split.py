@@ -40,17 +40,17 @@ def _label(value: float) -> str:
 
 def survsplit(data: pd.DataFrame, time: str, event: str, cut=None, start: str | None = None,
               risk_sets: bool = False, id: str | None = None) -> pd.DataFrame:
-    """Split each subject's follow-up at the cut points: R's ``survSplit``.
+    r"""Split each subject's follow-up at the cut points: R's ``survSplit``.
 
     Subject :math:`i` is followed from its entry (``start``, else 0) to
     :math:`t_i` (``time``), where the follow-up ends in an event
-    (:math:`\\delta_i = 1`) or is censored (:math:`\\delta_i = 0`). The cut points
-    :math:`\\tau_1 < \\dots < \\tau_K` divide time into intervals
-    :math:`(\\tau_{k-1}, \\tau_k]`; each subject gets one row for every interval
+    (:math:`\delta_i = 1`) or is censored (:math:`\delta_i = 0`). The cut points
+    :math:`\tau_1 < \dots < \tau_K` divide time into intervals
+    :math:`(\tau_{k-1}, \tau_k]`; each subject gets one row for every interval
     that its follow-up overlaps, with the piece of follow-up in that interval
-    and an event indicator that is :math:`\\delta_i` in the subject's last piece
+    and an event indicator that is :math:`\delta_i` in the subject's last piece
     and 0 before it. The Poisson GLM of these indicators with offset
-    :math:`\\log` ``exposure`` and a factor ``interval`` is the
+    :math:`\log` ``exposure`` and a factor ``interval`` is the
     piecewise-exponential model:
     ``gl.glm("event ~ interval + x", long, family=gl.Poisson(), offset=np.log(long["exposure"]))``.
 
@@ -61,7 +61,7 @@ def survsplit(data: pd.DataFrame, time: str, event: str, cut=None, start: str | 
     time : str
         Column of follow-up times :math:`t_i` (positive; later than ``start``).
     event : str
-        Column of event indicators :math:`\\delta_i`: 1 (or True) for an event,
+        Column of event indicators :math:`\delta_i`: 1 (or True) for an event,
         0 (or False) for a censored time.
     cut : array-like, optional
         Times at which to split (sorted and made distinct). None splits at every
@@ -72,7 +72,7 @@ def survsplit(data: pd.DataFrame, time: str, event: str, cut=None, start: str | 
     risk_sets : bool
         With ``cut=None`` only. If true, keep only the pieces that end at an event
         time, so that the rows of interval :math:`k` are exactly the risk set at
-        :math:`\\tau_k` (everyone still followed just before it): a subject censored
+        :math:`\tau_k` (everyone still followed just before it): a subject censored
         strictly between two event times is not in the next event's risk set, so
         its last, partial piece is dropped, as is all follow-up after the last
         event time. The Poisson GLM ``event ~ interval + x`` on these rows
@@ -106,6 +106,18 @@ def survsplit(data: pd.DataFrame, time: str, event: str, cut=None, start: str | 
         or non-positive times, entry times not before the times, event values other
         than 0/1, non-finite cut points, ``risk_sets=True`` with a ``cut``, or a
         ``data`` column that the output would overwrite.
+
+    Notes
+    -----
+    R: ``survival::survSplit(Surv(time, event) ~ ., data, cut, episode = "interval")``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> lung = gl.datasets.load_lung()
+    >>> long = gl.survival.survsplit(lung[["time", "status", "age"]], "time", "status", cut=[180, 365])
+    >>> long.shape, long["interval"].cat.categories.tolist()
+    ((452, 6), ['(0, 180]', '(180, 365]', '(365, inf)'])
     """
     data = check_data(data)
     time = column_name(data, time, "time")

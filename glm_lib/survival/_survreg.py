@@ -88,25 +88,38 @@ def _newton(X, offset, log_t, events, weibull, start, tol, max_iter):
 
 @dataclass
 class SurvregResults:
-    """A fitted accelerated-failure-time model (R's ``survreg`` object).
+    r"""A fitted accelerated-failure-time model (R's ``survreg`` object).
 
     Attributes
     ----------
     params : pandas.Series
-        :math:`\\hat{\\boldsymbol\\beta}`, on the log-time scale (R's ``coef``).
+        :math:`\hat{\boldsymbol\beta}`, on the log-time scale (R's ``coef``).
     scale : float
-        :math:`\\hat\\sigma` (1 for the exponential).
+        :math:`\hat\sigma` (1 for the exponential).
     bse : pandas.Series
         Standard errors of ``params`` and, for the Weibull, of ``Log(scale)``.
     llf, llf_null : float
-        :math:`\\ell(\\hat{\\boldsymbol\\beta}, \\hat\\sigma)`, and that of the model with the
-        intercept only (R's ``loglik``; both include the :math:`-\\log t_i` of the events).
+        :math:`\ell(\hat{\boldsymbol\beta}, \hat\sigma)`, and that of the model with the
+        intercept only (R's ``loglik``; both include the :math:`-\log t_i` of the events).
     dist : str
         ``"exponential"`` or ``"weibull"``.
     n, n_events : int
         Subjects and events.
     iterations : int
         Newton-Raphson iterations; ``converged`` says whether they met the tolerance.
+
+    Notes
+    -----
+    R: the ``survreg`` object (``coef``, ``fit$scale``, ``vcov``, ``logLik``,
+    ``predict(type = "lp" | "response" | "quantile")``, ``summary``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> lung = gl.datasets.load_lung()
+    >>> res = gl.survival.survreg("~ age + sex", lung, time="time", event="status")
+    >>> res.n, res.n_events, round(res.llf, 4)
+    (228, 165, -1147.0544)
     """
 
     params: pd.Series
@@ -285,15 +298,15 @@ def _split_formula(formula: str, time, event):
 
 def survreg(formula: str, data: pd.DataFrame, time: str | None = None, event: str | None = None,
             dist: str = "weibull", offset=None, tol: float = 1e-12, max_iter: int = 100) -> SurvregResults:
-    """Accelerated-failure-time regression, exponential or Weibull: R's ``survival::survreg``.
+    r"""Accelerated-failure-time regression, exponential or Weibull: R's ``survival::survreg``.
 
-    Fits :math:`\\log T_i = \\eta_i + \\sigma\\varepsilon_i`, :math:`\\eta_i =
-    \\mathbf{x}_i^\\top\\boldsymbol\\beta + o_i`, with :math:`\\varepsilon_i` standard
+    Fits :math:`\log T_i = \eta_i + \sigma\varepsilon_i`, :math:`\eta_i =
+    \mathbf{x}_i^\top\boldsymbol\beta + o_i`, with :math:`\varepsilon_i` standard
     minimum extreme-value, by maximum likelihood over the observed times
-    (:math:`\\delta_i = 1`) and the right-censored ones (:math:`\\delta_i = 0`).
-    The coefficients act on log time: :math:`e^{\\beta_j}` multiplies survival
-    times. The hazard is proportional to :math:`e^{-\\eta_i/\\sigma}`, so
-    :math:`e^{-\\beta_j/\\sigma}` is a hazard ratio (:meth:`SurvregResults.hazard_ratios`).
+    (:math:`\delta_i = 1`) and the right-censored ones (:math:`\delta_i = 0`).
+    The coefficients act on log time: :math:`e^{\beta_j}` multiplies survival
+    times. The hazard is proportional to :math:`e^{-\eta_i/\sigma}`, so
+    :math:`e^{-\beta_j/\sigma}` is a hazard ratio (:meth:`SurvregResults.hazard_ratios`).
 
     Parameters
     ----------
@@ -306,11 +319,11 @@ def survreg(formula: str, data: pd.DataFrame, time: str | None = None, event: st
     time : str
         Column of follow-up times :math:`t_i`, positive.
     event : str
-        Column of event indicators :math:`\\delta_i`: 1 (or True) for an event, 0 for censored.
+        Column of event indicators :math:`\delta_i`: 1 (or True) for an event, 0 for censored.
     dist : {"weibull", "exponential"}
-        R's default is the Weibull; the exponential fixes :math:`\\sigma = 1`.
+        R's default is the Weibull; the exponential fixes :math:`\sigma = 1`.
     offset : str or array-like, optional
-        A known part of :math:`\\eta_i` (a column name or values), added to ``offset()`` terms.
+        A known part of :math:`\eta_i` (a column name or values), added to ``offset()`` terms.
     tol : float
         Convergence tolerance on the relative change of the log-likelihood.
     max_iter : int
@@ -327,6 +340,18 @@ def survreg(formula: str, data: pd.DataFrame, time: str | None = None, event: st
         For unknown columns, non-positive, missing or infinite times, event values
         other than 0/1, no events at all, an unknown ``dist``, or a design whose
         columns are linearly dependent (R: "X matrix deemed to be singular").
+
+    Notes
+    -----
+    R: ``survival::survreg(Surv(time, status) ~ terms, data, dist = "weibull" | "exponential")``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> lung = gl.datasets.load_lung()
+    >>> res = gl.survival.survreg("~ age + sex", lung, time="time", event="status")
+    >>> round(float(res.params["sex[T.female]"]), 4), round(res.scale, 4)
+    (0.3821, 0.7541)
     """
     data = check_data(data)
     rhs, time, event = _split_formula(formula, time, event)
