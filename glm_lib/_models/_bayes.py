@@ -170,6 +170,19 @@ class BayesGLMResults:
         The log posterior (log-likelihood plus the priors' log-densities, with
         their normalising constants) and the log-likelihood at the mode.
     family, formula, nobs, iterations, converged
+
+    Notes
+    -----
+    R: an ``rstanarm::stan_glm`` fit's posterior summary; the mode and Laplace
+    covariance are what ``rstanarm``'s ``algorithm = "optimizing"`` approximates.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> crabs = gl.datasets.load_crabs()
+    >>> res = gl.bayes_glm("satellites ~ width", crabs, family=gl.Poisson())
+    >>> list(res.params.index)
+    ['Intercept', 'width']
     """
 
     def __init__(self, formula, names, beta, post: _Posterior, spec, iterations, converged):

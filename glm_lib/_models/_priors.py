@@ -29,7 +29,22 @@ def _real(name: str, value, positive: bool = False) -> float:
 
 
 class Prior:
-    """A prior density for one coefficient, applied independently to each coefficient it covers."""
+    """A prior density for one coefficient, applied independently to each coefficient it covers.
+
+    The base class of :class:`Normal`, :class:`StudentT` and :class:`Cauchy`; each
+    supplies ``log_density``, ``gradient`` and ``precision`` (minus the second
+    derivative of the log-density), elementwise.
+
+    Notes
+    -----
+    R: rstanarm's ``priors`` (``normal``, ``student_t``, ``cauchy``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> isinstance(gl.priors.Normal(0, 2.5), gl.priors.Prior)
+    True
+    """
 
     location: float
     scale: float
@@ -74,6 +89,25 @@ class Normal(Prior):
         The prior standard deviation, 2.5 by default (rstanarm's default scale
         before its autoscaling, and Gelman et al.'s weakly informative scale for a
         coefficient of an input scaled to standard deviation 0.5).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A location or scale that is not a finite real number; a scale that is
+        not positive.
+
+    Notes
+    -----
+    R: ``rstanarm::normal(location, scale, autoscale = FALSE)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> prior = gl.priors.Normal(0, 2.5)
+    >>> prior.rstanarm()
+    'normal(0, 2.5, autoscale = FALSE)'
+    >>> round(float(prior.precision(0.0)), 2)
+    0.16
     """
 
     is_normal = True
@@ -113,6 +147,21 @@ class StudentT(Prior):
     location : float
     scale : float
         Positive.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A parameter that is not a finite real number; a df or scale that is not positive.
+
+    Notes
+    -----
+    R: ``rstanarm::student_t(df, location, scale, autoscale = FALSE)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.priors.StudentT(3, 0, 2.5).rstanarm()
+    'student_t(3, 0, 2.5, autoscale = FALSE)'
     """
 
     def __init__(self, df: float = 7.0, location: float = 0.0, scale: float = 2.5):
@@ -152,6 +201,22 @@ class Cauchy(StudentT):
 
     Gelman et al. (2008) recommend ``Cauchy(0, 2.5)`` for the coefficients of
     inputs scaled to standard deviation 0.5, and ``Cauchy(0, 10)`` for the intercept.
+
+    Parameters
+    ----------
+    location : float
+    scale : float
+        Positive.
+
+    Notes
+    -----
+    R: ``rstanarm::cauchy(location, scale, autoscale = FALSE)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.priors.Cauchy(0, 10).rstanarm()
+    'cauchy(0, 10, autoscale = FALSE)'
     """
 
     def __init__(self, location: float = 0.0, scale: float = 2.5):
