@@ -193,6 +193,18 @@ class GEEResults:
         Fitted means and Pearson residuals in the rows' original order.
     converged : bool
     n_iter : int
+
+    Notes
+    -----
+    R: a ``geepack::geeglm`` fit (``summary(fit)``, ``QIC(fit)``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> ohio = gl.datasets.load_ohio()
+    >>> res = gl.gee("resp ~ age + smoke", ohio, groups="id", family=gl.Binomial(), cov_struct="exchangeable")
+    >>> res.n_clusters
+    537
     """
 
     def __init__(self, *, family, cov_struct, names, beta, cov_robust, cov_naive, alpha, phi, mu, resid_pearson,
@@ -417,6 +429,21 @@ def fit_gee(
     -----
     ConvergenceWarning
         When the iterations stop at ``max_iter``.
+
+    Notes
+    -----
+    R: ``geepack::geeglm`` (``std_err = "san.se"``); the small-sample corrections
+    are those of ``geesmv`` (not installed here, so checked against their definitions).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import glm_lib as gl
+    >>> ohio = gl.datasets.load_ohio()
+    >>> X = np.column_stack([np.ones(len(ohio)), ohio["age"], ohio["smoke"]])
+    >>> res = gl.fit_gee(X, ohio["resp"], groups=ohio["id"], family=gl.Binomial())
+    >>> res.cov_struct
+    'independence'
     """
     if cov_struct not in _COV_STRUCTS:
         raise ValueError(f"cov_struct must be one of {', '.join(map(repr, _COV_STRUCTS))}, got {cov_struct!r}")
@@ -501,6 +528,27 @@ def gee(formula: str, data: pd.DataFrame, groups: str, family: Family | None = N
         Column names of ``data`` or values.
     **options
         Passed to :func:`fit_gee` (``tol``, ``max_iter``, ``std_err``).
+
+    Returns
+    -------
+    GEEResults
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`fit_gee`, and for a formula or columns that do not fit ``data``.
+
+    Notes
+    -----
+    R: ``geepack::geeglm(formula, family, data, id = groups, corstr = cov_struct)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> ohio = gl.datasets.load_ohio()
+    >>> res = gl.gee("resp ~ age + smoke", ohio, groups="id", family=gl.Binomial(), cov_struct="exchangeable")
+    >>> list(res.params.index)
+    ['Intercept', 'age', 'smoke']
     """
 
     response, design = _model_matrices(formula, data)
