@@ -36,8 +36,9 @@ def lab(chromium, jupyterlab):
         if path not in views:
             name = Path(path).stem
             notebook = json.loads((jupyterlab.root / path).read_text(encoding="utf-8"))
-            phrases = [p for c in notebook["cells"] if c["cell_type"] == "markdown"
-                       for p in solution_phrases("".join(c["source"]))]
+            markdown = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+            # A phrase that also occurs outside its solution could be found there in plain view.
+            phrases = [p for p in solution_phrases(markdown) if markdown.count(p) == 1]
             views[path] = inspect_notebook(context, jupyterlab.url, path, screenshot_dir("jupyterlab") / name, phrases)
             shut_down_kernels(jupyterlab.url)
         return views[path]
