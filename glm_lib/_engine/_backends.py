@@ -18,7 +18,7 @@ and only asks a backend for these sums, so both backends take the same steps.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import special
@@ -43,7 +43,11 @@ class RowSums:
     ``score`` is ``X'W r`` (``r = (y - mu) / mu'(eta)``, so this is the score
     times the dispersion), ``observed`` the observed information's ``X'W_obs X``
     when Newton's method asked for it. ``eta``, ``mu`` and ``working_weights``
-    are the per-row values (numpy arrays, or lazy dask arrays).
+    are the per-row values (numpy arrays, or lazy dask arrays). ``extras`` are
+    further sums over rows that travel with the pass on dask arrays (the
+    Pearson statistic, the log-likelihood, the null deviance, the checks; see
+    :mod:`glm_lib._engine._dask`), added block by block (``"col_max"`` and
+    ``"col_min"`` take the maximum and minimum).
     """
 
     deviance: float
@@ -54,18 +58,29 @@ class RowSums:
     eta: object = None
     mu: object = None
     working_weights: object = None
+    extras: dict = field(default_factory=dict)
 
     def subset(self, columns: list[int]) -> RowSums:
         """The sums for the design restricted to ``columns`` (sums over rows, so a sub-block)."""
         index = np.ix_(columns, columns)
         observed = None if self.observed is None else self.observed[index]
         return RowSums(self.deviance, self.gram[index], self.rhs[columns], self.score[columns], observed,
-                       self.eta, self.mu, self.working_weights)
+                       self.eta, self.mu, self.working_weights, dict(self.extras))
 
     def __add__(self, other: RowSums) -> RowSums:
         observed = None if self.observed is None else self.observed + other.observed
+        extras = {}
+        for key in self.extras.keys() | other.extras.keys():
+            if key not in self.extras or key not in other.extras or key == "first_row":
+                extras[key] = self.extras.get(key, other.extras.get(key))  # the first block's first row
+            elif key == "col_max":
+                extras[key] = np.maximum(self.extras[key], other.extras[key])
+            elif key == "col_min":
+                extras[key] = np.minimum(self.extras[key], other.extras[key])
+            else:
+                extras[key] = self.extras[key] + other.extras[key]
         return RowSums(self.deviance + other.deviance, self.gram + other.gram, self.rhs + other.rhs,
-                       self.score + other.score, observed)
+                       self.score + other.score, observed, extras=extras)
 
 
 def _mean_derivative(family: Family, eta: np.ndarray, mu: np.ndarray) -> np.ndarray:

@@ -88,13 +88,19 @@ class GLMResults:
             columns=["iteration", "deviance", *self._kept_names],
         )
         self._params = state.params
+        # Sums that travelled with the passes over dask arrays (empty in memory).
+        extras = self._extras = getattr(state, "extras", None) or {}
 
         positive = prior_weights > 0
-        self.nobs = int(np.count_nonzero(positive))
+        self.nobs = int(extras["nobs"]) if "nobs" in extras else int(np.count_nonzero(positive))
         self.rank = len(kept)
         self.df_resid = self.nobs - self.rank
         # Like R's null model: an intercept is a non-zero constant column.
-        self.has_intercept = bool(np.any((X.max(axis=0) == X.min(axis=0)) & (X[0] != 0)))
+        if "col_max" in extras:
+            col_max, col_min, first = (extras[key][kept] for key in ("col_max", "col_min", "first_row"))
+        else:
+            col_max, col_min, first = X.max(axis=0), X.min(axis=0), X[0]
+        self.has_intercept = bool(np.any((col_max == col_min) & (first != 0)))
         self.df_model = self.rank - int(self.has_intercept)
 
         with np.errstate(all="ignore"):
@@ -122,7 +128,10 @@ class GLMResults:
                     "errors cannot be computed; the fit did not reach a usable maximum: use method='irls', "
                     "a smaller learning_rate or other start= values"
                 ) from None
-        self.pearson_chi2 = float(np.sum(np.square(self.resid_pearson)))
+        if "pearson" in extras:
+            self.pearson_chi2 = float(extras["pearson"])
+        else:
+            self.pearson_chi2 = float(np.sum(np.square(self.resid_pearson)))
         self.dispersion = self._estimate_dispersion()
         self.null_deviance, self.df_null = self._null_model()
 
@@ -161,6 +170,8 @@ class GLMResults:
     def _null_model(self) -> tuple[float, int]:
         family, y, weights, offset = self.family, self.y, self.prior_weights, self.offset
         intercept = self.has_intercept
+        if "null_deviance" in self._extras:
+            return float(self._extras["null_deviance"]), self.nobs - int(intercept)
         if not intercept:
             mu = rowwise(family.link.inverse, offset)
         elif np.any(offset != 0):
@@ -215,6 +226,8 @@ class GLMResults:
             # A perfect fit (fit warned): the likelihood grows without bound as the
             # dispersion goes to 0; R's logLik is Inf for the Gaussian too.
             return np.inf
+        if "loglik" in self._extras and scale == 1.0:
+            return float(self._extras["loglik"])
         family, trials = self.family, getattr(self.family, "trials", None)
         if trials is None:
             return rowsum(lambda y, mu, w: family.loglike(y, mu, w, scale), self.y, self.mu, self.prior_weights)
