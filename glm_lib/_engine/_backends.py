@@ -241,12 +241,16 @@ class _CanonicalKernel:
         self.kind = kind
         self.buffer = (np.empty((block_rows, p)), np.empty((block_rows, 2)))
         self.scratch = np.empty((4, block_rows))
+        # The saturated model's term: y log y - y (Poisson), y log y + (1 - y) log(1 - y) (binomial,
+        # zero for 0/1 responses); the logs only where they are not zero.
+        inner = (y > 1.0) if kind == "poisson" else (y > 0.0) & (y < 1.0)
+        w = 1.0 if weights is None else weights[inner]
+        yi = y[inner]
         with np.errstate(all="ignore"):
-            if kind == "poisson":
-                saturated = special.xlogy(y, y) - y
-            else:
-                saturated = special.xlogy(y, y) + special.xlogy(1.0 - y, 1.0 - y)
-        self.constant = float(np.sum(saturated if weights is None else weights * saturated))
+            logs = yi * np.log(yi) if kind == "poisson" else yi * np.log(yi) + (1.0 - yi) * np.log1p(-yi)
+        self.constant = float(np.sum(w * logs))
+        if kind == "poisson":
+            self.constant -= float(np.sum(y) if weights is None else weights @ y)
         self.low, self.high = _LOG_RANGE if kind == "poisson" else _LOGIT_RANGE
 
     def in_range(self, eta: np.ndarray) -> bool:
@@ -360,7 +364,9 @@ class NumpyBackend:
     def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False) -> RowSums | None:
         """The sums at ``params`` (or at the means ``mu`` with ``params=None``)."""
         n, p = self.X.shape
-        kernel = None if params is None else self._kernel(family)
+        # The fast kernel needs the linear predictor: coefficients, or the start's eta (it then
+        # recomputes mu = g^{-1}(eta), equal to the starting means to rounding).
+        kernel = self._kernel(family) if params is not None or eta is not None else None
         buffer = self._buffer
         eta_all, mu_all, weight_all = np.empty(n), np.empty(n), np.empty(n)
         deviance, gram, rhs, score = 0.0, np.zeros((p, p)), np.zeros(p), np.zeros(p)
@@ -369,9 +375,13 @@ class NumpyBackend:
             for rows, weights, offset in self._blocks():
                 X_block = self.X[rows]
                 if kernel is not None:
-                    eta_block = np.dot(X_block, params, out=eta_all[rows])
-                    if offset is not None:
-                        eta_block += offset
+                    if params is None:
+                        eta_block = eta_all[rows]
+                        eta_block[:] = eta[rows]
+                    else:
+                        eta_block = np.dot(X_block, params, out=eta_all[rows])
+                        if offset is not None:
+                            eta_block += offset
                     if kernel.in_range(eta_block):
                         part = kernel.block(X_block, self.y[rows], weights, offset, eta_block, mu_all[rows],
                                             weight_all[rows])

@@ -40,6 +40,20 @@ from .._formula._formula import R_CONTEXT, check_new_levels, evaluate_expression
 __all__ = ["GLMResults"]
 
 
+def _has_constant_column(X: np.ndarray) -> bool:
+    """True when a column of X is a non-zero constant (R's test for an intercept).
+
+    Each candidate column is compared with its first value, first on a few
+    rows (most columns fail there), so only a constant column is read in full:
+    two passes over X (its column maxima and minima) are avoided.
+    """
+    first = X[0]
+    for j in np.flatnonzero(first != 0):
+        if np.all(X[:64, j] == first[j]) and np.all(X[:, j] == first[j]):
+            return True
+    return False
+
+
 class GLMResults:
     """Results of :func:`glm_lib.fit` or :func:`glm_lib.glm`.
 
@@ -98,9 +112,9 @@ class GLMResults:
         # Like R's null model: an intercept is a non-zero constant column.
         if "col_max" in extras:
             col_max, col_min, first = (extras[key][kept] for key in ("col_max", "col_min", "first_row"))
+            self.has_intercept = bool(np.any((col_max == col_min) & (first != 0)))
         else:
-            col_max, col_min, first = X.max(axis=0), X.min(axis=0), X[0]
-        self.has_intercept = bool(np.any((col_max == col_min) & (first != 0)))
+            self.has_intercept = _has_constant_column(X)
         self.df_model = self.rank - int(self.has_intercept)
 
         with np.errstate(all="ignore"):
