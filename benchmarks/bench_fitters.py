@@ -12,7 +12,9 @@ glm_lib                     R (through Rscript)    statsmodels
 ``random_intercept_glm``    ``lme4::glmer``        (none: no Laplace ML fit)
 ==========================  =====================  ==============================
 
-Each time is the median CPU time (Python: ``time.process_time``; R: user +
+Every fit includes its standard errors (glm_lib computes them with the fit;
+the peers are asked for them: ``summary``, ``Hess = TRUE``, ``.bse``). Each
+time is the median CPU time (Python: ``time.process_time``; R: user +
 system time of ``system.time``) of ``--repeat`` fits, with one BLAS thread
 everywhere, so that a shared machine hits all alike; the load average is
 printed beside each row (figures above load 2 are marked INVALID; the
@@ -104,11 +106,12 @@ timed <- function(f) {
 nb <- rd("negbin"); mn <- rd("multinom"); od <- rd("ordinal"); ge <- rd("gee"); gm <- rd("glmer")
 od$y <- factor(od$y, ordered = TRUE)
 out <- list(
-  negbin = timed(function() coef(glm.nb(y ~ x1 + x2, data = nb))),
-  multinom = timed(function() as.vector(t(coef(multinom(y ~ x1 + x2 + x3, data = mn, trace = FALSE, maxit = 1000, reltol = 1e-12))))),
-  ordinal = timed(function() { f <- polr(y ~ x1 + x2, data = od); c(f$coefficients, f$zeta) }),
-  gee = timed(function() coef(geeglm(y ~ x1 + x2, id = id, data = ge, family = binomial, corstr = "exchangeable"))),
-  glmer = timed(function() fixef(glmer(y ~ x1 + x2 + (1 | id), data = gm, family = binomial)))
+  negbin = timed(function() summary(glm.nb(y ~ x1 + x2, data = nb))$coefficients[, 1]),
+  multinom = timed(function() { f <- multinom(y ~ x1 + x2 + x3, data = mn, trace = FALSE, maxit = 1000,
+                                             reltol = 1e-12, Hess = TRUE); s <- sqrt(diag(solve(f$Hessian))); as.vector(t(coef(f))) }),
+  ordinal = timed(function() { f <- polr(y ~ x1 + x2, data = od, Hess = TRUE); s <- sqrt(diag(vcov(f))); c(f$coefficients, f$zeta) }),
+  gee = timed(function() summary(geeglm(y ~ x1 + x2, id = id, data = ge, family = binomial, corstr = "exchangeable"))$coefficients[, 1]),
+  glmer = timed(function() summary(glmer(y ~ x1 + x2 + (1 | id), data = gm, family = binomial))$coefficients[, 1])
 )
 cat(toJSON(out, digits = 15, auto_unbox = TRUE))
 """
@@ -149,21 +152,24 @@ def statsmodels_fits(data: dict) -> dict:
     except ImportError:
         return {}
 
+    def with_se(result):
+        _ = result.bse  # standard errors are part of the timed work, as for glm_lib
+        return np.asarray(result.params)
+
     def design(frame, columns, intercept=True):
         X = frame[columns].to_numpy()
         return sm.add_constant(X) if intercept else X
 
     nb, mn, od, ge = data["negbin"], data["multinom"], data["ordinal"], data["gee"]
     return {
-        "negbin": lambda: np.asarray(sm.NegativeBinomial(nb["y"].to_numpy(), design(nb, ["x1", "x2"]))
-                                     .fit(disp=0, maxiter=200).params)[:3],
-        "multinom": lambda: np.asarray(sm.MNLogit(pd.Categorical(mn["y"]).codes, design(mn, ["x1", "x2", "x3"]))
-                                       .fit(disp=0, method="newton", maxiter=100).params).T.ravel(),
-        "ordinal": lambda: np.asarray(OrderedModel(od["y"].to_numpy(), design(od, ["x1", "x2"], False), distr="logit")
-                                      .fit(method="bfgs", disp=0, maxiter=1000).params)[:2],
-        "gee": lambda: np.asarray(sm.GEE(ge["y"].to_numpy(), design(ge, ["x1", "x2"]), groups=ge["id"].to_numpy(),
-                                         family=sm.families.Binomial(), cov_struct=sm.cov_struct.Exchangeable())
-                                  .fit().params),
+        "negbin": lambda: with_se(sm.NegativeBinomial(nb["y"].to_numpy(), design(nb, ["x1", "x2"]))
+                                  .fit(disp=0, maxiter=200))[:3],
+        "multinom": lambda: with_se(sm.MNLogit(pd.Categorical(mn["y"]).codes, design(mn, ["x1", "x2", "x3"]))
+                                    .fit(disp=0, method="newton", maxiter=100)).T.ravel(),
+        "ordinal": lambda: with_se(OrderedModel(od["y"].to_numpy(), design(od, ["x1", "x2"], False), distr="logit")
+                                   .fit(method="bfgs", disp=0, maxiter=1000))[:2],
+        "gee": lambda: with_se(sm.GEE(ge["y"].to_numpy(), design(ge, ["x1", "x2"]), groups=ge["id"].to_numpy(),
+                                      family=sm.families.Binomial(), cov_struct=sm.cov_struct.Exchangeable()).fit()),
     }
 
 
