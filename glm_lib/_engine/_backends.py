@@ -341,9 +341,36 @@ class NumpyBackend:
         with np.errstate(all="ignore"):
             mu = family.starting_mu(self.y, self.prior_weights)
             eta = family.link.link(mu)
-            if not (np.all(np.isfinite(eta)) and family.valid_mu(family.link.inverse(eta))):
+            # (The canonical kernel checks eta's range block by block, and a block outside
+            # it goes to row_sums, which checks the means: no whole-data check needed.)
+            if _canonical_kind(family) is None and not (
+                    np.all(np.isfinite(eta)) and family.valid_mu(family.link.inverse(eta))):
                 return None
         return self.sums(family, None, eta, mu, observed)
+
+    def null_deviance_at_mean(self, family: Family) -> float | None:
+        """The deviance of the intercept-only model (no offset) from sums already at hand, or None.
+
+        Its mean is the weighted mean of y, so for the canonical families the
+        deviance needs no pass over X and no log per row: Poisson
+        ``2 [sum w (y log y - y) + sum w * m - log(m) sum w y]``, binomial
+        ``2 [sum w c(y) + sum w * softplus(eta_0) - eta_0 sum w y]`` with
+        ``eta_0 = logit(m)``.
+        """
+        kernel = self._kernel(family)
+        if kernel is None or self.offset is not None:
+            return None
+        w = self.prior_weights
+        total_w, total_wy = float(np.sum(w)), float(w @ self.y)
+        mean = total_wy / total_w
+        if kernel.kind == "poisson":
+            if mean <= 0:
+                return None
+            return 2.0 * (kernel.constant + total_w * mean - np.log(mean) * total_wy)
+        if not 0.0 < mean < 1.0:
+            return None
+        eta0 = np.log(mean) - np.log1p(-mean)
+        return 2.0 * (kernel.constant + total_w * float(np.logaddexp(0.0, eta0)) - eta0 * total_wy)
 
     def _blocks(self):
         n = self.X.shape[0]

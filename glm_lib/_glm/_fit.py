@@ -174,6 +174,10 @@ def fit(
         state = fisher_scoring(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit,
                                method == "newton", initial=initial, backend=reuse)
         state.extras = {**start_extras, **state.extras}
+        if not is_dask(X) and not aliased:
+            null = backend.null_deviance_at_mean(family)
+            if null is not None:
+                state.extras["null_deviance_at_mean"] = null
 
     _warn_if_not_converged(state, method, max_iter, tol)
     _warn_if_perfect_fit(family, state, prior_weights, X_fit.shape[1])

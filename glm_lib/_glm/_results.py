@@ -118,7 +118,6 @@ class GLMResults:
         self.df_model = self.rank - int(self.has_intercept)
 
         with np.errstate(all="ignore"):
-            dmu_deta = rowwise(family.link.inverse_deriv, self.eta)
             if state.working_weights is not None:
                 # As R's summary.glm: the weights of the last IRLS step, computed
                 # one step behind the estimate. They reproduce R's printed SEs and
@@ -127,8 +126,8 @@ class GLMResults:
                 # tolerance (tighten tol to get it, e.g. horse kicks 0.09054).
                 self.working_weights = state.working_weights
             else:
+                dmu_deta = rowwise(family.link.inverse_deriv, self.eta)
                 self.working_weights = prior_weights * np.square(dmu_deta) / family.variance(self.mu)
-        self._dmu_deta = dmu_deta
         if state.fisher_factor is not None:
             self._gram_factor = state.fisher_factor
         else:
@@ -184,8 +183,10 @@ class GLMResults:
     def _null_model(self) -> tuple[float, int]:
         family, y, weights, offset = self.family, self.y, self.prior_weights, self.offset
         intercept = self.has_intercept
-        if "null_deviance" in self._extras:
+        if "null_deviance" in self._extras:  # dask: computed for this model's case in the passes
             return float(self._extras["null_deviance"]), self.nobs - int(intercept)
+        if intercept and "null_deviance_at_mean" in self._extras:  # in memory, no offset: from row sums
+            return float(self._extras["null_deviance_at_mean"]), self.nobs - int(intercept)
         if not intercept:
             mu = rowwise(family.link.inverse, offset)
         elif np.any(offset != 0):
@@ -285,7 +286,8 @@ class GLMResults:
     @property
     def resid_working(self) -> np.ndarray:
         """``(y - mu) g'(mu)``, the residual of the last IRLS regression."""
-        return (self.y - self.mu) / self._dmu_deta
+        with np.errstate(all="ignore"):
+            return (self.y - self.mu) / rowwise(self.family.link.inverse_deriv, self.eta)
 
     # --- influence --------------------------------------------------------------
     @property
