@@ -1,12 +1,15 @@
 """IRLS on dask arrays: each step is one map-reduce over the row chunks.
 
-:func:`glm_lib.fit` hands dask arrays here. :func:`prepare_dask_data` checks the
-data chunk by chunk with the same validation as in-memory data, and
-:class:`DaskBackend` computes an IRLS step's sums by running the in-memory
-backend on every row chunk (on the workers) and adding the p x p and p-sized
-results (on the cluster); only those small sums reach the client, where the
-p x p system is solved. Fitted means, linear predictors and working weights
-stay lazy dask arrays.
+:func:`glm_lib.fit` hands dask arrays here. :func:`prepare_dask_data` aligns the
+data and prepares their chunk-by-chunk validation (the same as in-memory
+data's), and :class:`DaskBackend` computes an IRLS step's sums by running the
+in-memory backend on every row chunk (on the workers) and adding the p x p
+and p-sized results (on the cluster); only those small sums reach the client,
+where the p x p system is solved. A fit reads the data iterations + 1 times:
+the validation, the intercept test and the null model's mean ride on the start
+pass, and Pearson's X^2, the log-likelihood, the null deviance and the
+separation trigger on every IRLS pass (``RowSums.extras``). Fitted means,
+linear predictors and working weights stay lazy dask arrays.
 
 Whichever scheduler is active is used: dask's default threads, or a
 ``dask.distributed.Client`` (a ``LocalCluster`` or any cluster's address).
@@ -80,8 +83,11 @@ def prepare_dask_data(X, y, family: Family, weights=None, offset=None, feature_n
     """Validate a GLM's data held in dask arrays (or DataFrames) and align their chunks.
 
     The same checks as :func:`glm_lib._engine._prepare.prepare_data` run on every row
-    chunk in one pass; an error names the rows within the offending chunk and
-    the chunk's first row. Returns lazy dask arrays chunked like X's rows.
+    chunk, not here but in the fit's first pass (the start), so that they cost
+    no read of their own; an error names the rows within the offending chunk
+    and the chunk's first row. Returns lazy dask arrays chunked like X's rows
+    (X, names, y, prior weights, offset) and the pending checks, a
+    ``_PendingCheck`` that :class:`DaskBackend` runs with its first pass.
     """
     import dask
     import dask.array as da
