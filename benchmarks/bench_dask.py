@@ -12,10 +12,19 @@ worker. The largest coefficient difference from an in-memory fit is checked on
 the smallest size. dask-ml's ``LogisticRegression`` (no penalty, Newton) is
 timed on the smallest size if it is installed.
 
-Targets (issue 13): completes within the workers' memory limits; time per
-IRLS pass per row within 2x the in-memory pass's; time linear in N.
+Also printed per size: the number of passes over the data the fit made
+(reads of X's chunks, counted by the reading function, divided by the number
+of chunks; target: iterations + 1), the fit's time per million rows (linear
+in N: constant), dask-ml's ``LogisticRegression`` (Newton, no penalty) on the
+same cluster and data with its time over glm_lib's, and the load average
+(figures above load 2 are marked INVALID: the machine was shared).
+
+Targets (issues 13, 23): completes within the workers' memory limits; time per
+IRLS pass per row within 2x the in-memory pass's; time linear in N; the data
+read iterations + 1 times; faster than dask-ml's Newton at 5e6 and 2e7 rows.
 
 Usage: python benchmarks/bench_dask.py [--sizes 5e6 1e7 2e7] [--cols P] [--chunk ROWS] [--memory-limit 1GiB]
+       [--no-dask-ml]
 """
 
 from __future__ import annotations
@@ -53,20 +62,27 @@ def write_data(directory: str, rows: int, cols: int, chunk: int) -> tuple[str, s
     return x_path, y_path
 
 
-def read_rows(path: str, start: int, stop: int, cols: int) -> np.ndarray:
-    """Rows ``start:stop`` of a raw float64 file, read into a fresh array (no memory map)."""
+def read_rows(path: str, start: int, stop: int, cols: int, counter: str | None = None) -> np.ndarray:
+    """Rows ``start:stop`` of a raw float64 file, read into a fresh array (no memory map).
+
+    With ``counter``, one byte is appended to that file per read (the workers
+    are separate processes), so that the passes over the data can be counted.
+    """
+    if counter is not None:
+        with open(counter, "ab") as handle:
+            handle.write(b".")
     values = np.fromfile(path, dtype=np.float64, count=(stop - start) * cols, offset=start * cols * 8)
     return values.reshape(stop - start, cols) if cols > 1 else values
 
 
-def lazy_arrays(x_path: str, y_path: str, rows: int, cols: int, chunk: int):
-    """dask arrays that read one row chunk from disk per task."""
+def lazy_arrays(x_path: str, y_path: str, rows: int, cols: int, chunk: int, counter: str | None = None):
+    """dask arrays that read one row chunk from disk per task (X's reads counted in ``counter``)."""
     import dask
     import dask.array as da
 
     starts = range(0, rows, chunk)
     X = da.concatenate([
-        da.from_delayed(dask.delayed(read_rows)(x_path, s, min(s + chunk, rows), cols), (min(chunk, rows - s), cols), float)
+        da.from_delayed(dask.delayed(read_rows)(x_path, s, min(s + chunk, rows), cols, counter), (min(chunk, rows - s), cols), float)
         for s in starts])
     y = da.concatenate([
         da.from_delayed(dask.delayed(read_rows)(y_path, s, min(s + chunk, rows), 1), (min(chunk, rows - s),), float)
@@ -99,6 +115,19 @@ class PeakMemory:
         self._thread.join()
 
 
+LOAD_LIMIT = 2.0
+
+
+def tag() -> str:
+    """The 1-minute load average, and whether a figure taken now counts."""
+    load = os.getloadavg()[0]
+    return f"load {load:4.1f}" + ("" if load <= LOAD_LIMIT else " INVALID")
+
+
+def reads(counter: str) -> int:
+    return os.path.getsize(counter) if os.path.exists(counter) else 0
+
+
 def median_time(function, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -125,6 +154,7 @@ def main() -> None:
     parser.add_argument("--cols", type=int, default=20)
     parser.add_argument("--chunk", type=int, default=250_000)
     parser.add_argument("--memory-limit", default="1GiB")
+    parser.add_argument("--no-dask-ml", action="store_true")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     import dask.array as da
@@ -134,7 +164,7 @@ def main() -> None:
     largest, cols, chunk = max(sizes), args.cols, args.chunk
     per_row_memory = in_memory_pass_per_row(cols)
     print(f"in memory (numpy, N = 1,000,000, p = {cols}): one IRLS pass {per_row_memory * 1e6 * 1e3:.1f} ms "
-          f"= {per_row_memory * 1e9:.1f} ns per row")
+          f"= {per_row_memory * 1e9:.1f} ns per row ({tag()})")
 
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as directory:
         start = time.perf_counter()
@@ -145,22 +175,32 @@ def main() -> None:
                           dashboard_address=None) as cluster, Client(cluster) as client:
             print(f"cluster: 2 worker processes x 1 thread, memory limit {args.memory_limit} each, "
                   f"chunks of {chunk:,} rows ({chunk * cols * 8 / 2**20:.0f} MiB)\n")
-            print(f"{'N':>12}{'GiB':>7}{'fit s':>8}{'iter':>6}{'pass s':>8}{'per row':>9}"
-                  f"{'vs memory':>11}{'peak RSS per worker (MiB)':>28}")
+            print(f"{'N':>12}{'GiB':>7}{'fit s':>8}{'s/1e6':>7}{'iter':>6}{'passes':>8}{'pass s':>8}{'per row':>9}"
+                  f"{'vs memory':>11}{'peak RSS/worker MiB':>21}{'dask-ml s':>11}{'ml/gl':>7}   load")
             reference = None
+            counter = os.path.join(directory, "reads")
             for rows in sorted(sizes):
-                X, y = lazy_arrays(x_path, y_path, rows, cols, chunk)
+                X, y = lazy_arrays(x_path, y_path, rows, cols, chunk, counter)
+                n_chunks = X.numblocks[0]
+                before = reads(counter)
                 with PeakMemory(client) as memory:
                     start = time.perf_counter()
                     res = gl.fit(X, y, family=gl.Binomial())
-                    _ = res.bse, res.aic
+                    _ = res.bse, res.aic, res.null_deviance, res.pearson_chi2
                     seconds = time.perf_counter() - start
+                passes = (reads(counter) - before) / n_chunks
                 backend = DaskBackend(X, y, da.ones(rows, chunks=(X.chunks[0],)), da.zeros(rows, chunks=(X.chunks[0],)))
                 pass_seconds = median_time(lambda: backend.sums(gl.Binomial(), res.params.to_numpy()), 3)
                 per_row = pass_seconds / rows
                 peaks = " ".join(f"{peak / 2**20:.0f}" for peak in memory.peaks.values())
-                print(f"{rows:>12,}{rows * (cols + 1) * 8 / 2**30:>7.2f}{seconds:>8.1f}{res.n_iter:>6}"
-                      f"{pass_seconds:>8.2f}{per_row * 1e9:>7.1f}ns{per_row / per_row_memory:>10.2f}x{peaks:>28}")
+                ml_seconds, ml_coef = dask_ml_fit(X, y, args.no_dask_ml)
+                ml = "-" if ml_seconds is None else f"{ml_seconds:.1f}"
+                ratio = "-" if ml_seconds is None else f"{ml_seconds / seconds:.2f}"
+                print(f"{rows:>12,}{rows * (cols + 1) * 8 / 2**30:>7.2f}{seconds:>8.1f}{seconds / rows * 1e6:>7.2f}"
+                      f"{res.n_iter:>6}{passes:>8.1f}{pass_seconds:>8.2f}{per_row * 1e9:>7.1f}ns"
+                      f"{per_row / per_row_memory:>10.2f}x{peaks:>21}{ml:>11}{ratio:>7}   {tag()}")
+                if ml_coef is not None:
+                    print(f"{'':>12}dask-ml: max |coef - glm_lib| = {np.max(np.abs(ml_coef - res.params.to_numpy())):.1e}")
                 if reference is None:
                     reference = (rows, res, X, y)
             rows, res, X, y = reference
@@ -169,17 +209,20 @@ def main() -> None:
             print(f"\nN = {rows:,}: max |coef(dask) - coef(in memory)| = "
                   f"{np.max(np.abs(res.params - eager.params)):.1e}, deviance relative difference "
                   f"{abs(res.deviance / eager.deviance - 1):.1e}")
-            try:
-                from dask_ml.linear_model import LogisticRegression
-            except ImportError:
-                print("dask-ml is not installed: no comparison")
-                return
-            start = time.perf_counter()
-            model = LogisticRegression(penalty="none", solver="newton", fit_intercept=False, tol=1e-8, max_iter=100)
-            model.fit(X, y)
-            seconds = time.perf_counter() - start
-            print(f"dask-ml LogisticRegression (newton, no penalty), N = {rows:,}: {seconds:.1f} s, "
-                  f"max |coef - glm_lib| = {np.max(np.abs(np.ravel(model.coef_) - eager.params.to_numpy())):.1e}")
+
+
+def dask_ml_fit(X, y, skip: bool):
+    """dask-ml's LogisticRegression (Newton, no penalty) on the same arrays: (seconds, coefficients) or (None, None)."""
+    if skip:
+        return None, None
+    try:
+        from dask_ml.linear_model import LogisticRegression
+    except ImportError:
+        return None, None
+    start = time.perf_counter()
+    model = LogisticRegression(penalty="none", solver="newton", fit_intercept=False, tol=1e-8, max_iter=100)
+    model.fit(X, y)
+    return time.perf_counter() - start, np.ravel(model.coef_)
 
 
 if __name__ == "__main__":

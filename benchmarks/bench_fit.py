@@ -14,12 +14,21 @@ faster than scikit-learn's newton-cholesky and than glum on both models, with
 coefficients agreeing to 1e-8; at least 5x faster than statsmodels; peak
 memory within about 3x X.
 
-Usage: python benchmarks/bench_fit.py [--rows N] [--cols P] [--repeat R]
+Every figure is printed with the load average (1 minute) at the time it was
+taken; a figure taken above load 2 is marked INVALID (the machine was shared,
+so the figure measures contention). ``--cpu`` measures CPU time
+(``time.process_time``) with one BLAS thread instead of wall time: under load
+that compares the libraries' work fairly, side by side, though it is not the
+figure a user sees. Also printed: one IRLS pass at the solution against one
+X'X product (target: within 2x).
+
+Usage: python benchmarks/bench_fit.py [--rows N] [--cols P] [--repeat R] [--cpu] [--no-statsmodels]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import tracemalloc
 import warnings
@@ -89,16 +98,42 @@ def run_glum(family, X, y):
 PEERS = {"glm_lib": run_glm_lib, "scikit-learn": run_sklearn, "glum": run_glum, "statsmodels": run_statsmodels}
 
 
+CLOCK = time.perf_counter  # --cpu: time.process_time
+LOAD_LIMIT = 2.0
+
+
+def load() -> float:
+    """The 1-minute load average."""
+    return os.getloadavg()[0]
+
+
+def tag(load_average: float) -> str:
+    """The load beside a figure, and whether the figure counts."""
+    return f"load {load_average:4.1f}" + ("" if load_average <= LOAD_LIMIT else " INVALID")
+
+
 def median_times(runners: dict, repeat: int) -> dict:
-    """Median wall time and last result of each runner, the runners interleaved round by round."""
+    """Median time, last result and highest load of each runner, the runners interleaved round by round."""
     times = {name: [] for name in runners}
+    loads = {name: [] for name in runners}
     results = {}
     for _ in range(repeat):
         for name, function in runners.items():
-            start = time.perf_counter()
+            loads[name].append(load())
+            start = CLOCK()
             results[name] = function()
-            times[name].append(time.perf_counter() - start)
-    return {name: (float(np.median(times[name])), results[name]) for name in runners}
+            times[name].append(CLOCK() - start)
+            loads[name].append(load())
+    return {name: (float(np.median(times[name])), results[name], max(loads[name])) for name in runners}
+
+
+def one_pass(family, X, y, params) -> float:
+    """Median time of one IRLS pass (glm_lib's row sums) at ``params``."""
+    from glm_lib._engine._backends import NumpyBackend
+
+    fam = gl.Poisson() if family == "poisson" else gl.Binomial()
+    backend = NumpyBackend(X, y, np.ones(len(y)), np.zeros(len(y)))
+    return median_times({"pass": lambda: backend.sums(fam, params)}, 5)["pass"]
 
 
 def peak_memory(function) -> int:
@@ -111,35 +146,47 @@ def peak_memory(function) -> int:
 
 
 def main() -> None:
+    global CLOCK
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--cols", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--cpu", action="store_true", help="CPU time with one BLAS thread instead of wall time")
+    parser.add_argument("--no-statsmodels", action="store_true")
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # peers' deprecation chatter is not the subject here
-    from threadpoolctl import threadpool_info
+    from threadpoolctl import threadpool_info, threadpool_limits
 
+    if args.cpu:
+        CLOCK = time.process_time
+        threadpool_limits(1)
     blas = ", ".join(f"{info['internal_api']} {info.get('architecture', '')} {info['num_threads']} threads"
                      for info in threadpool_info() if info["user_api"] == "blas")
+    clock = "CPU seconds (process_time)" if args.cpu else "wall seconds"
     print(f"N = {args.rows:,} rows, p = {args.cols} columns, median of {args.repeat} interleaved runs "
-          f"(statsmodels: 1 run); BLAS: {blas}")
+          f"(statsmodels: 1 run), {clock}; BLAS: {blas}; figures above load {LOAD_LIMIT:g} are INVALID")
+    peers = {name: run for name, run in PEERS.items() if not (args.no_statsmodels and name == "statsmodels")}
     for family in ("poisson", "logistic"):
         X, y = simulate(family, args.rows, args.cols)
-        floor = median_times({"XtX": lambda: X.T @ X}, args.repeat)["XtX"][0]
-        runners = {name: (lambda run=run: run(family, X, y)) for name, run in PEERS.items() if name != "statsmodels"}
+        floor, _, floor_load = median_times({"XtX": lambda: X.T @ X}, args.repeat)["XtX"]
+        runners = {name: (lambda run=run: run(family, X, y)) for name, run in peers.items() if name != "statsmodels"}
         timed = median_times(runners, args.repeat)
-        timed.update(median_times({"statsmodels": lambda: run_statsmodels(family, X, y)}, 1))
-        seconds, reference = timed["glm_lib"]
+        if "statsmodels" in peers:
+            timed.update(median_times({"statsmodels": lambda: run_statsmodels(family, X, y)}, 1))
+        seconds, reference, _ = timed["glm_lib"]
         print(f"\n{family}: X is {X.nbytes / 2**20:.0f} MiB")
-        print(f"{'library':<14}{'seconds':>10}{'peer / glm_lib':>16}{'max |coef - glm_lib|':>24}")
-        for name in PEERS:
-            peer_seconds, coef = timed[name]
-            print(f"{name:<14}{peer_seconds:>10.3f}{peer_seconds / seconds:>16.2f}{np.max(np.abs(coef - reference)):>24.2e}")
-        per_iteration = seconds / (run_glm_lib.n_iter + 1)  # the start is one more pass over X
-        print(f"glm_lib: {run_glm_lib.n_iter} iterations, {per_iteration * 1e3:.0f} ms per pass over X "
-              f"= {per_iteration / floor:.2f} x one X'X product ({floor * 1e3:.0f} ms)")
+        print(f"{'library':<14}{'seconds':>10}{'peer / glm_lib':>16}{'max |coef - glm_lib|':>24}   load (max while timed)")
+        for name in peers:
+            peer_seconds, coef, peer_load = timed[name]
+            print(f"{name:<14}{peer_seconds:>10.3f}{peer_seconds / seconds:>16.2f}"
+                  f"{np.max(np.abs(coef - reference)):>24.2e}   {tag(peer_load)}")
+        pass_seconds, _, pass_load = one_pass(family, X, y, reference)
+        print(f"glm_lib: {run_glm_lib.n_iter} iterations + the start = {run_glm_lib.n_iter + 1} passes over X; "
+              f"one pass {pass_seconds * 1e3:.0f} ms = {pass_seconds / floor:.2f} x one X'X product "
+              f"({floor * 1e3:.0f} ms, {tag(floor_load)}), {tag(pass_load)}")
         peak = peak_memory(lambda: run_glm_lib(family, X, y))
-        print(f"glm_lib peak extra memory: {peak / 2**20:.0f} MiB = {peak / X.nbytes:.2f} x X")
+        print(f"glm_lib peak extra memory: {peak / 2**20:.0f} MiB = {peak / X.nbytes:.2f} x X "
+              f"(tracemalloc; not affected by load)")
 
 
 if __name__ == "__main__":

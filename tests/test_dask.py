@@ -195,3 +195,32 @@ def test_in_memory_solvers_refuse_dask_arrays(method):
     X, y, _, _ = _simulate("gaussian", n=500)
     with pytest.raises(ValueError, match=rf"method='{method}' needs the data in memory"):
         gl.fit(_dask(X), _dask(y), method=method)
+
+
+@pytest.mark.parametrize("family", ["binomial", "poisson"])
+def test_a_fit_reads_the_data_iterations_plus_one_times(family):
+    """Input checks, start, separation trigger, Pearson X^2, log-likelihood and null deviance ride on the IRLS passes."""
+    import dask
+
+    rng = np.random.default_rng(7)
+    n, p, rows = 4000, 4, 1000
+    X_full = np.column_stack([np.ones(n), rng.standard_normal((n, p - 1))])
+    eta = X_full @ np.array([0.2, 0.4, -0.3, 0.1])
+    y_full = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float) if family == "binomial" else rng.poisson(np.exp(eta)).astype(float)
+    reads = []
+
+    def chunk(block_info=None):  # the data source: each call is one read of one chunk
+        start, stop = block_info[None]["array-location"][0]
+        reads.append(start)
+        return X_full[start:stop]
+
+    X = da.map_blocks(chunk, dtype=float, chunks=((rows,) * (n // rows), (p,)))
+    fam = gl.Binomial() if family == "binomial" else gl.Poisson()
+    with dask.config.set(scheduler="synchronous"):
+        lazy = gl.fit(X, da.from_array(y_full, chunks=rows), family=fam)
+        summary = (lazy.bse, lazy.null_deviance, lazy.pearson_chi2, lazy.aic, lazy.dispersion)
+    assert len(reads) == (lazy.n_iter + 1) * (n // rows)
+    eager = gl.fit(X_full, y_full, family=fam)
+    np.testing.assert_allclose(summary[0], eager.bse, rtol=1e-9)
+    np.testing.assert_allclose(summary[1:4], (eager.null_deviance, eager.pearson_chi2, eager.aic), rtol=1e-9)
+    assert lazy.n_iter == eager.n_iter

@@ -18,9 +18,10 @@ and only asks a backend for these sums, so both backends take the same steps.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import special
 
 from .._model._families import Binomial, Family, Poisson
 from .._model._links import Identity, Log, Logit
@@ -42,7 +43,11 @@ class RowSums:
     ``score`` is ``X'W r`` (``r = (y - mu) / mu'(eta)``, so this is the score
     times the dispersion), ``observed`` the observed information's ``X'W_obs X``
     when Newton's method asked for it. ``eta``, ``mu`` and ``working_weights``
-    are the per-row values (numpy arrays, or lazy dask arrays).
+    are the per-row values (numpy arrays, or lazy dask arrays). ``extras`` are
+    further sums over rows that travel with the pass on dask arrays (the
+    Pearson statistic, the log-likelihood, the null deviance, the checks; see
+    :mod:`glm_lib._engine._dask`), added block by block (``"col_max"`` and
+    ``"col_min"`` take the maximum and minimum).
     """
 
     deviance: float
@@ -53,18 +58,29 @@ class RowSums:
     eta: object = None
     mu: object = None
     working_weights: object = None
+    extras: dict = field(default_factory=dict)
 
     def subset(self, columns: list[int]) -> RowSums:
         """The sums for the design restricted to ``columns`` (sums over rows, so a sub-block)."""
         index = np.ix_(columns, columns)
         observed = None if self.observed is None else self.observed[index]
         return RowSums(self.deviance, self.gram[index], self.rhs[columns], self.score[columns], observed,
-                       self.eta, self.mu, self.working_weights)
+                       self.eta, self.mu, self.working_weights, dict(self.extras))
 
     def __add__(self, other: RowSums) -> RowSums:
         observed = None if self.observed is None else self.observed + other.observed
+        extras = {}
+        for key in self.extras.keys() | other.extras.keys():
+            if key not in self.extras or key not in other.extras or key == "first_row":
+                extras[key] = self.extras.get(key, other.extras.get(key))  # the first block's first row
+            elif key == "col_max":
+                extras[key] = np.maximum(self.extras[key], other.extras[key])
+            elif key == "col_min":
+                extras[key] = np.minimum(self.extras[key], other.extras[key])
+            else:
+                extras[key] = self.extras[key] + other.extras[key]
         return RowSums(self.deviance + other.deviance, self.gram + other.gram, self.rhs + other.rhs,
-                       self.score + other.score, observed)
+                       self.score + other.score, observed, extras=extras)
 
 
 def _mean_derivative(family: Family, eta: np.ndarray, mu: np.ndarray) -> np.ndarray:
@@ -114,8 +130,29 @@ def _observed_weights(family: Family, eta, mu, y, weights, weight, dmu_deta):
     return weight - prior * (y - mu) * h_deriv
 
 
+def _augmented_sums(X: np.ndarray, root: np.ndarray, z_col: np.ndarray, r_col: np.ndarray,
+                    buffer: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``X'WX``, ``X'Wz`` and ``X'W r`` of one block: a rank-k update and one thin product.
+
+    ``sqrt(W) X`` is written into ``buffer[0]`` (rows x p, reused from block
+    to block), ``z_col`` and ``r_col`` (already times ``sqrt(W)``) into
+    ``buffer[1]`` (rows x 2). (One rank-k update of the augmented block
+    ``[sqrt(W) X | sqrt(W) z | sqrt(W) r]`` would give all three at once, but
+    writing ``sqrt(W) X`` into the first p of p + 2 columns costs more than
+    the second product saves: measured 0.67 against 0.44 ms per 8192 x 20
+    block with one BLAS thread.)
+    """
+    n, p = X.shape
+    scaled, targets = (np.empty((n, p)), np.empty((n, 2))) if buffer is None else (buffer[0][:n], buffer[1][:n])
+    np.multiply(X, root[:, None], out=scaled)
+    targets[:, 0] = z_col
+    targets[:, 1] = r_col
+    both = scaled.T @ targets
+    return scaled.T @ scaled, both[:, 0].copy(), both[:, 1].copy()  # numpy calls syrk for B'B
+
+
 def row_sums(family: Family, X: np.ndarray, y: np.ndarray, weights, offset, params,
-             eta=None, mu=None, observed: bool = False) -> RowSums | None:
+             eta=None, mu=None, observed: bool = False, buffer: np.ndarray | None = None) -> RowSums | None:
     """The IRLS sums of one block of rows, or ``None`` if the mean is invalid there.
 
     Parameters
@@ -132,6 +169,8 @@ def row_sums(family: Family, X: np.ndarray, y: np.ndarray, weights, offset, para
         not coefficients).
     observed : bool
         Also form the observed information (Newton's method).
+    buffer : ndarray (rows, p + 2), optional
+        Scratch space (rows x p, rows x 2) for :func:`_augmented_sums`.
 
     Returns
     -------
@@ -147,26 +186,119 @@ def row_sums(family: Family, X: np.ndarray, y: np.ndarray, weights, offset, para
             mu = family.link.inverse(eta)
         if not (np.all(np.isfinite(eta)) and family.valid_mu(mu)):
             return None
-        prior = np.ones_like(y) if weights is None else weights
-        deviance = family.deviance(y, mu, prior)
+        deviance = family.deviance(y, mu, 1.0 if weights is None else weights)
         if not np.isfinite(deviance):
             return None
         weight, dmu_deta = working_weights(family, eta, mu, weights)
         residual = (y - mu) / dmu_deta
         root = np.sqrt(weight)
-        scaled = X * root[:, None]
-        # Two right-hand sides in one product: X'W z and X'W r.
-        targets = np.empty((X.shape[0], 2))
-        np.multiply(root, residual, out=targets[:, 1])
-        np.add(eta if offset is None else eta - offset, residual, out=targets[:, 0])
-        targets[:, 0] *= root
-        gram = scaled.T @ scaled  # a symmetric rank-k update in BLAS
-        both = scaled.T @ targets
+        # Two right-hand sides in the same product: X'W z and X'W r.
+        z_col = np.add(eta if offset is None else eta - offset, residual)
+        z_col *= root
+        gram, rhs, score = _augmented_sums(X, root, z_col, root * residual, buffer)
         observed_gram = None
         if observed:
             negative = _observed_weights(family, eta, mu, y, weights, weight, dmu_deta)
             observed_gram = (X * negative[:, None]).T @ X
-    return RowSums(float(deviance), gram, both[:, 0], both[:, 1], observed_gram, eta, mu, weight)
+    return RowSums(float(deviance), gram, rhs, score, observed_gram, eta, mu, weight)
+
+
+def _canonical_kind(family: Family) -> str | None:
+    """"poisson" or "logit" for the two canonical families with a fast block kernel, else None.
+
+    Exact classes only: a subclass may change the deviance (the quasi-families
+    keep it, so they qualify).
+    """
+    from .._model._families import QuasiBinomial, QuasiPoisson
+
+    if type(family) in (Poisson, QuasiPoisson) and type(family.link) is Log:
+        return "poisson"
+    if type(family) in (Binomial, QuasiBinomial) and type(family.link) is Logit and getattr(family, "trials", None) is None:
+        return "logit"
+    return None
+
+
+# The ranges of the linear predictor where the links' inverses are not clamped,
+# so that log(mu) = eta (Poisson) and log(1 + exp(eta)) = -log(1 - mu) (logit) hold.
+_LOG_RANGE = (float(np.log(np.finfo(float).eps)), float(np.log(np.finfo(float).max) - 1.0))
+_LOGIT_RANGE = (-30.0, 30.0)
+
+
+class _CanonicalKernel:
+    """One block of a Poisson-log or binomial-logit IRLS pass, with fewer transcendental calls.
+
+    Canonical links give ``V(mu) = mu'(eta)`` and the deviance without a log
+    per row: Poisson ``d = 2 [y log y - y - y eta + mu]`` (``log mu = eta``;
+    ``sum w (y log y - y)`` is computed once), binomial
+    ``d = 2 [c(y) + softplus(eta) - y eta]`` with ``softplus(eta) = max(eta, 0)
+    + log1p(exp(-|eta|))`` (one exp, one log1p, exact at both tails; ``c(y)``
+    is ``y log y + (1 - y) log(1 - y)``, zero for 0/1 responses). Scratch
+    vectors and the augmented block are allocated once per backend. A block
+    whose linear predictor leaves the unclamped range goes to :func:`row_sums`.
+    """
+
+    def __init__(self, kind: str, y: np.ndarray, weights, block_rows: int, p: int):
+        self.kind = kind
+        self.buffer = (np.empty((block_rows, p)), np.empty((block_rows, 2)))
+        self.scratch = np.empty((4, block_rows))
+        # The saturated model's term: y log y - y (Poisson), y log y + (1 - y) log(1 - y) (binomial,
+        # zero for 0/1 responses); the logs only where they are not zero.
+        inner = (y > 1.0) if kind == "poisson" else (y > 0.0) & (y < 1.0)
+        w = 1.0 if weights is None else weights[inner]
+        yi = y[inner]
+        with np.errstate(all="ignore"):
+            logs = yi * np.log(yi) if kind == "poisson" else yi * np.log(yi) + (1.0 - yi) * np.log1p(-yi)
+        self.constant = float(np.sum(w * logs))
+        if kind == "poisson":
+            self.constant -= float(np.sum(y) if weights is None else weights @ y)
+        self.low, self.high = _LOG_RANGE if kind == "poisson" else _LOGIT_RANGE
+
+    def in_range(self, eta: np.ndarray) -> bool:
+        return bool(self.low <= eta.min() and eta.max() <= self.high)  # False for NaN
+
+    def block(self, X, y, weights, offset, eta, mu, weight):
+        """Fill ``mu`` and ``weight`` (views of the whole-data vectors) and return this block's sums.
+
+        ``eta`` is the block's linear predictor, already in range. Returns
+        ``(deviance part, gram, rhs, score)``; the deviance part omits the
+        constant saturated term.
+        """
+        n = X.shape[0]
+        a, root, r_col, z_col = (row[:n] for row in self.scratch)
+        if self.kind == "poisson":
+            np.exp(eta, out=mu)
+            variance = mu  # V(mu) = mu'(eta) = mu
+            deviance = np.sum(mu) - y @ eta if weights is None else weights @ mu - (weights * y) @ eta
+        else:
+            np.abs(eta, out=a)
+            np.negative(a, out=a)
+            np.exp(a, out=a)  # exp(-|eta|)
+            np.add(a, 1.0, out=root)
+            np.reciprocal(root, out=root)  # 1 / (1 + exp(-|eta|))
+            np.copyto(mu, root)
+            np.multiply(a, root, out=mu, where=eta < 0)  # expit(eta), accurate in both tails
+            variance = r_col
+            np.multiply(a, root, out=variance)
+            variance *= root  # mu (1 - mu) = exp(-|eta|) / (1 + exp(-|eta|))^2, no cancellation
+            np.log1p(a, out=a)
+            a += np.maximum(eta, 0.0, out=z_col)  # softplus(eta)
+            z_col[:] = y
+            z_col *= eta
+            a -= z_col  # softplus(eta) - y eta, row by row
+            deviance = np.sum(a) if weights is None else weights @ a
+        if weights is None:
+            weight[:] = variance
+        else:
+            np.multiply(weights, variance, out=weight)
+        np.sqrt(weight, out=root)
+        residual = a
+        np.subtract(y, mu, out=residual)
+        residual /= variance  # working residual (y - mu) / mu'(eta)
+        np.add(eta if offset is None else eta - offset, residual, out=z_col)
+        z_col *= root
+        np.multiply(residual, root, out=r_col)
+        gram, rhs, score = _augmented_sums(X, root, z_col, r_col, self.buffer)
+        return 2.0 * deviance, gram, rhs, score
 
 
 class NumpyBackend:
@@ -192,6 +324,9 @@ class NumpyBackend:
         self.prior_weights = weights
         self.full_offset = offset
         self.block_rows = block_rows
+        rows = min(block_rows, X.shape[0])
+        self._buffer = (np.empty((rows, X.shape[1])), np.empty((rows, 2)))
+        self._kernels: dict = {}
 
     @property
     def n_cols(self) -> int:
@@ -206,9 +341,36 @@ class NumpyBackend:
         with np.errstate(all="ignore"):
             mu = family.starting_mu(self.y, self.prior_weights)
             eta = family.link.link(mu)
-            if not (np.all(np.isfinite(eta)) and family.valid_mu(family.link.inverse(eta))):
+            # (The canonical kernel checks eta's range block by block, and a block outside
+            # it goes to row_sums, which checks the means: no whole-data check needed.)
+            if _canonical_kind(family) is None and not (
+                    np.all(np.isfinite(eta)) and family.valid_mu(family.link.inverse(eta))):
                 return None
         return self.sums(family, None, eta, mu, observed)
+
+    def null_deviance_at_mean(self, family: Family) -> float | None:
+        """The deviance of the intercept-only model (no offset) from sums already at hand, or None.
+
+        Its mean is the weighted mean of y, so for the canonical families the
+        deviance needs no pass over X and no log per row: Poisson
+        ``2 [sum w (y log y - y) + sum w * m - log(m) sum w y]``, binomial
+        ``2 [sum w c(y) + sum w * softplus(eta_0) - eta_0 sum w y]`` with
+        ``eta_0 = logit(m)``.
+        """
+        kernel = self._kernel(family)
+        if kernel is None or self.offset is not None:
+            return None
+        w = self.prior_weights
+        total_w, total_wy = float(np.sum(w)), float(w @ self.y)
+        mean = total_wy / total_w
+        if kernel.kind == "poisson":
+            if mean <= 0:
+                return None
+            return 2.0 * (kernel.constant + total_w * mean - np.log(mean) * total_wy)
+        if not 0.0 < mean < 1.0:
+            return None
+        eta0 = np.log(mean) - np.log1p(-mean)
+        return 2.0 * (kernel.constant + total_w * float(np.logaddexp(0.0, eta0)) - eta0 * total_wy)
 
     def _blocks(self):
         n = self.X.shape[0]
@@ -217,20 +379,63 @@ class NumpyBackend:
             yield rows, (None if self.weights is None else self.weights[rows]), (
                 None if self.offset is None else self.offset[rows])
 
+    def _kernel(self, family: Family) -> _CanonicalKernel | None:
+        """The fast block kernel for a canonical Poisson or logit family (built once per backend)."""
+        kind = _canonical_kind(family)
+        if kind is None:
+            return None
+        if self._kernels.get(kind) is None:
+            self._kernels[kind] = _CanonicalKernel(kind, self.y, self.weights, self.block_rows, self.X.shape[1])
+        return self._kernels[kind]
+
     def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False) -> RowSums | None:
         """The sums at ``params`` (or at the means ``mu`` with ``params=None``)."""
         n, p = self.X.shape
-        total = None
+        # The fast kernel needs the linear predictor: coefficients, or the start's eta (it then
+        # recomputes mu = g^{-1}(eta), equal to the starting means to rounding).
+        kernel = self._kernel(family) if params is not None or eta is not None else None
+        buffer = self._buffer
         eta_all, mu_all, weight_all = np.empty(n), np.empty(n), np.empty(n)
-        for rows, weights, offset in self._blocks():
-            part = row_sums(family, self.X[rows], self.y[rows], weights, offset, params,
-                            None if eta is None else eta[rows], None if mu is None else mu[rows], observed)
-            if part is None:
+        deviance, gram, rhs, score = 0.0, np.zeros((p, p)), np.zeros(p), np.zeros(p)
+        observed_gram = np.zeros((p, p)) if observed else None
+        with np.errstate(all="ignore"):
+            for rows, weights, offset in self._blocks():
+                X_block = self.X[rows]
+                if kernel is not None:
+                    if params is None:
+                        eta_block = eta_all[rows]
+                        eta_block[:] = eta[rows]
+                    else:
+                        eta_block = np.dot(X_block, params, out=eta_all[rows])
+                        if offset is not None:
+                            eta_block += offset
+                    if kernel.in_range(eta_block):
+                        part = kernel.block(X_block, self.y[rows], weights, offset, eta_block, mu_all[rows],
+                                            weight_all[rows])
+                        deviance += part[0]
+                        gram += part[1]
+                        rhs += part[2]
+                        score += part[3]
+                        continue
+                part = row_sums(family, X_block, self.y[rows], weights, offset, params,
+                                None if eta is None else eta[rows], None if mu is None else mu[rows], observed,
+                                buffer)
+                if part is None:
+                    return None
+                eta_all[rows], mu_all[rows], weight_all[rows] = part.eta, part.mu, part.working_weights
+                deviance += part.deviance
+                gram += part.gram
+                rhs += part.rhs
+                score += part.score
+                if observed and kernel is None:
+                    observed_gram += part.observed
+        if kernel is not None:
+            deviance += 2.0 * kernel.constant
+            if not np.isfinite(deviance):
                 return None
-            eta_all[rows], mu_all[rows], weight_all[rows] = part.eta, part.mu, part.working_weights
-            total = part if total is None else total + part
-        total.eta, total.mu, total.working_weights = eta_all, mu_all, weight_all
-        return total
+            if observed:
+                observed_gram = gram.copy()  # canonical link: observed = expected information
+        return RowSums(float(deviance), gram, rhs, score, observed_gram, eta_all, mu_all, weight_all)
 
 
 def is_dask(value) -> bool:

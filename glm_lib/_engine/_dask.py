@@ -1,12 +1,15 @@
 """IRLS on dask arrays: each step is one map-reduce over the row chunks.
 
-:func:`glm_lib.fit` hands dask arrays here. :func:`prepare_dask_data` checks the
-data chunk by chunk with the same validation as in-memory data, and
-:class:`DaskBackend` computes an IRLS step's sums by running the in-memory
-backend on every row chunk (on the workers) and adding the p x p and p-sized
-results (on the cluster); only those small sums reach the client, where the
-p x p system is solved. Fitted means, linear predictors and working weights
-stay lazy dask arrays.
+:func:`glm_lib.fit` hands dask arrays here. :func:`prepare_dask_data` aligns the
+data and prepares their chunk-by-chunk validation (the same as in-memory
+data's), and :class:`DaskBackend` computes an IRLS step's sums by running the
+in-memory backend on every row chunk (on the workers) and adding the p x p
+and p-sized results (on the cluster); only those small sums reach the client,
+where the p x p system is solved. A fit reads the data iterations + 1 times:
+the validation, the intercept test and the null model's mean ride on the start
+pass, and Pearson's X^2, the log-likelihood, the null deviance and the
+separation trigger on every IRLS pass (``RowSums.extras``). Fitted means,
+linear predictors and working weights stay lazy dask arrays.
 
 Whichever scheduler is active is used: dask's default threads, or a
 ``dask.distributed.Client`` (a ``LocalCluster`` or any cluster's address).
@@ -80,8 +83,11 @@ def prepare_dask_data(X, y, family: Family, weights=None, offset=None, feature_n
     """Validate a GLM's data held in dask arrays (or DataFrames) and align their chunks.
 
     The same checks as :func:`glm_lib._engine._prepare.prepare_data` run on every row
-    chunk in one pass; an error names the rows within the offending chunk and
-    the chunk's first row. Returns lazy dask arrays chunked like X's rows.
+    chunk, not here but in the fit's first pass (the start), so that they cost
+    no read of their own; an error names the rows within the offending chunk
+    and the chunk's first row. Returns lazy dask arrays chunked like X's rows
+    (X, names, y, prior weights, offset) and the pending checks, a
+    ``_PendingCheck`` that :class:`DaskBackend` runs with its first pass.
     """
     import dask
     import dask.array as da
@@ -106,13 +112,8 @@ def prepare_dask_data(X, y, family: Family, weights=None, offset=None, feature_n
     weights = _aligned(weights, rows, n, "weights", 1.0)
     offset = _aligned(offset, rows, n, "offset", 0.0)
 
-    starts = np.cumsum((0,) + rows[:-1])
-    checks = [
-        dask.delayed(_check_chunk)(family, xb, yb, wb, ob, int(first), names)
-        for xb, yb, wb, ob, first in zip(_blocks(X), _blocks(y), _blocks(weights), _blocks(offset), starts)
-    ]
-    if sum(dask.compute(*checks)) == 0:
-        raise ValueError("weights: every weight is zero, so there is nothing to fit")
+    # The checks run chunk by chunk in the fit's first pass (DaskBackend), not in a pass of their own.
+    pending = _PendingCheck(copy.copy(family), names, y, weights, offset)
 
     # The family's own response conventions, chunk by chunk (binomial (successes, failures) columns).
     # (dask aligns a vector with an array's last axis, so the weights go in as a column.) A family
@@ -128,11 +129,36 @@ def prepare_dask_data(X, y, family: Family, weights=None, offset=None, feature_n
         # The binomial's numbers of trials travel as data chunked like y (a chunk's copy of the
         # family cannot hand them back); fit() made this family a per-fit copy.
         family.trials = y.sum(axis=1) if y.ndim == 2 else None
-    return X, names, y_vec, prior, offset
+    return X, names, y_vec, prior, offset, pending
 
 
-def _chunk_sums(family, X, y, weights, offset, trials, params, eta, mu, observed, start):
-    """One chunk's IRLS sums (the in-memory backend on the chunk), without per-row arrays."""
+class _PendingCheck:
+    """The in-memory validation still to run on every chunk: it travels with the fit's first pass."""
+
+    def __init__(self, family, names, y, weights, offset):
+        self.family, self.names, self.y, self.weights, self.offset = family, names, y, weights, offset
+
+    def blocks(self, rows):
+        starts = np.cumsum((0,) + tuple(rows[:-1]))
+        return [(self.family, yb, wb, ob, int(first), self.names)
+                for yb, wb, ob, first in zip(_blocks(self.y), _blocks(self.weights), _blocks(self.offset), starts)]
+
+
+def _chunk_sums(family, X, y, weights, offset, trials, params, eta, mu, observed, start, check=None, null=None,
+                learn=False):
+    """One chunk's IRLS sums (the in-memory backend on the chunk), without per-row arrays.
+
+    What the results and checks need travels in ``extras``: the start pass
+    runs the input checks (``check``: the raw chunk for
+    :func:`_check_chunk`) and takes the column ranges and first row (the
+    intercept test), ``sum w`` and ``sum w y`` (the null model's mean); every
+    pass at coefficients adds Pearson's X^2, the log-likelihood (families of
+    fixed dispersion), the separation trigger and, when ``null`` gives the
+    null model's means (``("mean", value)`` or ``("offset", None)``), its deviance.
+    """
+    extras = {}
+    if check is not None:
+        extras["positive"] = _check_chunk(check[0], X, *check[1:])
     family = block_family(family, trials)
     if start:
         with np.errstate(all="ignore"):
@@ -141,8 +167,25 @@ def _chunk_sums(family, X, y, weights, offset, trials, params, eta, mu, observed
             if not (np.all(np.isfinite(eta)) and family.valid_mu(family.link.inverse(eta))):
                 return None
     sums = NumpyBackend(X, y, weights, offset).sums(family, params, eta, mu, observed)
-    if sums is not None:
-        sums.eta = sums.mu = sums.working_weights = None  # only the small sums travel
+    if sums is None:
+        return None
+    if start or learn:
+        extras.update(col_max=X.max(axis=0), col_min=X.min(axis=0), first_row=X[0].copy(), sum_w=float(weights.sum()),
+                      sum_wy=float(weights @ y), nobs=int(np.count_nonzero(weights > 0)),
+                      offset_nonzero=int(np.count_nonzero(offset)))
+    if not start:
+        with np.errstate(all="ignore"):
+            mu = sums.mu
+            extras["pearson"] = float(np.sum(weights * np.square(y - mu) / family.variance(mu)))
+            if family.mean_bounds != (None, None):
+                extras["near_bounds"] = int(_near_bounds(family, y, mu, weights))
+            if family.has_likelihood and type(family).aic_scale is Family.aic_scale:
+                extras["loglik"] = family.loglike(y, mu, weights, 1.0)
+            if null is not None:
+                null_mu = np.full_like(y, null[1]) if null[0] == "mean" else family.link.inverse(offset)
+                extras["null_deviance"] = family.deviance(y, null_mu, weights)
+    sums.eta = sums.mu = sums.working_weights = None  # only the small sums travel
+    sums.extras = extras
     return sums
 
 
@@ -172,9 +215,11 @@ class DaskBackend:
 
     lazy = True
 
-    def __init__(self, X, y, weights, offset):
+    def __init__(self, X, y, weights, offset, pending_check: _PendingCheck | None = None):
         self.X = X.rechunk({1: -1})
         rows = self.X.chunks[0]
+        self.pending_check = pending_check
+        self.null = None  # the null model's means, known after the start pass (see _learn)
         self.y = y.rechunk({0: rows})
         self.prior_weights = weights.rechunk({0: rows})
         self.full_offset = offset.rechunk({0: rows})
@@ -216,11 +261,15 @@ class DaskBackend:
         import dask
 
         shared = block_family(family, None)  # each task gets its own block of trials, not the whole array
-        parts = [dask.delayed(_chunk_sums)(shared, xb, yb, wb, ob, tb, params, None, None, observed, False)
-                 for xb, yb, wb, ob, tb in self._chunks(family)]
+        checks, first = self._checks()
+        parts = [dask.delayed(_chunk_sums)(shared, xb, yb, wb, ob, tb, params, None, None, observed, False, check,
+                                           self.null, first)
+                 for (xb, yb, wb, ob, tb), check in zip(self._chunks(family), checks)]
         total = self._reduce(parts)
         if total is None:
             return None
+        if first:  # a fit from start= coefficients: this pass also learns what the start pass would
+            self._learn(total)
         eta = self.X @ params + self.full_offset
         mu = eta.map_blocks(family.link.inverse, dtype=float)
         total.eta, total.mu, total.working_weights = self._lazy_fit(shared, eta, mu)
@@ -231,11 +280,13 @@ class DaskBackend:
         import dask
 
         shared = block_family(family, None)
-        parts = [dask.delayed(_chunk_sums)(shared, xb, yb, wb, ob, tb, None, None, None, observed, True)
-                 for xb, yb, wb, ob, tb in self._chunks(family)]
+        checks, _ = self._checks()
+        parts = [dask.delayed(_chunk_sums)(shared, xb, yb, wb, ob, tb, None, None, None, observed, True, check)
+                 for (xb, yb, wb, ob, tb), check in zip(self._chunks(family), checks)]
         total = self._reduce(parts)
         if total is None:
             return None
+        self._learn(total)
         trials = self._trials(family)
         if trials is None:
             mu = self.y.map_blocks(lambda yb, wb: family.starting_mu(yb, wb), self.prior_weights, dtype=float)
@@ -245,6 +296,27 @@ class DaskBackend:
         eta = mu.map_blocks(family.link.link, dtype=float)
         total.eta, total.mu, total.working_weights = self._lazy_fit(shared, eta, mu)
         return total
+
+    def _checks(self):
+        """The chunks' pending input checks (once, then None each) and whether this is the first pass."""
+        first = not hasattr(self, "start_extras")
+        if self.pending_check is None or not first:
+            return [None] * self.X.numblocks[0], first
+        checks = self.pending_check.blocks(self.X.chunks[0])
+        self.pending_check = None
+        return checks, first
+
+    def _learn(self, total: RowSums) -> None:
+        """Keep what the start pass learned: the intercept test and the null model for the next passes."""
+        extras = self.start_extras = dict(total.extras)
+        if "positive" in extras and extras["positive"] == 0:
+            raise ValueError("weights: every weight is zero, so there is nothing to fit")
+        intercept = bool(np.any((extras["col_max"] == extras["col_min"]) & (extras["first_row"] != 0)))
+        extras["has_intercept"] = intercept
+        if not intercept:
+            self.null = ("offset", None)
+        elif extras["offset_nonzero"] == 0:
+            self.null = ("mean", extras["sum_wy"] / extras["sum_w"])
 
     def prior_gram(self) -> np.ndarray:
         """``X' diag(prior weights) X``, one pass."""
@@ -269,9 +341,13 @@ def check_separation_at_scale(family: Family, X, y, weights, state) -> None:
 
     if family.mean_bounds == (None, None):
         return None
-    near = da.map_blocks(lambda yb, mb, wb: np.array([_near_bounds(family, yb, mb, wb)]), y, state.mu, weights,
-                         dtype=bool, chunks=((1,) * y.numblocks[0],))
-    if bool(near.any().compute()) or not state.converged:
+    if "near_bounds" in getattr(state, "extras", {}):
+        hint = state.extras["near_bounds"] > 0  # travelled with the last pass
+    else:
+        near = da.map_blocks(lambda yb, mb, wb: np.array([_near_bounds(family, yb, mb, wb)]), y, state.mu, weights,
+                             dtype=bool, chunks=((1,) * y.numblocks[0],))
+        hint = bool(near.any().compute())
+    if hint or not state.converged:
         warnings.warn(
             f"fitted means of the {family.name} fit are at the boundary of the family (or the fit did not "
             "converge), which suggests separation; the linear-programming check that confirms it needs the "

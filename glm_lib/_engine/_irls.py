@@ -89,7 +89,7 @@ def _start(family: Family, backend, start, observed: bool = False) -> tuple[np.n
     return None, sums
 
 
-def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton, initial=None):
+def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton, initial=None, backend=None):
     """Fisher scoring (IRLS), or Newton-Raphson when ``newton`` is true.
 
     Starts from the family's starting means (or ``start``), halves steps that
@@ -99,9 +99,10 @@ def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton, 
     the row sums of each step, this loop is the same for both. ``initial``
     (coefficients or None, and the row sums there, from ``_start``) may be
     passed when the caller already computed them for the rank check. Returns
-    a ``_State``.
+    a ``_State``. ``backend`` may be passed with ``initial`` (the one that
+    computed it: on dask it carries what the start pass learned).
     """
-    backend = as_backend(X, y, weights, offset)
+    backend = as_backend(X, y, weights, offset) if backend is None else backend
     params, current = _start(family, backend, start, newton) if initial is None else initial
     history = []
     for iteration in range(1, max_iter + 1):
@@ -130,10 +131,10 @@ def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton, 
         if change < tol:
             stalled = _stalled(accepted, fisher_factor)
             return _State(params, accepted.eta, accepted.mu, accepted.deviance, iteration, not stalled, change,
-                          history, current.working_weights, fisher_factor, stalled)
+                          history, current.working_weights, fisher_factor, stalled, dict(accepted.extras))
         previous, current = current, accepted
     return _State(params, current.eta, current.mu, current.deviance, max_iter, False, change, history,
-                  previous.working_weights, fisher_factor)
+                  previous.working_weights, fisher_factor, extras=dict(current.extras))
 
 
 def _stalled(sums: RowSums, fisher_factor) -> bool:

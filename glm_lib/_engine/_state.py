@@ -26,3 +26,6 @@ class _State:
     fisher_factor: tuple | None = None
     # The deviance test passed but the score was not near zero (a plateau).
     stalled: bool = False
+    # Sums that travelled with the passes over dask arrays (RowSums.extras of
+    # the start and of the last pass): Pearson X^2, log-likelihood, null deviance, checks.
+    extras: dict = field(default_factory=dict)

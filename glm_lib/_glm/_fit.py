@@ -136,8 +136,12 @@ def fit(
     if is_dask(X) and method not in ("irls", "newton"):
         raise ValueError(f"method={method!r} needs the data in memory; dask arrays are fitted with "
                          "method='irls' or 'newton' (or call .compute() on X and y first)")
-    prepare = prepare_dask_data if is_dask(X) else prepare_data
-    X, names, y_vec, prior_weights, offset = prepare(X, y, family, weights, offset, feature_names)
+    pending_check = None
+    if is_dask(X):
+        X, names, y_vec, prior_weights, offset, pending_check = prepare_dask_data(X, y, family, weights, offset,
+                                                                                  feature_names)
+    else:
+        X, names, y_vec, prior_weights, offset = prepare_data(X, y, family, weights, offset, feature_names)
     if start is not None:
         # Checked against the full design: with drop_aliased the aliased entries are dropped below.
         start = as_vector(start, X.shape[1], "start", per="columns")
@@ -146,8 +150,11 @@ def fit(
     # lets that step reuse the Gram matrix. (Positive working weights span the
     # same columns as the prior weights.)
     initial, backend = None, as_backend(X, y_vec, prior_weights, offset)
-    if method in ("irls", "newton") and start is None:
-        initial = _start(family, backend, None, method == "newton")
+    if pending_check is not None:
+        # On dask the input checks travel with the first pass (the start, or the sums at start=).
+        backend.pending_check = pending_check
+    if method in ("irls", "newton") and (start is None or is_dask(X)):
+        initial = _start(family, backend, start, method == "newton")
         gram = initial[1].gram
     else:
         gram = backend.prior_gram()
@@ -172,10 +179,21 @@ def fit(
 
         state = firth_scoring(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit)
     else:
-        if aliased and initial is not None:
+        start_extras = {} if initial is None else dict(initial[1].extras)
+        reuse = None
+        if aliased and initial is not None and initial[0] is not None:
+            initial = None  # start= with aliased entries: start again on the kept columns
+        elif aliased and initial is not None:
             initial = (None, initial[1].subset(kept))  # sums over rows: restrict to the kept columns
+        elif initial is not None:
+            reuse = backend  # on dask it knows the null model's mean from the start pass
         state = fisher_scoring(family, X_fit, y_vec, prior_weights, offset, tol, max_iter, start_fit,
-                               method == "newton", initial=initial)
+                               method == "newton", initial=initial, backend=reuse)
+        state.extras = {**start_extras, **state.extras}
+        if not is_dask(X) and not aliased:
+            null = backend.null_deviance_at_mean(family)
+            if null is not None:
+                state.extras["null_deviance_at_mean"] = null
 
     _warn_if_not_converged(state, method, max_iter, tol)
     _warn_if_perfect_fit(family, state, prior_weights, X_fit.shape[1])

@@ -40,6 +40,20 @@ from .._formula._formula import R_CONTEXT, check_new_levels, evaluate_expression
 __all__ = ["GLMResults"]
 
 
+def _has_constant_column(X: np.ndarray) -> bool:
+    """True when a column of X is a non-zero constant (R's test for an intercept).
+
+    Each candidate column is compared with its first value, first on a few
+    rows (most columns fail there), so only a constant column is read in full:
+    two passes over X (its column maxima and minima) are avoided.
+    """
+    first = X[0]
+    for j in np.flatnonzero(first != 0):
+        if np.all(X[:64, j] == first[j]) and np.all(X[:, j] == first[j]):
+            return True
+    return False
+
+
 class GLMResults:
     """Results of :func:`glm_lib.fit` or :func:`glm_lib.glm`.
 
@@ -104,17 +118,22 @@ class GLMResults:
             columns=["iteration", "deviance", *self._kept_names],
         )
         self._params = state.params
+        # Sums that travelled with the passes over dask arrays (empty in memory).
+        extras = self._extras = getattr(state, "extras", None) or {}
 
         positive = prior_weights > 0
-        self.nobs = int(np.count_nonzero(positive))
+        self.nobs = int(extras["nobs"]) if "nobs" in extras else int(np.count_nonzero(positive))
         self.rank = len(kept)
         self.df_resid = self.nobs - self.rank
         # Like R's null model: an intercept is a non-zero constant column.
-        self.has_intercept = bool(np.any((X.max(axis=0) == X.min(axis=0)) & (X[0] != 0)))
+        if "col_max" in extras:
+            col_max, col_min, first = (extras[key][kept] for key in ("col_max", "col_min", "first_row"))
+            self.has_intercept = bool(np.any((col_max == col_min) & (first != 0)))
+        else:
+            self.has_intercept = _has_constant_column(X)
         self.df_model = self.rank - int(self.has_intercept)
 
         with np.errstate(all="ignore"):
-            dmu_deta = rowwise(family.link.inverse_deriv, self.eta)
             if state.working_weights is not None:
                 # As R's summary.glm: the weights of the last IRLS step, computed
                 # one step behind the estimate. They reproduce R's printed SEs and
@@ -123,8 +142,8 @@ class GLMResults:
                 # tolerance (tighten tol to get it, e.g. horse kicks 0.09054).
                 self.working_weights = state.working_weights
             else:
+                dmu_deta = rowwise(family.link.inverse_deriv, self.eta)
                 self.working_weights = prior_weights * np.square(dmu_deta) / family.variance(self.mu)
-        self._dmu_deta = dmu_deta
         if state.fisher_factor is not None:
             self._gram_factor = state.fisher_factor
         else:
@@ -138,7 +157,10 @@ class GLMResults:
                     "errors cannot be computed; the fit did not reach a usable maximum: use method='irls', "
                     "a smaller learning_rate or other start= values"
                 ) from None
-        self.pearson_chi2 = float(np.sum(np.square(self.resid_pearson)))
+        if "pearson" in extras:
+            self.pearson_chi2 = float(extras["pearson"])
+        else:
+            self.pearson_chi2 = float(np.sum(np.square(self.resid_pearson)))
         self.dispersion = self._estimate_dispersion()
         self.null_deviance, self.df_null = self._null_model()
 
@@ -177,6 +199,10 @@ class GLMResults:
     def _null_model(self) -> tuple[float, int]:
         family, y, weights, offset = self.family, self.y, self.prior_weights, self.offset
         intercept = self.has_intercept
+        if "null_deviance" in self._extras:  # dask: computed for this model's case in the passes
+            return float(self._extras["null_deviance"]), self.nobs - int(intercept)
+        if intercept and "null_deviance_at_mean" in self._extras:  # in memory, no offset: from row sums
+            return float(self._extras["null_deviance_at_mean"]), self.nobs - int(intercept)
         if not intercept:
             mu = rowwise(family.link.inverse, offset)
         elif np.any(offset != 0):
@@ -231,6 +257,8 @@ class GLMResults:
             # A perfect fit (fit warned): the likelihood grows without bound as the
             # dispersion goes to 0; R's logLik is Inf for the Gaussian too.
             return np.inf
+        if "loglik" in self._extras and scale == 1.0:
+            return float(self._extras["loglik"])
         family, trials = self.family, getattr(self.family, "trials", None)
         if trials is None:
             return rowsum(lambda y, mu, w: family.loglike(y, mu, w, scale), self.y, self.mu, self.prior_weights)
@@ -274,7 +302,8 @@ class GLMResults:
     @property
     def resid_working(self) -> np.ndarray:
         """``(y - mu) g'(mu)``, the residual of the last IRLS regression."""
-        return (self.y - self.mu) / self._dmu_deta
+        with np.errstate(all="ignore"):
+            return (self.y - self.mu) / rowwise(self.family.link.inverse_deriv, self.eta)
 
     # --- influence --------------------------------------------------------------
     @property
