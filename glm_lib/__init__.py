@@ -48,6 +48,7 @@ from ._model._families import (
 from ._model._formatting import inline
 from ._models._betabinomial import BetaBinomialResults, betabinomial_glm
 from ._models._gee import GEEResults, fit_gee, gee
+from ._models._lmm import LMMResults, SingularFitWarning, lmer
 from ._models._mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
 from ._models._multinomial import MultinomialResults, fit_multinomial, multinom
 from ._models._negbin import fit_negative_binomial, glm_nb
@@ -70,6 +71,9 @@ __all__ = [
     "fit_multinomial",
     "multinom",
     "MultinomialResults",
+    "lmer",
+    "LMMResults",
+    "SingularFitWarning",
     "fit_random_intercept",
     "random_intercept_glm",
     "marginal_loglike",
