@@ -48,6 +48,7 @@ from ._model._families import (
 from ._model._formatting import inline
 from ._models._betabinomial import BetaBinomialResults, betabinomial_glm
 from ._models._gee import GEEResults, fit_gee, gee
+from ._models._glmm import GLMMResults, glmer
 from ._models._lmm import LMMResults, SingularFitWarning, lmer
 from ._models._mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
 from ._models._multinomial import MultinomialResults, fit_multinomial, multinom
@@ -72,6 +73,8 @@ __all__ = [
     "multinom",
     "MultinomialResults",
     "lmer",
+    "glmer",
+    "GLMMResults",
     "LMMResults",
     "SingularFitWarning",
     "fit_random_intercept",

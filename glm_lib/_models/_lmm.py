@@ -25,13 +25,13 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, optimize, sparse, stats
+from scipy import linalg, optimize, stats
 
 from .._formula._formula import _column_or_values, check_new_levels, model_frame
 from .._model import _formatting as formatting
 from .._model._errors import ConvergenceWarning
 from .._model._validation import check_finite, check_formula, first_rows
-from ._ranef import BlockedCholesky, RandomStructure, build_structure, split_formula, term_matrix_for
+from ._ranef import with_small_blas, BlockedCholesky, RandomStructure, build_structure, split_formula, term_matrix_for
 
 __all__ = ["lmer", "LMMResults", "MixedModelResults", "SingularFitWarning"]
 
@@ -100,7 +100,7 @@ def minimise(func, x0, lower, tol=1e-10, max_iter=2000):
                                options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-16, "maxcor": 30})
     x, value = result.x.copy(), float(result.fun)
     # Polish: Newton on the coordinates away from their bound.
-    for _ in range(8):
+    for _ in range(4):
         free = ~(x <= lower + 1e-8)
         if not free.any():
             break
@@ -122,7 +122,7 @@ def minimise(func, x0, lower, tol=1e-10, max_iter=2000):
         new_value = safe(candidate)
         if new_value <= value:
             x, value = candidate, new_value
-        if np.max(np.abs(step)) < 1e-9 or new_value > value:
+        if np.max(np.abs(step)) < 1e-8 * (1 + np.max(np.abs(x))) or new_value > value:
             break
     grad = _central_gradient(safe, x, lower)
     free = ~(x <= lower + 1e-8)
@@ -456,22 +456,12 @@ class _LMMProblem:
         self.structure = structure
         self.REML = REML
         self.n, self.p = X.shape
-        sw = np.sqrt(weights)
-        Zw = sparse.diags(sw) @ structure.Z
-        XY = np.column_stack([X, y - offset]) * sw[:, None]
-        self.ZtZ = (Zw.T @ Zw).tocsr()
-        self.ZtXY = np.asarray(Zw.T @ XY)
-        self.C = XY.T @ XY
+        self.weights = weights
+        self.extra = np.column_stack([X, y - offset])
         self.log_weights = float(np.sum(np.log(weights)))
-        first = structure.terms[0]
-        self.q1, self.k1 = first.n_levels * first.k, first.k
-        self.identity = sparse.identity(structure.q, format="csr")
 
     def factor(self, theta) -> BlockedCholesky:
-        lam = self.structure.lambda_matrix(theta)
-        A = (lam.T @ self.ZtZ @ lam + self.identity).tocsr()
-        B = lam.T @ self.ZtXY
-        return BlockedCholesky(A, np.asarray(B), self.C, self.q1, self.k1)
+        return self.structure.factor(theta, self.weights, self.extra)
 
     def deviance(self, theta, chol=None) -> float:
         chol = self.factor(theta) if chol is None else chol
@@ -565,6 +555,7 @@ class LMMResults(MixedModelResults):
         return self._problem.factor(self.theta)
 
 
+@with_small_blas
 def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offset=None,
          tol: float = 1e-10, max_iter: int = 2000) -> LMMResults:
     r"""Fit a linear mixed model by REML or maximum likelihood, as ``lme4::lmer``.

@@ -24,6 +24,8 @@ and small. Nothing of size ``n x n`` is formed; cross products are sparse
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -35,7 +37,32 @@ from scipy import linalg, sparse
 from .._formula._formula import R_CONTEXT
 from .._model._validation import first_rows
 
-__all__ = ["RandomTerm", "RandomStructure", "split_formula", "build_structure", "BlockedCholesky"]
+__all__ = ["RandomTerm", "RandomStructure", "split_formula", "build_structure", "BlockedCholesky", "small_blas"]
+
+
+def small_blas():
+    """A context in which BLAS runs on one thread, when threadpoolctl is installed.
+
+    The engine factors many small matrices; a multi-threaded BLAS spends more
+    time waking its threads than computing, and on a busy machine each
+    Cholesky of a 200 x 200 matrix was measured 100 times slower.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # an optional speed-up (not in Binder's lean environment)
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def with_small_blas(function):
+    """Run ``function`` inside :func:`small_blas`."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with small_blas():
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 # --------------------------------------------------------------------------
@@ -259,6 +286,30 @@ class RandomStructure:
             out.append(T)
         return out
 
+    def rows(self, theta: np.ndarray) -> list[np.ndarray]:
+        """``matrix_t @ T_t`` per term: the rows of ``Z Lambda`` (see :func:`weighted_cross_products`)."""
+        return [term.matrix @ T for term, T in zip(self.terms, self.factors(theta))]
+
+    def times_u(self, rows: list[np.ndarray], u: np.ndarray) -> np.ndarray:
+        """``Z Lambda u`` from the rows of :meth:`rows`."""
+        out = np.zeros(rows[0].shape[0])
+        for t, (term, V) in enumerate(zip(self.terms, rows)):
+            U = u[self.offsets[t]:self.offsets[t + 1]].reshape(term.n_levels, term.k)
+            out += np.einsum("nk,nk->n", V, U[term.codes])
+        return out
+
+    def factor(self, theta: np.ndarray, weights: np.ndarray, extra: np.ndarray, rows=None,
+               pad_last: float = 0.0) -> "BlockedCholesky":
+        """The blocked factor of the augmented system at ``theta`` with row weights ``weights``.
+
+        ``pad_last`` is added to the last diagonal entry (the response's), which
+        keeps it positive when only the solution, not the residual, is wanted.
+        """
+        rows = self.rows(theta) if rows is None else rows
+        blocks, cross, rest = weighted_cross_products(self, rows, weights, extra)
+        rest[-1, -1] += pad_last
+        return BlockedCholesky(blocks, cross, rest).set_q_rest(self.q - self.offsets[1])
+
     def lambda_matrix(self, theta: np.ndarray) -> sparse.csr_matrix:
         blocks = [sparse.kron(sparse.identity(term.n_levels, format="csr"), sparse.csr_matrix(T), format="csr")
                   for term, T in zip(self.terms, self.factors(theta))]
@@ -310,14 +361,58 @@ def build_structure(terms: list[tuple[str, str]], data: pd.DataFrame) -> RandomS
 # --------------------------------------------------------------------------
 # The blocked Cholesky factor
 # --------------------------------------------------------------------------
+def weighted_cross_products(structure: "RandomStructure", rows: list[np.ndarray], weights: np.ndarray,
+                            extra: np.ndarray):
+    """The pieces of the augmented matrix, by ``np.bincount`` over rows (no sparse objects, no n x n).
+
+    ``rows[t]`` is ``matrix_t @ T_t`` (``n x k_t``): row ``i`` of ``Z Lambda``
+    within term ``t``, at the columns of level ``codes_t[i]``. ``extra`` holds
+    the dense columns (fixed effects, response). Returns ``(blocks, cross,
+    rest)``: the first term's diagonal blocks of ``Lambda' Z' W Z Lambda``
+    (``m1 x k1 x k1``, without ``+ I``), its cross block with everything else
+    (``q1 x (q_rest + c)``) and the dense rest (``(q_rest + c)`` square,
+    with ``+ I`` on the random-effects part).
+    """
+    terms = structure.terms
+    first, V1, c1 = terms[0], rows[0], terms[0].codes
+    m1, k1 = first.n_levels, first.k
+    q1 = m1 * k1
+    qr = structure.q - q1
+    c = extra.shape[1]
+    size = qr + c
+    wV1 = V1 * weights[:, None]
+    index = (c1[:, None, None] * (k1 * k1) + np.arange(k1 * k1).reshape(1, k1, k1)).ravel()
+    blocks = np.bincount(index, (wV1[:, :, None] * V1[:, None, :]).ravel(), minlength=m1 * k1 * k1).reshape(m1, k1, k1)
+    # Everything else as one n x (columns) "row pattern": (column index, value) pairs per row.
+    other_cols, other_vals = [], []
+    for t in range(1, len(terms)):
+        term = terms[t]
+        start = structure.offsets[t] - q1
+        other_cols.append(start + term.codes[:, None] * term.k + np.arange(term.k)[None, :])
+        other_vals.append(rows[t])
+    other_cols.append(np.broadcast_to(qr + np.arange(c)[None, :], (extra.shape[0], c)))
+    other_vals.append(extra)
+    cols = np.hstack(other_cols)  # n x r
+    vals = np.hstack(other_vals)
+    row1 = c1[:, None] * k1 + np.arange(k1)[None, :]  # n x k1
+    index = (row1[:, :, None] * size + cols[:, None, :]).ravel()
+    cross = np.bincount(index, (wV1[:, :, None] * vals[:, None, :]).ravel(), minlength=q1 * size).reshape(q1, size)
+    wvals = vals * weights[:, None]
+    index = (cols[:, :, None] * size + cols[:, None, :]).ravel()
+    rest = np.bincount(index, (wvals[:, :, None] * vals[:, None, :]).ravel(), minlength=size * size).reshape(size, size)
+    rest[np.arange(qr), np.arange(qr)] += 1.0
+    return blocks, cross, rest
+
+
 class BlockedCholesky:
     """Cholesky factor of the augmented penalised least-squares matrix.
 
     The matrix is ``[[A, B], [B', C]]`` with ``A = Lambda' Z' W Z Lambda + I``
-    (sparse, ``q x q``), ``B`` (``q x c``) the cross products of
-    ``Z Lambda`` with the extra columns (the fixed effects and last the
-    response) and ``C`` (``c x c``) their own cross products. The first
-    ``q1 = m k`` rows of ``A`` are block diagonal with ``m`` blocks of ``k x k``.
+    (``q x q``), ``B`` the cross products of ``Z Lambda`` with the extra
+    columns (the fixed effects and last the response) and ``C`` their own
+    cross products. The first ``q1 = m k`` rows of ``A`` are block diagonal
+    with ``m`` blocks of ``k x k``; the pieces come from
+    :func:`weighted_cross_products`.
 
     Attributes
     ----------
@@ -330,35 +425,29 @@ class BlockedCholesky:
         then the extra columns); ``c' = q - q1 + c``.
     """
 
-    def __init__(self, A: sparse.spmatrix, B: np.ndarray, C: np.ndarray, q1: int, k: int):
-        A = sparse.csr_matrix(A)
-        q = A.shape[0]
-        self.q, self.q1, self.k, self.m = q, q1, k, q1 // k
-        A11 = A[:q1, :q1].tocoo()
-        blocks = np.zeros((self.m, k, k))
-        blocks[A11.row // k, A11.row % k, A11.col % k] = A11.data
+    def __init__(self, blocks: np.ndarray, cross: np.ndarray, rest: np.ndarray):
+        m, k, _ = blocks.shape
+        self.m, self.k, self.q1 = m, k, m * k
+        self.q = self.q1 + rest.shape[0]  # placeholder, fixed by q_rest below
+        blocks = blocks + np.eye(k)[None, :, :]
         if k == 1:
             L1 = np.sqrt(blocks)
-        else:
-            L1 = np.linalg.cholesky(blocks)
-        cross = np.hstack([A[:q1, q1:].toarray(), B[:q1]]) if q > q1 else np.asarray(B[:q1], dtype=float)
-        if k == 1:
             G = cross / L1[:, 0, :]
         else:
-            G = _batched_lower_solve(L1, cross.reshape(self.m, k, -1)).reshape(q1, -1)
-        if q > q1:
-            A22 = A[q1:, q1:].toarray()
-            B2 = B[q1:]
-            rest = np.block([[A22, B2], [B2.T, C]])
-        else:
-            rest = np.array(C, dtype=float, copy=True)
-        schur = rest - G.T @ G
+            L1 = np.linalg.cholesky(blocks)
+            G = _batched_lower_solve(L1, cross.reshape(m, k, -1)).reshape(self.q1, -1)
         self.L1, self.G = L1, G
-        self.LS = linalg.cholesky(schur, lower=True, check_finite=False)
+        self.LS = linalg.cholesky(rest - G.T @ G, lower=True, check_finite=False)
+        self._q_rest = None
+
+    def set_q_rest(self, q_rest: int) -> "BlockedCholesky":
+        self._q_rest = q_rest
+        self.q = self.q1 + q_rest
+        return self
 
     @property
     def q_rest(self) -> int:
-        return self.q - self.q1
+        return self._q_rest
 
     def logdet_random(self) -> float:
         """``log |L_theta|^2`` of the random-effects part."""
