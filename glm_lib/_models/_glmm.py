@@ -235,7 +235,7 @@ class GLMMResults(MixedModelResults):
 
 @with_small_blas
 def glmer(formula: str, data: pd.DataFrame, family: Family | None = None, nAGQ: int = 1, weights=None, offset=None,
-          tol: float = 1e-10, max_iter: int = 2000):
+          tol: float = 1e-6, max_iter: int = 2000):
     r"""Fit a generalized linear mixed model by maximum likelihood, as ``lme4::glmer``.
 
     The model is :math:`g(\mu) = \eta = X\beta + Z b + \text{offset}` with
@@ -260,7 +260,8 @@ def glmer(formula: str, data: pd.DataFrame, family: Family | None = None, nAGQ: 
     weights, offset : str or array-like, optional
         Prior weights (binomial: the trials of a proportion) and an offset.
     tol, max_iter : float, int
-        The optimiser's gradient tolerance and iteration limit.
+        L-BFGS-B's gradient tolerance and iteration limit; Newton steps on a
+        finite-difference Hessian then polish the optimum.
 
     Returns
     -------

@@ -31,7 +31,7 @@ from .._formula._formula import _column_or_values, check_new_levels, model_frame
 from .._model import _formatting as formatting
 from .._model._errors import ConvergenceWarning
 from .._model._validation import check_finite, check_formula, first_rows
-from ._ranef import with_small_blas, BlockedCholesky, RandomStructure, build_structure, split_formula, term_matrix_for
+from ._ranef import scale_cross_products, weighted_cross_products, with_small_blas, BlockedCholesky, RandomStructure, build_structure, split_formula, term_matrix_for
 
 __all__ = ["lmer", "LMMResults", "MixedModelResults", "SingularFitWarning"]
 
@@ -81,7 +81,7 @@ def finite_difference_hessian(func, x, step=1e-4):
     return grad, hess
 
 
-def minimise(func, x0, lower, tol=1e-10, max_iter=2000):
+def minimise(func, x0, lower, tol=1e-6, max_iter=2000):
     """Minimise ``func`` with lower bounds: L-BFGS-B, then Newton steps on the free coordinates.
 
     Returns ``(x, value, n_iter, converged)``.
@@ -97,7 +97,7 @@ def minimise(func, x0, lower, tol=1e-10, max_iter=2000):
         return safe(x), _central_gradient(safe, x, lower)
 
     result = optimize.minimize(with_gradient, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                               options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-16, "maxcor": 30})
+                               options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-13, "maxcor": 30})
     x, value = result.x.copy(), float(result.fun)
     # Polish: Newton on the coordinates away from their bound.
     for _ in range(4):
@@ -459,9 +459,13 @@ class _LMMProblem:
         self.weights = weights
         self.extra = np.column_stack([X, y - offset])
         self.log_weights = float(np.sum(np.log(weights)))
+        # Cross products with T = I, once; each theta only rescales them.
+        self.raw = weighted_cross_products(structure, [t.matrix for t in structure.terms], weights, self.extra,
+                                           add_identity=False)
 
     def factor(self, theta) -> BlockedCholesky:
-        return self.structure.factor(theta, self.weights, self.extra)
+        pieces = scale_cross_products(self.structure, theta, self.raw)
+        return BlockedCholesky(*pieces).set_q_rest(self.structure.q - self.structure.offsets[1])
 
     def deviance(self, theta, chol=None) -> float:
         chol = self.factor(theta) if chol is None else chol
@@ -557,7 +561,7 @@ class LMMResults(MixedModelResults):
 
 @with_small_blas
 def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offset=None,
-         tol: float = 1e-10, max_iter: int = 2000) -> LMMResults:
+         tol: float = 1e-6, max_iter: int = 2000) -> LMMResults:
     r"""Fit a linear mixed model by REML or maximum likelihood, as ``lme4::lmer``.
 
     The model is :math:`y = X\beta + Zb + \varepsilon` with
@@ -580,7 +584,8 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
     offset : str or array-like, optional
         Added to the linear predictor (``offset(...)`` terms add to it).
     tol, max_iter : float, int
-        The optimiser's gradient tolerance and iteration limit.
+        L-BFGS-B's gradient tolerance and iteration limit; Newton steps on a
+        finite-difference Hessian then polish the optimum.
 
     Returns
     -------

@@ -362,7 +362,7 @@ def build_structure(terms: list[tuple[str, str]], data: pd.DataFrame) -> RandomS
 # The blocked Cholesky factor
 # --------------------------------------------------------------------------
 def weighted_cross_products(structure: "RandomStructure", rows: list[np.ndarray], weights: np.ndarray,
-                            extra: np.ndarray):
+                            extra: np.ndarray, add_identity: bool = True):
     """The pieces of the augmented matrix, by ``np.bincount`` over rows (no sparse objects, no n x n).
 
     ``rows[t]`` is ``matrix_t @ T_t`` (``n x k_t``): row ``i`` of ``Z Lambda``
@@ -400,6 +400,37 @@ def weighted_cross_products(structure: "RandomStructure", rows: list[np.ndarray]
     wvals = vals * weights[:, None]
     index = (cols[:, :, None] * size + cols[:, None, :]).ravel()
     rest = np.bincount(index, (wvals[:, :, None] * vals[:, None, :]).ravel(), minlength=size * size).reshape(size, size)
+    if add_identity:
+        rest[np.arange(qr), np.arange(qr)] += 1.0
+    return blocks, cross, rest
+
+
+def scale_cross_products(structure: "RandomStructure", theta: np.ndarray, raw):
+    """Apply ``Lambda_theta`` to cross products formed once with ``T = I`` (the linear model's case).
+
+    ``raw`` is :func:`weighted_cross_products` of the terms' own matrices
+    (``add_identity=False``); the result equals it evaluated at ``theta``, at
+    a cost free of the number of rows.
+    """
+    blocks, cross, rest = raw
+    factors = structure.factors(theta)
+    T1 = factors[0]
+    q1 = structure.offsets[1]
+    m1, k1 = blocks.shape[0], blocks.shape[1]
+    blocks = T1.T @ blocks @ T1
+    cross = (T1.T @ cross.reshape(m1, k1, -1)).reshape(q1, -1)
+
+    def right(M):
+        M = M.copy()
+        for t in range(1, len(structure.terms)):
+            term, T = structure.terms[t], factors[t]
+            a, b = structure.offsets[t] - q1, structure.offsets[t + 1] - q1
+            M[:, a:b] = (M[:, a:b].reshape(M.shape[0], term.n_levels, term.k) @ T).reshape(M.shape[0], -1)
+        return M
+
+    cross = right(cross)
+    rest = right(right(rest).T).T
+    qr = structure.q - q1
     rest[np.arange(qr), np.arange(qr)] += 1.0
     return blocks, cross, rest
 
@@ -520,7 +551,7 @@ def _batched_lower_solve(L: np.ndarray, b: np.ndarray) -> np.ndarray:
     m, k, _ = L.shape
     x = np.empty(np.broadcast_shapes(b.shape, (m, k, b.shape[-1])))
     for i in range(k):
-        x[:, i, :] = (b[:, i, :] - np.einsum("mj,mjc->mc", L[:, i, :i], x[:, :i, :])) / L[:, i, i][:, None]
+        x[:, i, :] = (b[:, i, :] - (L[:, i, None, :i] @ x[:, :i, :])[:, 0, :]) / L[:, i, i][:, None]
     return x
 
 
