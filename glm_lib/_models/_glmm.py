@@ -238,9 +238,11 @@ def glmer(formula: str, data: pd.DataFrame, family: Family | None = None, nAGQ: 
           tol: float = 1e-6, max_iter: int = 2000):
     r"""Fit a generalized linear mixed model by maximum likelihood, as ``lme4::glmer``.
 
-    The model is :math:`g(\mu) = \eta = X\beta + Z b + \text{offset}` with
-    :math:`b = \Lambda_\theta u`, :math:`u \sim N(0, I)`, and a Binomial or
-    Poisson response given :math:`b`. The marginal likelihood is approximated
+    The model is :math:`g(\mu_i) = \eta_i = \mathbf{x}_i^\top\boldsymbol\beta + \mathbf{z}_i^\top\boldsymbol\gamma + o_i`
+    with random effects :math:`\boldsymbol\gamma = \boldsymbol\Lambda_{\boldsymbol\psi}\mathbf{u}`,
+    :math:`\mathbf{u} \sim N(\mathbf{0}, \mathbf{I})`, and a Binomial or Poisson
+    response given :math:`\boldsymbol\gamma` (lme4's :math:`b` and :math:`\theta`, the
+    attributes ``b`` and ``theta``; see :func:`lmer`). The marginal likelihood is approximated
     by Laplace's method at the conditional mode (``nAGQ = 1``), or for a single
     scalar random intercept by adaptive Gauss-Hermite quadrature with
     ``nAGQ`` nodes.

@@ -564,10 +564,14 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
          tol: float = 1e-6, max_iter: int = 2000) -> LMMResults:
     r"""Fit a linear mixed model by REML or maximum likelihood, as ``lme4::lmer``.
 
-    The model is :math:`y = X\beta + Zb + \varepsilon` with
-    :math:`b = \Lambda_\theta u`, :math:`u \sim N(0, \sigma^2 I)` and
-    :math:`\varepsilon \sim N(0, \sigma^2 W^{-1})`; the profiled (REML)
-    deviance of Bates et al. (2015) is minimised over :math:`\theta`.
+    The model is :math:`\mathbf{y} = \mathbf{X}\boldsymbol\beta + \mathbf{Z}\boldsymbol\gamma + \boldsymbol\varepsilon`
+    with random effects :math:`\boldsymbol\gamma = \boldsymbol\Lambda_{\boldsymbol\psi}\mathbf{u}`,
+    :math:`\mathbf{u} \sim N(\mathbf{0}, \sigma^2 \mathbf{I})` and
+    :math:`\varepsilon_i \sim N(0, \sigma^2 / w_i)`; the profiled (REML)
+    deviance of Bates et al. (2015) is minimised over the relative covariance
+    parameters :math:`\boldsymbol\psi`. (lme4 writes :math:`\theta` and :math:`b`, and
+    the results keep lme4's attribute names ``theta`` and ``b``; the book keeps
+    :math:`\theta` for the natural parameter and :math:`b` for the cumulant.)
 
     Parameters
     ----------
