@@ -23,7 +23,9 @@ MODELS = FIXTURE["models"]
 
 def _data(name):
     if name == "sleepstudy":
-        return gl.datasets.load_sleepstudy()
+        data = gl.datasets.load_sleepstudy()
+        data["w"] = (data["Days"] + 1) / 3  # as tests/r/lmer.R
+        return data
     if name == "penicillin":
         return gl.datasets.load_penicillin()
     return r_frame(FIXTURE["data"][name])
@@ -36,7 +38,7 @@ def fits():
         data = _data(spec["data"])
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            out[name] = (gl.lmer(spec["formula"], data, REML=spec["REML"]), data)
+            out[name] = (gl.lmer(spec["formula"], data, REML=spec["REML"], weights=spec.get("weights")), data)
     return out
 
 

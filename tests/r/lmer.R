@@ -7,6 +7,7 @@ source("tests/r/_common.R")
 suppressPackageStartupMessages(library(lme4))
 
 sleepstudy <- lme4::sleepstudy
+sleepstudy$w <- (sleepstudy$Days + 1) / 3  # prior weights for the weighted fit
 penicillin <- lme4::Penicillin
 
 set.seed(20261207)
@@ -24,6 +25,8 @@ models <- list(
   list(name = "sleep_ml", data = "sleepstudy", REML = FALSE, formula = Reaction ~ Days + (Days | Subject)),
   list(name = "sleep_uncorrelated", data = "sleepstudy", REML = TRUE,
        formula = Reaction ~ Days + (1 | Subject) + (0 + Days | Subject)),
+  list(name = "sleep_weighted", data = "sleepstudy", REML = TRUE, weights = "w",
+       formula = Reaction ~ Days + (Days | Subject)),
   list(name = "penicillin", data = "penicillin", REML = TRUE, formula = diameter ~ 1 + (1 | plate) + (1 | sample)),
   list(name = "penicillin_ml", data = "penicillin", REML = FALSE, formula = diameter ~ 1 + (1 | plate) + (1 | sample)),
   list(name = "nested", data = "nested", REML = TRUE, formula = y ~ x + (1 | a/b)),
@@ -33,15 +36,18 @@ models <- list(
 control <- lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-10, maxfun = 1e5))
 record <- function(spec) {
   data <- get(spec$data)
-  fit <- lmer(spec$formula, data = data, REML = spec$REML, control = control)
-  devfun <- lmer(spec$formula, data = data, REML = spec$REML, control = control, devFunOnly = TRUE)
+  # do.call passes the weights' values (lmer looks an unquoted name up in data).
+  w <- if (is.null(spec$weights)) NULL else data[[spec$weights]]
+  args <- list(formula = spec$formula, data = data, REML = spec$REML, control = control, weights = w)
+  fit <- do.call(lmer, args)
+  devfun <- do.call(lmer, c(args, devFunOnly = TRUE))
   theta <- unname(getME(fit, "theta"))
   points <- list(theta, 0.7 * theta + 0.1, 1.3 * theta + 0.05)
   re <- ranef(fit, condVar = TRUE)
   vc <- as.data.frame(VarCorr(fit))
   newdata <- data[c(1, 7, 20), , drop = FALSE]
   list(
-    formula = paste(deparse(spec$formula), collapse = ""), data = spec$data, REML = spec$REML,
+    formula = paste(deparse(spec$formula), collapse = ""), data = spec$data, REML = spec$REML, weights = spec$weights,
     params = as.list(fixef(fit)), se = unname(sqrt(diag(as.matrix(vcov(fit))))),
     vcov = unname(as.matrix(vcov(fit))),
     sigma = sigma(fit), theta = theta, loglik = as.numeric(logLik(fit)),
