@@ -337,7 +337,6 @@ class MixedModelResults:
         return eta
 
     def _format_varcorr(self) -> list[str]:
-        table = self.VarCorr()
         rows = []
         for group, term, cov in zip(self._group_labels(), self.structure.terms, self._term_covariances()):
             sd = np.sqrt(np.diag(cov))
@@ -348,7 +347,6 @@ class MixedModelResults:
                 rows.append((group if i == 0 else "", name, cov[i, i], sd[i], " ".join(cells)))
         if self._scaled_by_sigma:
             rows.append(("Residual", "", self.sigma**2, self.sigma, ""))
-        del table
         gw = max(len("Groups"), *(len(r[0]) for r in rows))
         nw = max(len("Name"), *(len(r[1]) for r in rows))
         var = [_signif(r[2]) for r in rows]

@@ -459,7 +459,7 @@ class BlockedCholesky:
     def __init__(self, blocks: np.ndarray, cross: np.ndarray, rest: np.ndarray):
         m, k, _ = blocks.shape
         self.m, self.k, self.q1 = m, k, m * k
-        self.q = self.q1 + rest.shape[0]  # placeholder, fixed by q_rest below
+        self.q = self.q1  # set with the other terms' size by set_q_rest
         blocks = blocks + np.eye(k)[None, :, :]
         if k == 1:
             L1 = np.sqrt(blocks)
