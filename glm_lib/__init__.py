@@ -49,6 +49,8 @@ from ._model._formatting import inline
 from ._models._bayes import BayesGLMResults, bayes_glm
 from ._models._betabinomial import BetaBinomialResults, betabinomial_glm
 from ._models._gee import GEEResults, fit_gee, gee
+from ._models._glmm import GLMMResults, glmer
+from ._models._lmm import LMMResults, SingularFitWarning, lmer
 from ._models._mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
 from ._models._multinomial import MultinomialResults, fit_multinomial, multinom
 from ._models._negbin import fit_negative_binomial, glm_nb
@@ -71,6 +73,11 @@ __all__ = [
     "fit_multinomial",
     "multinom",
     "MultinomialResults",
+    "lmer",
+    "glmer",
+    "GLMMResults",
+    "LMMResults",
+    "SingularFitWarning",
     "fit_random_intercept",
     "random_intercept_glm",
     "marginal_loglike",

@@ -41,6 +41,9 @@ __all__ = [
     "load_birthweight",
     "load_engel",
     "load_lung",
+    "load_sleepstudy",
+    "load_penicillin",
+    "load_grouseticks",
 ]
 
 _SOURCES = {
@@ -70,6 +73,9 @@ _SOURCES = {
     "mtcars": "Henderson & Velleman (1981), Biometrics 37: fuel consumption and ten design variables of 32 cars from Motor Trend (1974); R package datasets.",
     "birthweight": "Dobson & Barnett (2008), An Introduction to Generalized Linear Models, 3rd ed., Table 2.3: birthweight (g) and gestational age (weeks) of 12 boys and 12 girls.",
     "lung": "Loprinzi et al. (1994), Journal of Clinical Oncology 12: survival (days) of 228 patients with advanced lung cancer from the North Central Cancer Treatment Group, 63 of them censored, with age, sex and performance scores; via R package survival (lung), status recoded 1 died / 0 censored.",
+    "sleepstudy": "Belenky et al. (2003), Journal of Sleep Research 12: average reaction time (ms) of 18 truck drivers on each of 10 days (0-9) of sleep restricted to 3 hours a night; via R package lme4 (sleepstudy), the random-slope example of Bates et al. (2015).",
+    "penicillin": "Davies & Goldsmith (1972), Statistical Methods in Research and Production, 4th ed., Table 6.6: diameter (mm) of the zone of growth inhibition of B. subtilis by 6 penicillin samples, each on 24 agar plates (a crossed design); via R package lme4 (Penicillin).",
+    "grouseticks": "Elston et al. (2001), Parasitology 122: ticks counted on the heads of 403 red grouse chicks (INDEX) in 118 broods at 63 locations, by year (1995-97) and altitude (HEIGHT, m; cHEIGHT centred); via R package lme4 (grouseticks).",
     "engel": "Engel (1857), via Koenker & Bassett (1982), Econometrica 50: annual income and annual food expenditure (Belgian francs) of 235 Belgian working-class households; R package quantreg (engel), as statsmodels distributes it.",
 }
 
@@ -789,4 +795,28 @@ def load_lung() -> pd.DataFrame:
     frame = _read("lung.csv")
     frame["status"] = (frame["status"] == 2).astype(int)
     frame["sex"] = pd.Categorical(frame["sex"].map({1: "male", 2: "female"}), categories=["male", "female"])
+    return frame
+
+
+def load_sleepstudy() -> pd.DataFrame:
+    """Sleep deprivation (180 rows): ``Reaction`` (ms), ``Days`` (0-9), ``Subject`` (18 levels, as lme4 orders them)."""
+    frame = _read("sleepstudy.csv")
+    _categorical(frame, "Subject")
+    return frame
+
+
+def load_penicillin() -> pd.DataFrame:
+    """Penicillin assay (144 rows): ``diameter`` (mm), ``plate`` (24 levels a-x), ``sample`` (6 levels A-F)."""
+    frame = _read("penicillin.csv")
+    _categorical(frame, "plate")
+    _categorical(frame, "sample")
+    return frame
+
+
+def load_grouseticks() -> pd.DataFrame:
+    """Ticks on red grouse chicks (403 rows): ``INDEX`` (one level per chick), ``TICKS``, ``BROOD`` (118),
+    ``HEIGHT``, ``YEAR`` (95, 96, 97), ``LOCATION`` (63), ``cHEIGHT``; factors as lme4 orders them (numerically)."""
+    frame = _read("grouseticks.csv")
+    for column in ("INDEX", "BROOD", "YEAR", "LOCATION"):
+        _categorical(frame, column)
     return frame

@@ -1,0 +1,684 @@
+"""Linear mixed models by REML or ML: lme4's profiled deviance.
+
+For ``y = X beta + Z b + e``, ``b = Lambda_theta u``, ``u ~ N(0, sigma^2 I)``,
+``e ~ N(0, sigma^2 W^{-1})`` (Bates et al. 2015, sec. 3), the penalised
+least-squares solution ``(u^, beta^)`` at a given ``theta`` and the Cholesky
+factor ``L_theta`` of ``Lambda' Z' W Z Lambda + I`` give the profiled deviance
+
+    ML:    d(theta)   = log|L_theta|^2 + n (1 + log(2 pi r^2 / n)),
+    REML:  d_R(theta) = log|L_theta|^2 + log|R_X|^2 + (n - p) (1 + log(2 pi r^2 / (n - p))),
+
+with ``r^2`` the penalised residual sum of squares (minus ``sum(log w)`` with
+prior weights). It is minimised over ``theta`` (diagonal elements of each
+term's factor at least 0) by L-BFGS-B on central-difference gradients and
+polished by Newton steps on a finite-difference Hessian. ``sigma^2 = r^2 / n``
+(ML) or ``r^2 / (n - p)`` (REML).
+
+The cross products ``Z'WZ``, ``Z'WX``, ``X'WX`` (and with ``y``) are formed
+once; each evaluation factors the small augmented system blockwise
+(:class:`glm_lib._models._ranef.BlockedCholesky`).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, optimize, stats
+
+from .._formula._formula import _column_or_values, check_new_levels, model_frame
+from .._model import _formatting as formatting
+from .._model._errors import ConvergenceWarning
+from .._model._validation import check_finite, check_formula, first_rows
+from ._ranef import scale_cross_products, weighted_cross_products, with_small_blas, BlockedCholesky, RandomStructure, build_structure, split_formula, term_matrix_for
+
+__all__ = ["lmer", "LMMResults", "MixedModelResults", "SingularFitWarning"]
+
+_SINGULAR_TOL = 1e-4  # lme4's isSingular(tol = 1e-4)
+
+
+class SingularFitWarning(UserWarning):
+    """A variance estimated at zero or a correlation at +-1 (lme4: 'boundary (singular) fit')."""
+
+
+# --------------------------------------------------------------------------
+# The optimiser shared by lmer and glmer
+# --------------------------------------------------------------------------
+def _central_gradient(func, x, lower, step=1e-5):
+    g = np.empty_like(x)
+    for i in range(x.size):
+        h = step * max(1.0, abs(x[i]))
+        up, down = x.copy(), x.copy()
+        up[i] += h
+        if x[i] - h < lower[i]:  # one-sided at the bound
+            g[i] = (func(up) - func(x)) / h
+            continue
+        down[i] -= h
+        g[i] = (func(up) - func(down)) / (2 * h)
+    return g
+
+
+def _forward_gradient(func, x, value, lower, step=1e-7):
+    g = np.empty_like(x)
+    for i in range(x.size):
+        h = step * max(1.0, abs(x[i]))
+        up = x.copy()
+        up[i] += h
+        g[i] = (func(up) - value) / h
+    return g
+
+
+def finite_difference_hessian(func, x, step=1e-4):
+    """Central-difference gradient and Hessian (lme4's ``deriv12`` with ``delta = 1e-4``)."""
+    k = x.size
+    f0 = func(x)
+    grad, hess = np.empty(k), np.empty((k, k))
+    plus, minus = np.empty(k), np.empty(k)
+    h = step * np.maximum(1.0, np.abs(x))
+    for i in range(k):
+        e = np.zeros(k)
+        e[i] = h[i]
+        plus[i], minus[i] = func(x + e), func(x - e)
+        grad[i] = (plus[i] - minus[i]) / (2 * h[i])
+        hess[i, i] = (plus[i] - 2 * f0 + minus[i]) / h[i] ** 2
+    for i in range(k):
+        for j in range(i + 1, k):
+            e_i, e_j = np.zeros(k), np.zeros(k)
+            e_i[i], e_j[j] = h[i], h[j]
+            value = (func(x + e_i + e_j) - func(x + e_i - e_j) - func(x - e_i + e_j) + func(x - e_i - e_j))
+            hess[i, j] = hess[j, i] = value / (4 * h[i] * h[j])
+    return grad, hess
+
+
+def minimise(func, x0, lower, tol=1e-6, max_iter=2000):
+    """Minimise ``func`` with lower bounds: L-BFGS-B, then Newton steps on the free coordinates.
+
+    Returns ``(x, value, n_iter, converged)``.
+    """
+    lower = np.asarray(lower, dtype=float)
+    bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower]
+
+    def safe(x):
+        value = func(x)
+        return value if np.isfinite(value) else 1e300
+
+    def with_gradient(x):
+        # Forward differences while far from the optimum (half the evaluations), central near it.
+        value = safe(x)
+        return value, _forward_gradient(safe, x, value, lower) if not near[0] else _central_gradient(safe, x, lower)
+
+    near = [False]
+
+    result = optimize.minimize(with_gradient, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+                               options={"maxiter": max_iter, "gtol": 1e-4, "ftol": 1e-10, "maxcor": 30})
+    near[0] = True
+    result = optimize.minimize(with_gradient, result.x, jac=True, method="L-BFGS-B", bounds=bounds,
+                               options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-13, "maxcor": 30})
+    x, value = result.x.copy(), float(result.fun)
+    # Polish: Newton on the coordinates away from their bound.
+    for _ in range(4):
+        free = ~(x <= lower + 1e-8)
+        if not free.any():
+            break
+        idx = np.flatnonzero(free)
+
+        def restricted(values):
+            full = x.copy()
+            full[idx] = values
+            return safe(full)
+
+        grad, hess = finite_difference_hessian(restricted, x[idx], step=1e-4)
+        try:
+            step = linalg.cho_solve(linalg.cho_factor(hess), grad)
+        except linalg.LinAlgError:
+            break
+        candidate = x.copy()
+        candidate[idx] = x[idx] - step
+        candidate = np.maximum(candidate, lower)
+        new_value = safe(candidate)
+        if new_value <= value:
+            x, value = candidate, new_value
+        if np.max(np.abs(step)) < 1e-8 * (1 + np.max(np.abs(x))) or new_value > value:
+            break
+    grad = _central_gradient(safe, x, lower)
+    free = ~(x <= lower + 1e-8)
+    converged = bool(result.status != 1 and (not free.any() or np.max(np.abs(grad[free])) < 1e-3))
+    return x, value, int(result.nit), converged
+
+
+# --------------------------------------------------------------------------
+# Shared results
+# --------------------------------------------------------------------------
+class MixedModelResults:
+    """What lmer and glmer fits share: fixed effects, variance components, random effects, prediction."""
+
+    family_name = "gaussian"
+    link_name = "identity"
+
+    def _init_common(self, *, formula, data_name, structure: RandomStructure, theta, names, params, cov, sigma,
+                     u, llf, nobs, n_params, converged, n_iter, fixed_spec, offset_expr, statistic):
+        self.formula = formula
+        self.data_name = data_name
+        self.structure = structure
+        self.theta = np.asarray(theta, dtype=float)
+        self.names = list(names)
+        self.params = pd.Series(params, index=self.names, dtype=float)
+        self._cov = cov
+        self.bse = pd.Series(np.sqrt(np.diag(cov)), index=self.names)
+        self.tvalues = self.params / self.bse
+        self.sigma = float(sigma)
+        self.u = u
+        self.llf = float(llf)
+        self.nobs = int(nobs)
+        self.n_params = int(n_params)
+        self.df_resid = self.nobs - self.n_params
+        self.converged = converged
+        self.n_iter = n_iter
+        self._fixed_spec = fixed_spec
+        self._offset_expr = offset_expr
+        self._statistic = statistic
+        lam = structure.lambda_matrix(self.theta)
+        self.b = lam @ u
+        self.singular = self._is_singular()
+
+    # --- variance components ---------------------------------------------------
+    def _is_singular(self) -> bool:
+        lower = self.structure.lower_bounds()
+        return bool(np.any(self.theta[lower == 0.0] < _SINGULAR_TOL))
+
+    def _group_labels(self) -> list[str]:
+        """Each term's grouping name, a repeated one suffixed ``.1``, ``.2`` (as lme4's VarCorr)."""
+        seen: dict[str, int] = {}
+        labels = []
+        for term in self.structure.terms:
+            count = seen.get(term.group, 0)
+            labels.append(term.group if count == 0 else f"{term.group}.{count}")
+            seen[term.group] = count + 1
+        return labels
+
+    def _term_covariances(self) -> list[np.ndarray]:
+        return [self.sigma**2 * T @ T.T if self._scaled_by_sigma else T @ T.T for T in self.structure.factors(self.theta)]
+
+    _scaled_by_sigma = True
+
+    def VarCorr(self) -> pd.DataFrame:
+        """Variance components as lme4's ``as.data.frame(VarCorr(fit))``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``grp``, ``var1``, ``var2`` (None on the diagonal),
+            ``vcov`` (variance or covariance) and ``sdcor`` (standard
+            deviation or correlation); the residual row last for a linear
+            mixed model.
+        """
+        rows = []
+        for group, term, cov in zip(self._group_labels(), self.structure.terms, self._term_covariances()):
+            sd = np.sqrt(np.diag(cov))
+            for i, name in enumerate(term.columns):
+                rows.append((group, name, None, cov[i, i], sd[i]))
+            for j in range(term.k):
+                for i in range(j + 1, term.k):
+                    corr = cov[i, j] / (sd[i] * sd[j]) if sd[i] > 0 and sd[j] > 0 else np.nan
+                    rows.append((group, term.columns[j], term.columns[i], cov[i, j], corr))
+        if self._scaled_by_sigma:
+            rows.append(("Residual", None, None, self.sigma**2, self.sigma))
+        return pd.DataFrame(rows, columns=["grp", "var1", "var2", "vcov", "sdcor"])
+
+    # --- random effects ----------------------------------------------------------
+    def ranef(self, condVar: bool = True) -> dict[str, pd.DataFrame]:
+        """Conditional modes of the random effects, one DataFrame per grouping factor (lme4's ``ranef``).
+
+        Parameters
+        ----------
+        condVar : bool
+            Attach the conditional covariance matrices, ``(levels, k, k)``,
+            as ``frame.attrs["postVar"]`` (lme4's ``attr(, "postVar")``).
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            Rows the levels, columns the term's effects (``(Intercept)``, ...).
+        """
+        if not isinstance(condVar, bool):
+            raise TypeError(f"condVar must be True or False, not {condVar!r}")
+        out: dict[str, pd.DataFrame] = {}
+        variances = self._conditional_variances() if condVar else None
+        for t, term in enumerate(self.structure.terms):
+            start = self.structure.offsets[t]
+            values = self.b[start:start + term.n_levels * term.k].reshape(term.n_levels, term.k)
+            frame = pd.DataFrame(values, index=term.levels, columns=term.columns)
+            if term.group in out:
+                previous = out[term.group]
+                merged = pd.concat([previous, frame], axis=1)
+                if condVar:
+                    merged.attrs["postVar"] = [*_as_list(previous.attrs["postVar"]), variances[t]]
+                out[term.group] = merged
+            else:
+                if condVar:
+                    frame.attrs["postVar"] = variances[t]
+                out[term.group] = frame
+        return out
+
+    def _conditional_variances(self) -> list[np.ndarray]:
+        blocks = self._factor_for_condvar().random_inverse_blocks(self.structure)
+        scale = self.sigma**2 if self._scaled_by_sigma else 1.0
+        return [scale * np.einsum("ij,mjk,lk->mil", T, block, T)
+                for T, block in zip(self.structure.factors(self.theta), blocks)]
+
+    # --- fixed effects ------------------------------------------------------------
+    def cov_params(self) -> pd.DataFrame:
+        """Covariance matrix of the fixed effects (lme4's ``vcov``)."""
+        return pd.DataFrame(self._cov, index=self.names, columns=self.names)
+
+    def coef_table(self) -> pd.DataFrame:
+        """Estimate, standard error and t (lmer) or z value and p-value (glmer) of each fixed effect."""
+        table = pd.DataFrame({"Estimate": self.params, "Std. Error": self.bse, f"{self._statistic} value": self.tvalues})
+        if self._statistic == "z":
+            table["Pr(>|z|)"] = 2 * stats.norm.sf(np.abs(self.tvalues.to_numpy()))
+        return table
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided normal p-values of the fixed effects (lme4 prints them for glmer only)."""
+        return pd.Series(2 * stats.norm.sf(np.abs(self.tvalues.to_numpy())), index=self.names)
+
+    @property
+    def aic(self) -> float:
+        """``-2 llf + 2 k`` with ``k`` the fixed effects, the theta parameters and (lmer) sigma."""
+        return -2.0 * self.llf + 2.0 * self.n_params
+
+    @property
+    def bic(self) -> float:
+        """``-2 llf + log(n) k``."""
+        return -2.0 * self.llf + np.log(self.nobs) * self.n_params
+
+    # --- prediction -------------------------------------------------------------
+    def _linear_predictor(self, newdata, re_form, allow_new_levels: bool, offset) -> np.ndarray:
+        if re_form is not None and re_form is not False and not (isinstance(re_form, str) and re_form.replace(" ", "") in ("~0", "NA")):
+            raise ValueError(
+                f"re_form must be None (all random effects) or False (population level, also '~0'), got {re_form!r}"
+            )
+        if not isinstance(allow_new_levels, bool):
+            raise TypeError(f"allow_new_levels must be True or False, not {allow_new_levels!r}")
+        if newdata is None:
+            data = self._data
+        else:
+            if isinstance(newdata, dict):
+                newdata = pd.DataFrame(newdata)
+            if not isinstance(newdata, pd.DataFrame):
+                raise TypeError(f"newdata must be a pandas DataFrame or a dict of columns, not {type(newdata).__name__}")
+            data = newdata
+        check_new_levels(self._fixed_spec, data)
+        X = np.asarray(self._fixed_spec.get_model_matrix(data, na_action="raise"), dtype=float)
+        eta = X @ self.params.to_numpy()
+        if offset is not None:
+            eta = eta + np.asarray(_column_or_values(data, offset, "offset"), dtype=float)
+        elif self._offset_expr is not None:
+            eta = eta + self._offset_expr(data)
+        if re_form is None:
+            for t, term in enumerate(self.structure.terms):
+                start = self.structure.offsets[t]
+                effects = self.b[start:start + term.n_levels * term.k].reshape(term.n_levels, term.k)
+                labels = _labels_of(data, term.group)
+                position = term.levels.get_indexer(labels)
+                new = position < 0
+                if new.any() and not allow_new_levels:
+                    shown = ", ".join(map(str, pd.unique(labels[new])[:5]))
+                    raise ValueError(
+                        f"newdata has levels of {term.group} the model was not fitted with ({shown}) at "
+                        f"{first_rows(new)}; pass allow_new_levels=True to predict them at the population "
+                        "level (random effect 0), or re_form=False"
+                    )
+                Zt = term_matrix_for(term, data)
+                contribution = np.einsum("nk,nk->n", Zt, effects[np.where(new, 0, position)])
+                eta = eta + np.where(new, 0.0, contribution)
+        return eta
+
+    def _format_varcorr(self) -> list[str]:
+        rows = []
+        for group, term, cov in zip(self._group_labels(), self.structure.terms, self._term_covariances()):
+            sd = np.sqrt(np.diag(cov))
+            with np.errstate(all="ignore"):
+                corr = cov / np.outer(sd, sd)
+            for i, name in enumerate(term.columns):
+                cells = [f"{corr[i, j]:.2f}" for j in range(i)]
+                rows.append((group if i == 0 else "", name, cov[i, i], sd[i], " ".join(cells)))
+        if self._scaled_by_sigma:
+            rows.append(("Residual", "", self.sigma**2, self.sigma, ""))
+        gw = max(len("Groups"), *(len(r[0]) for r in rows))
+        nw = max(len("Name"), *(len(r[1]) for r in rows))
+        var = [_signif(r[2]) for r in rows]
+        sds = [_signif(r[3]) for r in rows]
+        vw = max(len("Variance"), *(len(v) for v in var))
+        sw = max(len("Std.Dev."), *(len(v) for v in sds))
+        has_corr = any(r[4] for r in rows)
+        head = f" {'Groups':<{gw}} {'Name':<{nw}} {'Variance':<{vw}} {'Std.Dev.':<{sw}}" + (" Corr" if has_corr else "")
+        lines = [head.rstrip()]
+        for r, v, s in zip(rows, var, sds):
+            lines.append(f" {r[0]:<{gw}} {r[1]:<{nw}} {v:<{vw}} {s:<{sw}} {r[4]}".rstrip())
+        groups = {}
+        for term in self.structure.terms:
+            groups.setdefault(term.group, term.n_levels)
+        lines.append(f"Number of obs: {self.nobs}, groups:  " + "; ".join(f"{g}, {n}" for g, n in groups.items()))
+        return lines
+
+    def _format_fixed(self) -> list[str]:
+        table = self.coef_table()
+        cols = [("Estimate", formatting.format_column(table["Estimate"].tolist())),
+                ("Std. Error", formatting.format_column(table["Std. Error"].tolist())),
+                (f"{self._statistic} value", [formatting.format_statistic(v) for v in table.iloc[:, 2]])]
+        stars = [""] * len(self.names)
+        if self._statistic == "z":
+            cols.append(("Pr(>|z|)", [formatting.format_pvalue(v) for v in table["Pr(>|z|)"]]))
+            stars = [formatting.significance_stars(v) for v in table["Pr(>|z|)"]]
+        name_w = max(len(n) for n in self.names)
+        col_w = [max(len(h), *(len(v) for v in vals)) for h, vals in cols]
+        lines = [" " * name_w + "".join(f" {h:>{w}}" for (h, _), w in zip(cols, col_w))]
+        for i, name in enumerate(self.names):
+            cells = "".join(f" {vals[i]:>{w}}" for (_, vals), w in zip(cols, col_w))
+            lines.append(f"{name:<{name_w}}{cells} {stars[i]}".rstrip())
+        if self._statistic == "z":
+            lines += ["---", formatting.SIGNIF_LEGEND]
+        if len(self.names) > 1:
+            sd = np.sqrt(np.diag(self._cov))
+            corr = self._cov / np.outer(sd, sd)
+            short = [_abbreviate(n) for n in self.names]
+            lines += ["", "Correlation of Fixed Effects:"]
+            w0 = max(len(n) for n in short[1:])
+            cw = max(6, *(len(s) for s in short[:-1]))
+            lines.append(" " * w0 + "".join(f" {s:>{cw}}" for s in short[:-1]))
+            for i in range(1, len(short)):
+                cells = "".join(f" {corr[i, j]:>{cw}.3f}" for j in range(i))
+                lines.append(f"{short[i]:<{w0}}{cells}")
+        return lines
+
+    def _warning_lines(self) -> list[str]:
+        lines = []
+        if self.singular:
+            lines.append("optimizer: boundary (singular) fit: see help('isSingular')")
+        if not self.converged:
+            lines.append("Warning: the fit did not converge (see the ConvergenceWarning).")
+        return lines
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def _signif(value: float, digits: int = 4) -> str:
+    return f"{value:#.{digits}g}".rstrip(".") if value != 0 else "0"
+
+
+def _abbreviate(name: str) -> str:
+    if name == "(Intercept)":
+        return "(Intr)"
+    return name if len(name) <= 6 else name[:6]
+
+
+def _labels_of(data: pd.DataFrame, group: str) -> np.ndarray:
+    names = group.replace("(", "").replace(")", "").split(":")
+    for name in names:
+        if name not in data.columns:
+            raise ValueError(f"newdata lacks the grouping column {name!r}; pass re_form=False for population-level predictions")
+    return np.array([":".join(str(v) for v in row) for row in zip(*(data[name].to_numpy() for name in names))], dtype=object)
+
+
+def _warn_singular(res, stacklevel=3):
+    if res.singular:
+        warnings.warn(
+            "boundary (singular) fit: a random-effect variance is estimated at zero or a correlation at +-1 "
+            f"(theta = {np.round(res.theta, 6).tolist()}); the model is too rich for the data, consider "
+            "dropping the random term or its correlation (lme4: see help('isSingular'))",
+            SingularFitWarning, stacklevel=stacklevel,
+        )
+
+
+# --------------------------------------------------------------------------
+# Input handling shared with glmer
+# --------------------------------------------------------------------------
+def prepare_mixed(formula, data, family=None):
+    """Validate, split the formula, build the fixed design and the random structure."""
+    formula = check_formula(formula)
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    if len(data) == 0:
+        raise ValueError("data has no rows")
+    fixed, terms = split_formula(formula)
+    frame = model_frame(fixed, data, family)
+    X = frame.design.to_numpy(dtype=float)
+    names = ["(Intercept)" if c == "Intercept" else str(c) for c in frame.design.columns]
+    check_finite("the fixed-effects design", X)
+    rank = np.linalg.matrix_rank(X)
+    if rank < X.shape[1]:
+        raise ValueError(
+            f"the fixed-effects design of {fixed!r} is rank deficient (rank {rank} of {X.shape[1]} columns); "
+            "drop the aliased terms"
+        )
+    structure = build_structure(terms, data.reset_index(drop=True))
+    return formula, fixed, frame, X, names, structure
+
+
+# --------------------------------------------------------------------------
+# lmer
+# --------------------------------------------------------------------------
+class _LMMProblem:
+    def __init__(self, X, y, weights, offset, structure: RandomStructure, REML: bool):
+        self.structure = structure
+        self.REML = REML
+        self.n, self.p = X.shape
+        self.weights = weights
+        self.extra = np.column_stack([X, y - offset])
+        self.log_weights = float(np.sum(np.log(weights)))
+        # Cross products with T = I, once; each theta only rescales them.
+        self.raw = weighted_cross_products(structure, [t.matrix for t in structure.terms], weights, self.extra,
+                                           add_identity=False)
+
+    def factor(self, theta) -> BlockedCholesky:
+        pieces = scale_cross_products(self.structure, theta, self.raw)
+        return BlockedCholesky(*pieces).set_q_rest(self.structure.q - self.structure.offsets[1])
+
+    def deviance(self, theta, chol=None) -> float:
+        chol = self.factor(theta) if chol is None else chol
+        r2 = chol.last_square()
+        ld = chol.logdet_random() - self.log_weights
+        if self.REML:
+            df = self.n - self.p
+            return ld + chol.logdet_fixed(self.p) + df * (1.0 + np.log(2.0 * np.pi * r2 / df))
+        return ld + self.n * (1.0 + np.log(2.0 * np.pi * r2 / self.n))
+
+
+class LMMResults(MixedModelResults):
+    """Results of :func:`lmer`.
+
+    Attributes
+    ----------
+    params, bse, tvalues : pandas.Series
+        Fixed effects ``beta^``, their standard errors and t values (lme4
+        prints no p-values for a linear mixed model).
+    sigma : float
+        The residual standard deviation (lme4's ``sigma()``).
+    theta : ndarray
+        The relative covariance factor's parameters (``getME(fit, "theta")``).
+    llf : float
+        The log-likelihood, or for REML the REML log-likelihood (lme4's ``logLik``).
+    REML : bool
+    reml_criterion : float
+        ``-2 llf`` of the REML fit (lme4's "REML criterion at convergence"); NaN for ML.
+    deviance : float
+        ``-2 llf`` of an ML fit; for a REML fit, the ML deviance at the REML estimates
+        is not reported (NaN), as lme4's ``deviance()`` refuses it.
+    fitted, resid : ndarray
+        ``X beta^ + Z b^`` (+ offset) and ``y`` minus it.
+    """
+
+    def summary(self) -> str:
+        """Plain text laid out like lme4's ``print(summary(lmer(...)))``."""
+        how = "REML" if self.REML else "maximum likelihood"
+        lines = [f"Linear mixed model fit by {how} ['lmerMod']", f"Formula: {self.formula}"]
+        if self.data_name:
+            lines.append(f"   Data: {self.data_name}")
+        lines.append("")
+        if self.REML:
+            lines.append(f"REML criterion at convergence: {self.reml_criterion:.1f}")
+        else:
+            header = ["AIC", "BIC", "logLik", "-2*log(L)", "df.resid"]
+            values = [f"{self.aic:.1f}", f"{self.bic:.1f}", f"{self.llf:.1f}", f"{-2 * self.llf:.1f}", f"{self.df_resid}"]
+            widths = [max(len(h), len(v)) + 1 for h, v in zip(header, values)]
+            lines.append("".join(f"{h:>{w}}" for h, w in zip(header, widths)))
+            lines.append("".join(f"{v:>{w}}" for v, w in zip(values, widths)))
+        scaled = self.resid * np.sqrt(self._weights) / self.sigma
+        q = np.quantile(scaled, [0, 0.25, 0.5, 0.75, 1])
+        cells = [f"{v:.4f}" for v in q]
+        w = max(7, *(len(c) for c in cells))
+        lines += ["", "Scaled residuals: ",
+                  "".join(f"{h:>{w + 1}}" for h in ["Min", "1Q", "Median", "3Q", "Max"]),
+                  "".join(f"{c:>{w + 1}}" for c in cells), "", "Random effects:"]
+        lines += self._format_varcorr()
+        lines += ["", "Fixed effects:"]
+        lines += self._format_fixed()
+        lines += self._warning_lines()
+        return "\n".join(lines)
+
+    def predict(self, newdata=None, re_form=None, allow_new_levels: bool = False, offset=None) -> np.ndarray:
+        """Predictions ``X beta^ + Z b^`` (lme4's ``predict.merMod``).
+
+        Parameters
+        ----------
+        newdata : pandas.DataFrame or dict, optional
+            Defaults to the fitted data.
+        re_form : None or False
+            None includes every random effect; False (or ``"~0"``) gives the
+            population level ``X beta^``.
+        allow_new_levels : bool
+            Levels absent from the fit are an error unless True, when their
+            random effects are 0 (lme4's ``allow.new.levels``).
+        offset : str or array-like, optional
+            For new data when the fit used ``offset=`` values.
+
+        Returns
+        -------
+        ndarray
+        """
+        return self._linear_predictor(newdata, re_form, allow_new_levels, offset)
+
+    def __repr__(self) -> str:
+        how = "REML" if self.REML else "ML"
+        return f"<LMMResults {how}: logLik {self.llf:.6g}, sigma {self.sigma:.4g}, theta {np.round(self.theta, 4).tolist()}>"
+
+    def _factor_for_condvar(self):
+        return self._problem.factor(self.theta)
+
+
+@with_small_blas
+def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offset=None,
+         tol: float = 1e-6, max_iter: int = 2000) -> LMMResults:
+    r"""Fit a linear mixed model by REML or maximum likelihood, as ``lme4::lmer``.
+
+    The model is :math:`\mathbf{y} = \mathbf{X}\boldsymbol\beta + \mathbf{Z}\boldsymbol\gamma + \boldsymbol\varepsilon`
+    with random effects :math:`\boldsymbol\gamma = \boldsymbol\Lambda_{\boldsymbol\psi}\mathbf{u}`,
+    :math:`\mathbf{u} \sim N(\mathbf{0}, \sigma^2 \mathbf{I})` and
+    :math:`\varepsilon_i \sim N(0, \sigma^2 / w_i)`; the profiled (REML)
+    deviance of Bates et al. (2015) is minimised over the relative covariance
+    parameters :math:`\boldsymbol\psi`. (lme4 writes :math:`\theta` and :math:`b`, and
+    the results keep lme4's attribute names ``theta`` and ``b``; the book keeps
+    :math:`\theta` for the natural parameter and :math:`b` for the cumulant.)
+
+    Parameters
+    ----------
+    formula : str
+        lme4's syntax: fixed effects as :func:`glm_lib.glm` reads them plus
+        random terms ``(1 | g)``, ``(1 + x | g)`` (correlated),
+        ``(0 + x | g)``, crossed ``(1 | g) + (1 | h)`` and nested
+        ``(1 | g/h)`` = ``(1 | g) + (1 | g:h)``.
+    data : pandas.DataFrame
+    REML : bool
+        True (the default, as lme4) for REML, False for maximum likelihood.
+    weights : str or array-like, optional
+        Prior weights (a column name or values), positive.
+    offset : str or array-like, optional
+        Added to the linear predictor (``offset(...)`` terms add to it).
+    tol, max_iter : float, int
+        L-BFGS-B's gradient tolerance and iteration limit; Newton steps on a
+        finite-difference Hessian then polish the optimum.
+
+    Returns
+    -------
+    LMMResults
+
+    Notes
+    -----
+    R: ``lme4::lmer(Reaction ~ Days + (Days | Subject), sleepstudy)``.
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> fit = gl.lmer("Reaction ~ Days + (Days | Subject)", gl.datasets.load_sleepstudy())
+    >>> round(fit.params["Days"], 3)
+    10.467
+    """
+    if not isinstance(REML, bool):
+        raise TypeError(f"REML must be True or False, not {REML!r}")
+    formula, fixed, frame, X, names, structure = prepare_mixed(formula, data)
+    y = np.asarray(frame.response, dtype=float)
+    if y.ndim != 1:
+        raise ValueError("lmer needs a numeric response, not cbind(...); use gl.glmer for binomial counts")
+    check_finite("the response", y)
+    n, p = X.shape
+    w = _column_or_values(data, weights, "weights")
+    w = np.ones(n) if w is None else np.asarray(w, dtype=float)
+    if w.shape != (n,):
+        raise ValueError(f"weights has {w.size} values but data has {n} rows; give one per row")
+    check_finite("weights", w)
+    if np.any(w <= 0):
+        raise ValueError(f"weights must be positive; non-positive at {first_rows(w <= 0)}")
+    off = _column_or_values(data, offset, "offset")
+    off = np.zeros(n) if off is None else np.asarray(off, dtype=float)
+    if off.shape != (n,):
+        raise ValueError(f"offset has {off.size} values but data has {n} rows; give one per row")
+    check_finite("offset", off)
+    if frame.offset is not None:
+        off = off + frame.offset
+    for term in structure.terms:
+        if term.n_levels >= n:
+            raise ValueError(
+                f"the grouping factor {term.group} has {term.n_levels} levels for {n} observations; a linear mixed "
+                "model needs fewer levels than observations, or its variance cannot be told from the residual's "
+                "(lme4 refuses this too)"
+            )
+    problem = _LMMProblem(X, y, w, off, structure, REML)
+    theta, value, n_iter, converged = minimise(problem.deviance, structure.theta_start(), structure.lower_bounds(),
+                                               tol=tol, max_iter=max_iter)
+    chol = problem.factor(theta)
+    u_sph, beta = chol.solve_coefficients(p)
+    r2 = chol.last_square()
+    sigma2 = r2 / (n - p if REML else n)
+    Rt = chol.fixed_factor(p)
+    Rt_inv = linalg.solve_triangular(Rt, np.eye(p), lower=True)
+    cov = sigma2 * (Rt_inv.T @ Rt_inv)
+    res = LMMResults()
+    res.REML = REML
+    res._problem = problem
+    res._weights = w
+    res._data = data
+    offset_expr = (lambda d: frame.parsed.offset(d)) if frame.offset is not None else None
+    res._init_common(
+        formula=" ".join(formula.split()), data_name=None, structure=structure, theta=theta, names=names,
+        params=beta, cov=cov, sigma=np.sqrt(sigma2), u=u_sph, llf=-0.5 * value, nobs=n,
+        n_params=p + structure.n_theta + 1, converged=converged, n_iter=n_iter,
+        fixed_spec=frame.design.model_spec, offset_expr=offset_expr, statistic="t",
+    )
+    res.reml_criterion = value if REML else np.nan
+    res.deviance = value if not REML else np.nan
+    res.fitted = X @ beta + structure.Z @ res.b + off
+    res.resid = y - res.fitted
+    res.y = y
+    if not converged:
+        warnings.warn(f"lmer did not converge in {n_iter} iterations; the estimates may be inaccurate",
+                      ConvergenceWarning, stacklevel=2)
+    _warn_singular(res)
+    return res
