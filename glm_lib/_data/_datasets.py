@@ -799,14 +799,46 @@ def load_lung() -> pd.DataFrame:
 
 
 def load_sleepstudy() -> pd.DataFrame:
-    """Sleep deprivation (180 rows): ``Reaction`` (ms), ``Days`` (0-9), ``Subject`` (18 levels, as lme4 orders them)."""
+    """Sleep deprivation (180 rows): ``Reaction`` (ms), ``Days`` (0-9), ``Subject`` (18 levels, as lme4 orders them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("sleepstudy")`` gives the source.
+
+    Notes
+    -----
+    R: ``lme4::sleepstudy``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_sleepstudy().shape
+    (180, 3)
+    """
     frame = _read("sleepstudy.csv")
     _categorical(frame, "Subject")
     return frame
 
 
 def load_penicillin() -> pd.DataFrame:
-    """Penicillin assay (144 rows): ``diameter`` (mm), ``plate`` (24 levels a-x), ``sample`` (6 levels A-F)."""
+    """Penicillin assay (144 rows): ``diameter`` (mm), ``plate`` (24 levels a-x), ``sample`` (6 levels A-F).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("penicillin")`` gives the source.
+
+    Notes
+    -----
+    R: ``lme4::Penicillin``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_penicillin().shape
+    (144, 3)
+    """
     frame = _read("penicillin.csv")
     _categorical(frame, "plate")
     _categorical(frame, "sample")
@@ -815,7 +847,23 @@ def load_penicillin() -> pd.DataFrame:
 
 def load_grouseticks() -> pd.DataFrame:
     """Ticks on red grouse chicks (403 rows): ``INDEX`` (one level per chick), ``TICKS``, ``BROOD`` (118),
-    ``HEIGHT``, ``YEAR`` (95, 96, 97), ``LOCATION`` (63), ``cHEIGHT``; factors as lme4 orders them (numerically)."""
+    ``HEIGHT``, ``YEAR`` (95, 96, 97), ``LOCATION`` (63), ``cHEIGHT``; factors as lme4 orders them (numerically).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy, one row per observation; ``describe("grouseticks")`` gives the source.
+
+    Notes
+    -----
+    R: ``lme4::grouseticks``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> gl.datasets.load_grouseticks().shape
+    (403, 7)
+    """
     frame = _read("grouseticks.csv")
     for column in ("INDEX", "BROOD", "YEAR", "LOCATION"):
         _categorical(frame, column)

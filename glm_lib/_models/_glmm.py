@@ -175,6 +175,21 @@ class GLMMResults(MixedModelResults):
         ``deviance()`` function returns a conditional deviance instead.)
     singular : bool
         A variance at 0 or a correlation at +-1 (lme4's ``isSingular``).
+
+    Notes
+    -----
+    R: ``lme4::glmer`` returns the same as an object of class ``glmerMod``
+    (``fixef``, ``getME(fit, "theta")``, ``logLik``, ``VarCorr``, ``ranef``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> cbpp = gl.datasets.load_cbpp()
+    >>> fit = gl.glmer("cbind(incidence, size - incidence) ~ period + (1 | herd)", cbpp, family=gl.Binomial())
+    >>> fit
+    <GLMMResults Binomial(logit), Laplace: logLik -92.0263, theta [0.6423]>
+    >>> round(float(fit.params["(Intercept)"]), 4)
+    -1.3985
     """
 
     _scaled_by_sigma = False

@@ -39,7 +39,24 @@ _SINGULAR_TOL = 1e-4  # lme4's isSingular(tol = 1e-4)
 
 
 class SingularFitWarning(UserWarning):
-    """A variance estimated at zero or a correlation at +-1 (lme4: 'boundary (singular) fit')."""
+    r"""A variance estimated at zero or a correlation at :math:`\pm 1` (lme4: 'boundary (singular) fit').
+
+    :func:`lmer` and :func:`glmer` issue it when an estimated relative
+    covariance factor is singular, e.g. a random-intercept standard deviation
+    :math:`\hat\sigma_u = 0`: the data show no variation between clusters
+    beyond the residual, and the random term could be dropped. The fit is
+    still returned, with ``singular`` set to True.
+
+    Notes
+    -----
+    R: ``lme4::isSingular`` (the message "boundary (singular) fit: see help('isSingular')")
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> issubclass(gl.SingularFitWarning, UserWarning)
+    True
+    """
 
 
 # --------------------------------------------------------------------------
@@ -514,6 +531,22 @@ class LMMResults(MixedModelResults):
         is not reported (NaN), as lme4's ``deviance()`` refuses it.
     fitted, resid : ndarray
         ``X beta^ + Z b^`` (+ offset) and ``y`` minus it.
+    singular : bool
+        A variance at 0 or a correlation at +-1 (lme4's ``isSingular``).
+
+    Notes
+    -----
+    R: ``lme4::lmer`` returns the same as an object of class ``lmerMod``
+    (``fixef``, ``sigma``, ``getME(fit, "theta")``, ``logLik``, ``VarCorr``, ``ranef``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> fit = gl.lmer("Reaction ~ Days + (Days | Subject)", gl.datasets.load_sleepstudy())
+    >>> round(float(fit.sigma), 4)
+    25.5918
+    >>> round(float(fit.reml_criterion), 4)
+    1743.6283
     """
 
     def summary(self) -> str:
@@ -618,8 +651,8 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
     --------
     >>> import glm_lib as gl
     >>> fit = gl.lmer("Reaction ~ Days + (Days | Subject)", gl.datasets.load_sleepstudy())
-    >>> round(fit.params["Days"], 3)
-    10.467
+    >>> round(float(fit.params["Days"]), 4)
+    10.4673
     """
     if not isinstance(REML, bool):
         raise TypeError(f"REML must be True or False, not {REML!r}")

@@ -273,16 +273,70 @@ def _prepare(X, y, groups, family, weights, offset):
 # --------------------------------------------------------------------------
 def marginal_loglike(X, y, groups, params, sigma: float, family: Family | None = None, weights=None,
                      offset=None, method: str = "laplace", n_quadrature: int = 25) -> float:
-    """The (approximate) marginal log-likelihood at given ``params`` and ``sigma``.
+    r"""The (approximate) marginal log-likelihood at given ``params`` and ``sigma``.
 
-    Parameters are as for :func:`fit_random_intercept`; ``params`` are the
-    fixed effects. Useful to check the approximations against one another.
+    For the random-intercept GLM :math:`g(\mu_{ij}) = \mathbf{x}_{ij}^\top\boldsymbol\beta + o_{ij} + u_j`,
+    :math:`u_j \sim N(0, \sigma_u^2)`, cluster :math:`j` contributes
+    :math:`L_j(\boldsymbol\beta, \sigma_u) = \int \prod_i f(y_{ij} \mid u)\, \sigma_u^{-1}\Phi'(u/\sigma_u)\, du`,
+    and this returns :math:`\sum_j \log L_j` with the integrals approximated
+    by Laplace's method or adaptive Gauss-Hermite quadrature. Useful to check
+    the approximations against one another at the same parameters.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, p)
+        Fixed-effects design :math:`\mathbf{X}`, as for :func:`fit_random_intercept`.
+    y : array-like of shape (n,) or (n, 2)
+        The response, as for :func:`fit_random_intercept`.
+    groups : array-like of shape (n,)
+        The cluster label of each row; at least two clusters.
+    params : array-like of shape (p,)
+        The fixed effects :math:`\boldsymbol\beta`, one per column of ``X``.
+    sigma : float
+        The random-intercept standard deviation :math:`\sigma_u`, positive.
+    family : Binomial or Poisson, optional
+        Defaults to ``Binomial()``.
+    weights, offset : array-like of shape (n,), optional
+        Prior weights :math:`w_i` (trials for the Binomial) and offset :math:`o_i`.
+    method : {"laplace", "quadrature"}
+        Laplace approximation or adaptive Gauss-Hermite quadrature.
+    n_quadrature : int
+        Nodes per cluster for ``method="quadrature"``, at most 200.
 
     Returns
     -------
     float
-        ``sum_i log L_i``, including the terms free of the parameters
-        (binomial coefficients, ``log y!``), as R's ``logLik`` does.
+        :math:`\sum_j \log L_j`, including the terms free of the parameters
+        (binomial coefficients, :math:`\log y!`), as R's ``logLik`` does.
+
+    Raises
+    ------
+    TypeError
+        If ``family`` is not a glm_lib family.
+    ValueError
+        Mismatched shapes, NaN or infinite values, responses outside the
+        family's support, missing group labels, a single group, a
+        non-positive ``sigma``, an unsupported family or method, or
+        ``n_quadrature`` out of range.
+
+    Notes
+    -----
+    R: none (lme4 evaluates it inside ``glmer``; ``lme4::glmer(..., devFunOnly = TRUE)``
+    returns the deviance function, :math:`-2\sum_j \log L_j`, of ``(theta, beta)``)
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import glm_lib as gl
+    >>> cbpp = gl.datasets.load_cbpp()
+    >>> X = pd.get_dummies(cbpp["period"], prefix="period", drop_first=True, dtype=float)
+    >>> X.insert(0, "Intercept", 1.0)
+    >>> y = np.column_stack([cbpp["incidence"], cbpp["size"] - cbpp["incidence"]])
+    >>> fit = gl.fit_random_intercept(X, y, cbpp["herd"])
+    >>> round(gl.marginal_loglike(X, y, cbpp["herd"], fit.params, fit.sigma), 4)
+    -92.0263
+    >>> round(gl.marginal_loglike(X, y, cbpp["herd"], fit.params, fit.sigma, method="quadrature"), 4)
+    -91.9838
     """
     family = Binomial() if family is None else family
     X, _, y_vec, w, off, codes, _ = _prepare(X, y, groups, family, weights, offset)
@@ -342,7 +396,15 @@ def fit_random_intercept(
     feature_names: list[str] | None = None,
     formula: str | None = None,
 ) -> "RandomInterceptResults":
-    """Fit ``g(mu_ij) = x_ij' beta + offset_ij + u_i``, ``u_i ~ N(0, sigma^2)``, by maximum marginal likelihood.
+    r"""Fit a random-intercept GLM by maximum marginal likelihood.
+
+    The model is :math:`g(\mu_{ij}) = \mathbf{x}_{ij}^\top\boldsymbol\beta + o_{ij} + u_j`
+    for observation :math:`i` in cluster :math:`j`, with independent
+    :math:`u_j \sim N(0, \sigma_u^2)` and a Binomial or Poisson response
+    given :math:`u_j`. Each cluster's likelihood integrates :math:`u_j` out,
+    by Laplace's method at the conditional mode or by adaptive Gauss-Hermite
+    quadrature; :math:`(\boldsymbol\beta, \log\sigma_u)` maximise the sum of
+    their logarithms.
 
     Parameters
     ----------
@@ -378,6 +440,8 @@ def fit_random_intercept(
 
     Raises
     ------
+    TypeError
+        If ``family`` is not a glm_lib family.
     ValueError
         Mismatched shapes, NaN or infinite values, responses outside the
         family's support, missing group labels, a single group, an unsupported
@@ -391,6 +455,25 @@ def fit_random_intercept(
     ConvergenceWarning
         If the optimiser or a conditional-mode iteration fails, or the Hessian
         at the estimate is not positive definite (standard errors are then NaN).
+
+    Notes
+    -----
+    R: ``lme4::glmer(cbind(s, f) ~ x + (1 | g), family = binomial, nAGQ = 1)``
+    (``method="laplace"``) or ``nAGQ = n_quadrature`` (``method="quadrature"``)
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import glm_lib as gl
+    >>> cbpp = gl.datasets.load_cbpp()
+    >>> X = pd.get_dummies(cbpp["period"], prefix="period", drop_first=True, dtype=float)
+    >>> X.insert(0, "Intercept", 1.0)
+    >>> y = np.column_stack([cbpp["incidence"], cbpp["size"] - cbpp["incidence"]])
+    >>> fit = gl.fit_random_intercept(X, y, cbpp["herd"])
+    >>> round(float(fit.sigma), 4)
+    0.6423
+    >>> round(float(fit.llf), 4)
+    -92.0263
     """
     family = Binomial() if family is None else family
     n_nodes = _nodes_for(method, n_quadrature, _MAX_NODES_FIT)
@@ -580,6 +663,31 @@ def random_intercept_glm(formula: str, data: pd.DataFrame, groups: str | None = 
     Returns
     -------
     RandomInterceptResults
+
+    Raises
+    ------
+    TypeError
+        If ``data`` is not a DataFrame or ``family`` not a glm_lib family.
+    ValueError
+        A formula with random slopes, several or nested random terms; no
+        grouping, or a ``groups`` that contradicts the formula or is not a
+        column of ``data``; and the errors of :func:`fit_random_intercept`.
+
+    Notes
+    -----
+    R: ``lme4::glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), cbpp, binomial)``
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> cbpp = gl.datasets.load_cbpp()
+    >>> fit = gl.random_intercept_glm("cbind(incidence, size - incidence) ~ period + (1 | herd)", cbpp)
+    >>> round(float(fit.sigma), 4)
+    0.6423
+    >>> agq = gl.random_intercept_glm("cbind(incidence, size - incidence) ~ period + (1 | herd)", cbpp,
+    ...                               method="quadrature", n_quadrature=10)
+    >>> round(float(agq.llf), 4)
+    -91.9834
     """
 
     formula = check_formula(formula)
@@ -606,24 +714,43 @@ def random_intercept_glm(formula: str, data: pd.DataFrame, groups: str | None = 
 
 
 class RandomInterceptResults:
-    """Results of :func:`fit_random_intercept`.
+    r"""Results of :func:`fit_random_intercept` and :func:`random_intercept_glm`.
 
     Attributes
     ----------
     params, bse, tvalues, pvalues : pandas.Series
-        Fixed effects, their standard errors (from the Hessian of the marginal
-        log-likelihood in all parameters), z values and two-sided p-values.
+        Fixed effects :math:`\hat{\boldsymbol\beta}`, their standard errors
+        :math:`\mathrm{se}(\hat\beta_j)` (from the Hessian of the marginal
+        log-likelihood in all parameters), Wald ratios (z values) and two-sided p-values.
     sigma, variance : float
-        Standard deviation and variance of the random intercepts.
+        Standard deviation :math:`\hat\sigma_u` and variance :math:`\hat\sigma_u^2`
+        of the random intercepts :math:`u_j`.
     llf, aic, bic, deviance : float
-        Marginal log-likelihood, ``-2 llf + 2 (p + 1)``, ``-2 llf + log(n) (p + 1)``
-        and ``-2 llf`` (lme4's ``deviance`` column).
+        Marginal log-likelihood :math:`\ell`, :math:`-2\ell + 2(p + 1)`,
+        :math:`-2\ell + (p + 1)\log n` and :math:`-2\ell` (lme4's ``deviance`` column).
     random_effects : pandas.Series
-        Conditional modes of the random intercepts, indexed by group.
+        Conditional modes :math:`\hat u_j` of the random intercepts, indexed by cluster.
     conditional_sd : pandas.Series
-        ``c_i^(-1/2)`` per group (``c_i`` the Fisher curvature at the mode,
-        see the module docstring): the spread of each group's integrand.
+        :math:`c_j^{-1/2}` per cluster, with :math:`c_j = \sum_i W_{ij} + 1/\sigma_u^2`
+        the curvature at the mode (working weights :math:`W_{ij}`): the spread
+        of each cluster's integrand.
     converged : bool
+        Whether the optimiser, the conditional-mode iterations and the Hessian all succeeded.
+
+    Notes
+    -----
+    R: ``lme4::glmer`` returns the same as an object of class ``glmerMod``
+    (``fixef``, ``VarCorr``, ``logLik``, ``ranef``).
+
+    Examples
+    --------
+    >>> import glm_lib as gl
+    >>> cbpp = gl.datasets.load_cbpp()
+    >>> fit = gl.random_intercept_glm("cbind(incidence, size - incidence) ~ period + (1 | herd)", cbpp)
+    >>> round(float(fit.params["Intercept"]), 4)
+    -1.3985
+    >>> fit.random_effects.shape
+    (15,)
     """
 
     def __init__(self, *, family, method, n_quadrature, names, params, cov, sigma, log_sigma_se, llf, nobs,
