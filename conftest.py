@@ -105,6 +105,9 @@ def pytest_configure(config: pytest.Config) -> None:
 # the point the notebook reaches that cell -- before the next code cell runs, or
 # after the last -- and fails that item when a stored value is stale.
 
+STALE = "stale inline numbers (re-run tools/execute_notebook.py):\n  "
+
+
 class InlineNumberChecker:
     def __init__(self) -> None:
         self.pending: dict[int, list[str]] = {}
@@ -130,10 +133,10 @@ class InlineNumberChecker:
         return [c for c in cells[index + 1:] if c.cell_type == "markdown"]
 
     @staticmethod
-    def _check(item, cells) -> None:
+    def _problems(item, cells) -> list[str]:
         stored_cells = [c for c in cells if c.get("metadata", {}).get("user_expressions")]
         if not stored_cells:
-            return
+            return []
         kernel = item.parent.kernel
         problems = []
         for cell in stored_cells:
@@ -152,8 +155,13 @@ class InlineNumberChecker:
                 elif now.get("data") != entry["result"].get("data"):
                     problems.append(f"{{eval}}`{entry['expression']}` stored {entry['result'].get('data', {}).get('text/plain')!r}, "
                                     f"now {now.get('data', {}).get('text/plain')!r}")
+        return problems
+
+    @classmethod
+    def _check(cls, item, cells) -> None:
+        problems = cls._problems(item, cells)
         if problems:
-            raise AssertionError("stale inline numbers (re-run tools/execute_notebook.py):\n  " + "\n  ".join(problems))
+            raise AssertionError(STALE + "\n  ".join(problems))
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
@@ -163,11 +171,15 @@ class InlineNumberChecker:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_teardown(self, item, nextitem):
+        problems = []
         if type(item).__name__ == "IPyNbCell" and getattr(item.parent, "kernel", None) is not None:
             trailing = self._markdown_after_last(item)
             if trailing:
-                self._check(item, trailing)
+                problems = self._problems(item, trailing)  # while the kernel still runs
         yield
+        # Raised only after nbval has shut the notebook's kernel down, so the next notebook starts clean.
+        if problems:
+            raise AssertionError(STALE + "\n  ".join(problems))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

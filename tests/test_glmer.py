@@ -151,7 +151,7 @@ def test_singular_fit_warns():
                          "g": np.repeat(np.arange(20), 10)})
     with pytest.warns(gl.SingularFitWarning, match="boundary \\(singular\\) fit"):
         fit = gl.glmer("y ~ x + (1 | g)", data, family=gl.Binomial())
-    assert fit.singular and fit.theta[0] == 0.0
+    assert fit.singular and abs(fit.theta[0]) < 1e-8  # at the boundary, up to the optimiser's rounding
 
 
 def test_new_levels_refused_unless_allowed(fits):
