@@ -231,6 +231,8 @@ def _factor_response(parsed: RFormula, data: pd.DataFrame, family: Family | None
         levels = sorted(column.dropna().unique(), key=str)
     else:
         return data
+    if not levels:
+        raise ValueError(f"the response {name!r} has no non-missing values; supply observed responses")
     if not isinstance(family, Binomial):
         raise ValueError(
             f"the response {name!r} is not numeric (levels {levels[:5]}); only a binomial response may be "

@@ -654,7 +654,8 @@ def _risk_table(res, groups: int) -> pd.DataFrame:
     """Rows grouped by quantiles of the fitted probability, as ``hoslem.test`` cuts them:
     per group ``n``, ``observed`` and ``expected`` successes and ``mean_fitted``."""
     rows = _used(res)
-    y, fitted = res.y[rows], res.mu[rows]
+    # Rows with the same covariates must tie exactly, whatever the BLAS round-off.
+    y, fitted = res.y[rows], np.round(res.mu[rows], 12)
     breaks = np.unique(np.quantile(fitted, np.linspace(0, 1, groups + 1)))
     # R's cut(..., include.lowest = TRUE): intervals (a, b], the first closed.
     group = np.clip(np.searchsorted(breaks, fitted, side="left") - 1, 0, max(breaks.size - 2, 0))
