@@ -86,13 +86,17 @@ def _forward_gradient(func, x, value, lower, step=1e-7):
     return g
 
 
-def finite_difference_hessian(func, x, step=1e-4):
-    """Central-difference gradient and Hessian (lme4's ``deriv12`` with ``delta = 1e-4``)."""
+def finite_difference_hessian(func, x, step=1e-4, relative=True):
+    """Central-difference gradient and Hessian (lme4's ``deriv12`` with ``delta = 1e-4``).
+
+    The steps are ``step * max(1, |x_i|)``, or ``step`` itself when not
+    ``relative`` (exactly as ``deriv12``).
+    """
     k = x.size
     f0 = func(x)
     grad, hess = np.empty(k), np.empty((k, k))
     plus, minus = np.empty(k), np.empty(k)
-    h = step * np.maximum(1.0, np.abs(x))
+    h = step * np.maximum(1.0, np.abs(x)) if relative else np.full(k, float(step))
     for i in range(k):
         e = np.zeros(k)
         e[i] = h[i]
@@ -242,6 +246,23 @@ class MixedModelResults:
         if self._scaled_by_sigma:
             rows.append(("Residual", None, None, self.sigma**2, self.sigma))
         return pd.DataFrame(rows, columns=["grp", "var1", "var2", "vcov", "sdcor"])
+
+    @property
+    def sd_u(self) -> float:
+        r"""The standard deviation :math:`\hat\sigma_u` of the one scalar random effect, e.g. a random intercept.
+
+        lme4: ``attr(VarCorr(fit)[[1]], "stddev")``. A model with several
+        random-effects terms or a vector-valued one (random slopes) has no
+        single :math:`\sigma_u`; read its standard deviations from :meth:`VarCorr`.
+        """
+        terms = self.structure.terms
+        if len(terms) != 1 or terms[0].k != 1:
+            described = " + ".join(f"({t.expr} | {t.group})" for t in terms)
+            raise ValueError(
+                f"sd_u is the standard deviation of a single scalar random effect, but this model has {described}; "
+                "read the standard deviations from VarCorr()"
+            )
+        return float(np.sqrt(self._term_covariances()[0][0, 0]))
 
     # --- random effects ----------------------------------------------------------
     def ranef(self, condVar: bool = True) -> dict[str, pd.DataFrame]:
