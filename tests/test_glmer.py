@@ -162,6 +162,17 @@ def test_sd_u_only_for_one_scalar_term(fits):
         fits["cbpp_obs"][0].sd_u
 
 
+def test_wald_intervals_as_lme4s_confint_wald(fits):
+    fit = fits["cbpp"][0]
+    ci = fit.conf_int(0.1)
+    np.testing.assert_allclose(ci["upper"] - fit.params, 1.6448536269514722 * fit.bse, rtol=1e-12)
+    np.testing.assert_allclose(ci["lower"] + ci["upper"], 2 * fit.params, rtol=1e-12)
+    with pytest.raises(ValueError, match="alpha must be between 0 and 1"):
+        fit.conf_int(1.5)
+    with pytest.raises(TypeError, match="alpha must be a number"):
+        fit.conf_int("0.05")
+
+
 def test_refit_with_a_new_response_equals_a_fresh_fit(fits):
     fit, data = fits["cbpp"]
     same = fit.refit(np.column_stack([data["incidence"], data["size"] - data["incidence"]]))

@@ -317,6 +317,26 @@ class MixedModelResults:
             table["Pr(>|z|)"] = 2 * stats.norm.sf(np.abs(self.tvalues.to_numpy()))
         return table
 
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Wald intervals ``estimate -/+ z_{1 - alpha/2} se`` for the fixed effects (lme4's ``confint(fit, method = "Wald")``).
+
+        Parameters
+        ----------
+        alpha : float
+            One minus the coverage, between 0 and 1.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``lower`` and ``upper``, one row per fixed effect.
+        """
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)):
+            raise TypeError(f"alpha must be a number between 0 and 1, not {type(alpha).__name__} {alpha!r}")
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+        q = stats.norm.ppf(1 - alpha / 2)
+        return pd.DataFrame({"lower": self.params - q * self.bse, "upper": self.params + q * self.bse})
+
     @property
     def pvalues(self) -> pd.Series:
         """Two-sided normal p-values of the fixed effects (lme4 prints them for glmer only)."""
@@ -452,10 +472,22 @@ def _signif(value: float, digits: int = 4) -> str:
     return f"{value:#.{digits}g}".rstrip(".") if value != 0 else "0"
 
 
-def _abbreviate(name: str) -> str:
+def _abbreviate(name: str, length: int = 6) -> str:
+    """A column label of at most ``length`` characters, as R's ``abbreviate`` (lme4: ``period2`` -> ``perid2``).
+
+    Lower-case vowels, then other lower-case letters, are dropped from the
+    right (never the first character) until the name is short enough.
+    """
     if name == "(Intercept)":
         return "(Intr)"
-    return name if len(name) <= 6 else name[:6]
+    chars = list(name)
+    for pool in ("aeiou", "abcdefghijklmnopqrstuvwxyz"):
+        i = len(chars) - 1
+        while len(chars) > length and i > 0:
+            if chars[i] in pool:
+                del chars[i]
+            i -= 1
+    return "".join(chars[:length])
 
 
 def _labels_of(data: pd.DataFrame, group: str) -> np.ndarray:
