@@ -7,8 +7,10 @@ in-memory backend on every row chunk (on the workers) and adding the p x p
 and p-sized results (on the cluster); only those small sums reach the client,
 where the p x p system is solved. A fit reads the data iterations + 1 times:
 the validation, the intercept test and the null model's mean ride on the start
-pass, and Pearson's X^2, the log-likelihood, the null deviance and the
-separation trigger on every IRLS pass (``RowSums.extras``). Fitted means,
+pass (with the log-likelihood's part free of the means, so that every later
+pass's log-likelihood follows from its deviance), Pearson's X^2 and the
+separation trigger on every IRLS pass, the null deviance on the first one
+(``RowSums.extras``). Fitted means,
 linear predictors and working weights stay lazy dask arrays.
 
 Whichever scheduler is active is used: dask's default threads, or a
@@ -173,20 +175,28 @@ def _chunk_sums(family, X, y, weights, offset, trials, params, eta, mu, observed
         extras.update(col_max=X.max(axis=0), col_min=X.min(axis=0), first_row=X[0].copy(), sum_w=float(weights.sum()),
                       sum_wy=float(weights @ y), nobs=int(np.count_nonzero(weights > 0)),
                       offset_nonzero=int(np.count_nonzero(offset)))
+        if _fixed_dispersion_likelihood(family):
+            # l(mu) = l_saturated - D(mu) / 2 when phi = 1: the part free of mu, summed once here,
+            # gives the log-likelihood of every later pass from its deviance (no per-pass log-gammas).
+            with np.errstate(all="ignore"):
+                extras["loglik_saturated"] = family.loglike(y, sums.mu, weights, 1.0) + 0.5 * sums.deviance
     if not start:
         with np.errstate(all="ignore"):
             mu = sums.mu
             extras["pearson"] = float(np.sum(weights * np.square(y - mu) / family.variance(mu)))
             if family.mean_bounds != (None, None):
                 extras["near_bounds"] = int(_near_bounds(family, y, mu, weights))
-            if family.has_likelihood and type(family).aic_scale is Family.aic_scale:
-                extras["loglik"] = family.loglike(y, mu, weights, 1.0)
             if null is not None:
                 null_mu = np.full_like(y, null[1]) if null[0] == "mean" else family.link.inverse(offset)
                 extras["null_deviance"] = family.deviance(y, null_mu, weights)
     sums.eta = sums.mu = sums.working_weights = None  # only the small sums travel
     sums.extras = extras
     return sums
+
+
+def _fixed_dispersion_likelihood(family: Family) -> bool:
+    """Families whose log-likelihood the results take at phi = 1 (binomial, Poisson, ...)."""
+    return family.has_likelihood and type(family).aic_scale is Family.aic_scale
 
 
 def _add(parts: list) -> RowSums | None:
@@ -220,6 +230,7 @@ class DaskBackend:
         rows = self.X.chunks[0]
         self.pending_check = pending_check
         self.null = None  # the null model's means, known after the start pass (see _learn)
+        self.null_deviance = None  # their deviance, known after the first pass at coefficients
         self.y = y.rechunk({0: rows})
         self.prior_weights = weights.rechunk({0: rows})
         self.full_offset = offset.rechunk({0: rows})
@@ -262,14 +273,23 @@ class DaskBackend:
 
         shared = block_family(family, None)  # each task gets its own block of trials, not the whole array
         checks, first = self._checks()
+        # The null model's deviance does not change between passes: it travels with the first pass that knows
+        # the null model's means, and is reused after that.
+        null = self.null if self.null_deviance is None else None
         parts = [dask.delayed(_chunk_sums)(shared, xb, yb, wb, ob, tb, params, None, None, observed, False, check,
-                                           self.null, first)
+                                           null, first)
                  for (xb, yb, wb, ob, tb), check in zip(self._chunks(family), checks)]
         total = self._reduce(parts)
         if total is None:
             return None
         if first:  # a fit from start= coefficients: this pass also learns what the start pass would
             self._learn(total)
+        if "null_deviance" in total.extras:
+            self.null_deviance = total.extras["null_deviance"]
+        elif self.null_deviance is not None:
+            total.extras["null_deviance"] = self.null_deviance
+        if "loglik_saturated" in self.start_extras:
+            total.extras["loglik"] = self.start_extras["loglik_saturated"] - 0.5 * total.deviance
         eta = self.X @ params + self.full_offset
         mu = eta.map_blocks(family.link.inverse, dtype=float)
         total.eta, total.mu, total.working_weights = self._lazy_fit(shared, eta, mu)
