@@ -9,7 +9,7 @@ glm_lib                     R (through Rscript)    statsmodels
 ``multinom``                ``nnet::multinom``     ``MNLogit``
 ``ordinal_glm``             ``MASS::polr``         ``OrderedModel``
 ``gee`` (exchangeable)      ``geepack::geeglm``    ``GEE``
-``random_intercept_glm``    ``lme4::glmer``        (none: no Laplace ML fit)
+``glmer`` (Laplace)         ``lme4::glmer``        (none: no Laplace ML fit)
 ==========================  =====================  ==============================
 
 Every fit includes its standard errors (glm_lib computes them with the fit;
@@ -140,8 +140,7 @@ def glm_lib_fits(data: dict) -> dict:
         "ordinal": lambda: gl.ordinal_glm("y ~ x1 + x2", data["ordinal"]).params.to_numpy(),
         "gee": lambda: gl.gee("y ~ x1 + x2", data["gee"], groups="id", family=gl.Binomial(),
                               cov_struct="exchangeable").params.to_numpy(),
-        "glmer": lambda: gl.random_intercept_glm("y ~ x1 + x2 + (1 | id)", data["glmer"],
-                                                 family=gl.Binomial()).params.to_numpy(),
+        "glmer": lambda: gl.glmer("y ~ x1 + x2 + (1 | id)", data["glmer"], family=gl.Binomial()).params.to_numpy(),
     }
 
 

@@ -51,7 +51,7 @@ from ._models._betabinomial import BetaBinomialResults, betabinomial_glm
 from ._models._gee import GEEResults, fit_gee, gee
 from ._models._glmm import GLMMResults, glmer
 from ._models._lmm import LMMResults, SingularFitWarning, lmer
-from ._models._mixed import RandomInterceptResults, fit_random_intercept, marginal_loglike, random_intercept_glm
+from ._models._mixed import marginal_loglike, random_intercept_glm
 from ._models._multinomial import MultinomialResults, fit_multinomial, multinom
 from ._models._negbin import fit_negative_binomial, glm_nb
 from ._models._ordinal import OrdinalResults, fit_ordinal, nominal_test, ordinal_glm
@@ -78,10 +78,8 @@ __all__ = [
     "GLMMResults",
     "LMMResults",
     "SingularFitWarning",
-    "fit_random_intercept",
     "random_intercept_glm",
     "marginal_loglike",
-    "RandomInterceptResults",
     "fit_ordinal",
     "ordinal_glm",
     "nominal_test",

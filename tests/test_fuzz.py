@@ -421,11 +421,11 @@ def test_multinomial_arguments(seed, n, bad, picks, labels, baseline):
     seed=st.integers(0, 2**16),
     groups=st.sampled_from(["ok", "ok", "ok", "single", "two_d", "short", "nan", "strings", "frame"]),
     family=st.sampled_from([None, gl.Binomial(), gl.Binomial("probit"), gl.Poisson(), gl.Gaussian(), "binomial"]),
-    method=st.sampled_from(["laplace", "laplace", "quadrature", "pql"]),
-    n_quadrature=st.sampled_from([5, 25, 26, 0, 2.5]),
+    nAGQ=st.sampled_from([1, 1, 5, 25, 101, 0, 2.5]),
+    sd_u=st.sampled_from([0.7, 0.7, 1e-8, 5.0, 0.0, -1.0]),
     y_kind=st.sampled_from(["binary", "binary", "counts", "negative", "separated"]),
 )
-def test_random_intercept_arguments(seed, groups, family, method, n_quadrature, y_kind):
+def test_marginal_loglike_arguments(seed, groups, family, nAGQ, sd_u, y_kind):
     rng = np.random.default_rng(seed)
     n = 48
     X = np.column_stack([np.ones(n), rng.normal(size=n)])
@@ -435,11 +435,10 @@ def test_random_intercept_arguments(seed, groups, family, method, n_quadrature, 
         "nan": np.where(np.arange(n) == 3, np.nan, labels), "strings": np.char.add("h", labels.astype(str)),
         "frame": pd.DataFrame({"g": labels}),
     }[groups]
-    res, caught = attempt(gl.fit_random_intercept, X, response(y_kind, n, rng), group_values, family=family,
-                          method=method, n_quadrature=n_quadrature, max_iter=50)
-    if res is not None and not warned(caught):
-        values = np.concatenate([res.params.to_numpy(), res.bse.to_numpy(), [res.sigma, res.llf]])
-        assert np.all(np.isfinite(values)), f"non-finite results without a glm_lib warning: {res!r}"
+    value, caught = attempt(gl.marginal_loglike, X, response(y_kind, n, rng), group_values, [0.2, -0.3], sd_u,
+                            family=family, nAGQ=nAGQ)
+    if value is not None and not warned(caught):
+        assert np.isfinite(value), f"a non-finite log-likelihood without a glm_lib warning: {value!r}"
 
 
 @settings(SWEEP, max_examples=25)
@@ -458,5 +457,5 @@ def test_random_intercept_formulas(seed, lhs, rhs, random, groups, family):
     formula = f"{lhs} ~ {' + '.join([*rhs, random]).strip(' +') or '1'}"
     res, caught = attempt(gl.random_intercept_glm, formula, data, groups=groups, family=family, max_iter=50)
     if res is not None and not warned(caught):
-        values = np.concatenate([res.params.to_numpy(), res.bse.to_numpy(), [res.sigma, res.llf]])
+        values = np.concatenate([res.params.to_numpy(), res.bse.to_numpy(), [res.sd_u, res.llf]])
         assert np.all(np.isfinite(values)), f"non-finite results without a glm_lib warning: {res!r}"

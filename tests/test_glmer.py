@@ -3,10 +3,9 @@
 lme4 was refitted tightly (bobyqa rhoend = 1e-10, tolPwrss = 1e-14). Its
 Laplace deviance function (devFunOnly = TRUE) at fixed (theta, beta) is
 compared with glm_lib's: they agree to ~1e-7, the residual of lme4's own
-PIRLS (the one-dimensional engine of gl.random_intercept_glm, an independent
-implementation, equals glm_lib's value to 1e-9 and differs from lme4 by the
-same amount). The fits then agree to the accuracy of two optimisers on a flat
-maximum.
+PIRLS. The fits then agree to the accuracy of two optimisers on a flat
+maximum. Adaptive quadrature (nAGQ > 1) and the random-intercept front end
+are compared with lme4 in tests/test_mixed.py.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import pandas as pd
 import pytest
 
 import glm_lib as gl
-from glm_lib._models._mixed import marginal_loglike
 from rdata import load_fixture, r_frame
 
 FIXTURE = load_fixture("glmer_engine")
@@ -60,18 +58,23 @@ def test_laplace_deviance_equals_lme4s_at_fixed_parameters(fits, name):
     for point in points:
         x = np.r_[np.atleast_1d(point["theta"]), np.atleast_1d(point["params"])]
         fit._problem.u[:] = 0.0
-        assert fit._problem.laplace(x) == pytest.approx(point["value"], abs=2e-7)
+        assert fit._problem.deviance(x) == pytest.approx(point["value"], abs=2e-7)
 
 
-def test_laplace_deviance_equals_the_one_dimensional_engine():
+def test_marginal_loglike_is_glmers_deviance():
+    """gl.marginal_loglike evaluates the fitted engine's approximation, for Laplace and quadrature."""
     cbpp = _data("cbpp")
-    fit = gl.glmer("cbind(incidence, size - incidence) ~ period + (1 | herd)", cbpp, family=gl.Binomial())
     pooled = gl.glm("cbind(incidence, size - incidence) ~ period", data=cbpp, family=gl.Binomial())
-    for point in MODELS["cbpp"]["points"]:
-        ours = fit._problem.laplace(np.r_[point["theta"], point["params"]])
-        other = -2 * marginal_loglike(pooled.model_X, pooled.y, cbpp["herd"], point["params"], point["theta"],
-                                      weights=pooled.prior_weights)
-        assert ours == pytest.approx(other, abs=1e-9)
+    for nAGQ in (1, 7):
+        fit = gl.glmer("cbind(incidence, size - incidence) ~ period + (1 | herd)", cbpp, family=gl.Binomial(),
+                       nAGQ=nAGQ)
+        for point in MODELS["cbpp"]["points"]:
+            ours = fit._problem.deviance(np.r_[point["theta"], point["params"]])
+            other = -2 * gl.marginal_loglike(pooled.model_X, pooled.y, cbpp["herd"], point["params"], point["theta"],
+                                             weights=pooled.prior_weights, nAGQ=nAGQ)
+            assert ours == pytest.approx(other, abs=1e-9)
+        assert fit.llf == pytest.approx(gl.marginal_loglike(pooled.model_X, pooled.y, cbpp["herd"], fit.params,
+                                                            fit.sd_u, weights=pooled.prior_weights, nAGQ=nAGQ), abs=1e-9)
 
 
 @pytest.mark.parametrize("name", list(MODELS))
@@ -133,16 +136,59 @@ def test_summary_is_laid_out_like_lme4(fits):
     assert "subject (Intercept)" in slopes and "Corr" in slopes
 
 
-def test_adaptive_quadrature_reuses_the_one_dimensional_engine():
+def test_adaptive_quadrature_is_glmers_own_and_random_intercept_glm_wraps_it():
     cbpp = _data("cbpp")
     agq = gl.glmer("cbind(incidence, size - incidence) ~ period + (1 | herd)", cbpp, family=gl.Binomial(), nAGQ=9)
-    direct = gl.random_intercept_glm("cbind(incidence, size - incidence) ~ period + (1 | herd)", cbpp,
-                                     method="quadrature", n_quadrature=9)
-    assert isinstance(agq, gl.RandomInterceptResults)
-    np.testing.assert_allclose(agq.params.to_numpy(), direct.params.to_numpy(), atol=1e-8)
-    assert agq.llf == pytest.approx(direct.llf, abs=1e-8)
-    with pytest.raises(ValueError, match="nAGQ = 5 .* single scalar random intercept"):
+    direct = gl.random_intercept_glm("cbind(incidence, size - incidence) ~ period", cbpp, groups="herd", nAGQ=9)
+    assert isinstance(agq, gl.GLMMResults) and isinstance(direct, gl.GLMMResults)
+    np.testing.assert_allclose(agq.params.to_numpy(), direct.params.to_numpy(), atol=1e-12)
+    assert agq.llf == direct.llf and agq.nAGQ == direct.nAGQ == 9
+    assert agq.sd_u == pytest.approx(agq.theta[0]) and agq.sigma == 1.0   # lme4's sigma() of a GLMM
+    text = agq.summary()
+    assert "(Adaptive Gauss-Hermite Quadrature, nAGQ = 9) ['glmerMod']" in text
+    assert repr(agq).startswith("<GLMMResults Binomial(logit), AGQ 9: logLik")
+    with pytest.raises(ValueError, match="nAGQ = 5 .* single scalar random-effects term"):
         gl.glmer("y ~ x + (1 + x | subject)", _data("slopes"), family=gl.Binomial(), nAGQ=5)
+    with pytest.raises(ValueError, match="nAGQ = 2 .* single scalar random-effects term"):
+        gl.glmer("cbind(incidence, size - incidence) ~ period + (1 | herd) + (1 | obs)", cbpp, family=gl.Binomial(),
+                 nAGQ=2)
+
+
+def test_sd_u_only_for_one_scalar_term(fits):
+    assert fits["cbpp"][0].sd_u == pytest.approx(MODELS["cbpp"]["theta"], abs=1e-6)
+    with pytest.raises(ValueError, match=r"sd_u .* \(1 \+ x \| subject\); read the standard deviations from VarCorr"):
+        fits["slopes"][0].sd_u
+    with pytest.raises(ValueError, match="VarCorr"):
+        fits["cbpp_obs"][0].sd_u
+
+
+def test_wald_intervals_as_lme4s_confint_wald(fits):
+    fit = fits["cbpp"][0]
+    ci = fit.conf_int(0.1)
+    np.testing.assert_allclose(ci["upper"] - fit.params, 1.6448536269514722 * fit.bse, rtol=1e-12)
+    np.testing.assert_allclose(ci["lower"] + ci["upper"], 2 * fit.params, rtol=1e-12)
+    with pytest.raises(ValueError, match="alpha must be between 0 and 1"):
+        fit.conf_int(1.5)
+    with pytest.raises(TypeError, match="alpha must be a number"):
+        fit.conf_int("0.05")
+
+
+def test_refit_with_a_new_response_equals_a_fresh_fit(fits):
+    fit, data = fits["cbpp"]
+    same = fit.refit(np.column_stack([data["incidence"], data["size"] - data["incidence"]]))
+    np.testing.assert_allclose(same.params.to_numpy(), fit.params.to_numpy(), atol=1e-10)
+    rng = np.random.default_rng(5)
+    cases = rng.binomial(data["size"].to_numpy(), fit.fitted)
+    refitted = fit.refit(np.column_stack([cases, data["size"] - cases]))
+    fresh = gl.glmer("cbind(incidence, size - incidence) ~ period + (1 | herd)", data.assign(incidence=cases),
+                     family=gl.Binomial())
+    np.testing.assert_allclose(refitted.params.to_numpy(), fresh.params.to_numpy(), atol=1e-10)
+    assert refitted.llf == pytest.approx(fresh.llf, abs=1e-10) and refitted.formula == fit.formula
+    # proportions take this fit's trials as weights
+    as_proportions = fit.refit(cases / data["size"].to_numpy())
+    np.testing.assert_allclose(as_proportions.params.to_numpy(), fresh.params.to_numpy(), atol=1e-10)
+    with pytest.raises(ValueError, match="rows"):
+        fit.refit(cases[:-1])
 
 
 def test_singular_fit_warns():
@@ -171,7 +217,11 @@ def test_input_errors():
         gl.glmer(formula, cbpp, family=gl.Gamma())
     with pytest.raises(TypeError, match="family must be"):
         gl.glmer(formula, cbpp, family="binomial")
-    with pytest.raises(ValueError, match="nAGQ"):
+    with pytest.raises(ValueError, match="nAGQ must be at least 1 and at most 25, got 30"):
         gl.glmer(formula, cbpp, family=gl.Binomial(), nAGQ=30)
+    with pytest.raises(TypeError, match="nAGQ must be a whole number"):
+        gl.glmer(formula, cbpp, family=gl.Binomial(), nAGQ="9")
+    with pytest.raises(ValueError, match="tol must be a positive number"):
+        gl.glmer(formula, cbpp, family=gl.Binomial(), tol=0)
     with pytest.raises(ValueError, match="type must be"):
         gl.glmer(formula, cbpp, family=gl.Binomial()).predict(type="probability")

@@ -86,13 +86,17 @@ def _forward_gradient(func, x, value, lower, step=1e-7):
     return g
 
 
-def finite_difference_hessian(func, x, step=1e-4):
-    """Central-difference gradient and Hessian (lme4's ``deriv12`` with ``delta = 1e-4``)."""
+def finite_difference_hessian(func, x, step=1e-4, relative=True):
+    """Central-difference gradient and Hessian (lme4's ``deriv12`` with ``delta = 1e-4``).
+
+    The steps are ``step * max(1, |x_i|)``, or ``step`` itself when not
+    ``relative`` (exactly as ``deriv12``).
+    """
     k = x.size
     f0 = func(x)
     grad, hess = np.empty(k), np.empty((k, k))
     plus, minus = np.empty(k), np.empty(k)
-    h = step * np.maximum(1.0, np.abs(x))
+    h = step * np.maximum(1.0, np.abs(x)) if relative else np.full(k, float(step))
     for i in range(k):
         e = np.zeros(k)
         e[i] = h[i]
@@ -243,6 +247,23 @@ class MixedModelResults:
             rows.append(("Residual", None, None, self.sigma**2, self.sigma))
         return pd.DataFrame(rows, columns=["grp", "var1", "var2", "vcov", "sdcor"])
 
+    @property
+    def sd_u(self) -> float:
+        r"""The standard deviation :math:`\hat\sigma_u` of the one scalar random effect, e.g. a random intercept.
+
+        lme4: ``attr(VarCorr(fit)[[1]], "stddev")``. A model with several
+        random-effects terms or a vector-valued one (random slopes) has no
+        single :math:`\sigma_u`; read its standard deviations from :meth:`VarCorr`.
+        """
+        terms = self.structure.terms
+        if len(terms) != 1 or terms[0].k != 1:
+            described = " + ".join(f"({t.expr} | {t.group})" for t in terms)
+            raise ValueError(
+                f"sd_u is the standard deviation of a single scalar random effect, but this model has {described}; "
+                "read the standard deviations from VarCorr()"
+            )
+        return float(np.sqrt(self._term_covariances()[0][0, 0]))
+
     # --- random effects ----------------------------------------------------------
     def ranef(self, condVar: bool = True) -> dict[str, pd.DataFrame]:
         """Conditional modes of the random effects, one DataFrame per grouping factor (lme4's ``ranef``).
@@ -295,6 +316,26 @@ class MixedModelResults:
         if self._statistic == "z":
             table["Pr(>|z|)"] = 2 * stats.norm.sf(np.abs(self.tvalues.to_numpy()))
         return table
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Wald intervals ``estimate -/+ z_{1 - alpha/2} se`` for the fixed effects (lme4's ``confint(fit, method = "Wald")``).
+
+        Parameters
+        ----------
+        alpha : float
+            One minus the coverage, between 0 and 1.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``lower`` and ``upper``, one row per fixed effect.
+        """
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)):
+            raise TypeError(f"alpha must be a number between 0 and 1, not {type(alpha).__name__} {alpha!r}")
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+        q = stats.norm.ppf(1 - alpha / 2)
+        return pd.DataFrame({"lower": self.params - q * self.bse, "upper": self.params + q * self.bse})
 
     @property
     def pvalues(self) -> pd.Series:
@@ -431,10 +472,22 @@ def _signif(value: float, digits: int = 4) -> str:
     return f"{value:#.{digits}g}".rstrip(".") if value != 0 else "0"
 
 
-def _abbreviate(name: str) -> str:
+def _abbreviate(name: str, length: int = 6) -> str:
+    """A column label of at most ``length`` characters, as R's ``abbreviate`` (lme4: ``period2`` -> ``perid2``).
+
+    Lower-case vowels, then other lower-case letters, are dropped from the
+    right (never the first character) until the name is short enough.
+    """
     if name == "(Intercept)":
         return "(Intr)"
-    return name if len(name) <= 6 else name[:6]
+    chars = list(name)
+    for pool in ("aeiou", "abcdefghijklmnopqrstuvwxyz"):
+        i = len(chars) - 1
+        while len(chars) > length and i > 0:
+            if chars[i] in pool:
+                del chars[i]
+            i -= 1
+    return "".join(chars[:length])
 
 
 def _labels_of(data: pd.DataFrame, group: str) -> np.ndarray:

@@ -1,7 +1,8 @@
 # Random-intercept GLMs: lme4::glmer fixtures for tests/test_mixed.py.
 # Non-canonical links (probit, cloglog, Poisson sqrt) with the Laplace
-# approximation and adaptive quadrature, a canonical fit as a control, and a
-# Poisson fit with offset(log(exposure)) in the formula. Besides each fit, the
+# approximation and adaptive quadrature, canonical fits as a control (also
+# with 25 nodes), and a Poisson fit with offset(log(exposure)) in the formula
+# (also with 5 nodes). Besides each fit, the
 # deviance function (devFunOnly = TRUE, -2 logLik as a function of
 # c(sigma, beta)) is evaluated at fixed points, which tests the approximation
 # itself to round-off, free of where lme4's optimiser happens to stop.
@@ -34,10 +35,16 @@ models <- list(
   list(name = "sim_poisson_offset", data = "sim", family = poisson("log"), nAGQ = 1,
        formula = y ~ x + offset(log(exposure)) + (1 | g)),
   list(name = "sim_poisson_sqrt", data = "sim", family = poisson("sqrt"), nAGQ = 1,
-       formula = sqrt_y ~ x + (1 | g))
+       formula = sqrt_y ~ x + (1 | g)),
+  list(name = "cbpp_logit_agq25", data = "cbpp", family = binomial("logit"), nAGQ = 25,
+       formula = cbind(incidence, healthy) ~ period + (1 | herd)),
+  list(name = "sim_poisson_offset_agq5", data = "sim", family = poisson("log"), nAGQ = 5,
+       formula = y ~ x + offset(log(exposure)) + (1 | g))
 )
 
-control <- glmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5), tolPwrss = 1e-12)
+# Tightly converged (as the engine fixtures below): bobyqa to rhoend = 1e-10 and PIRLS to 1e-14,
+# so that lme4's estimates and standard errors are those of the optimum to near round-off.
+control <- glmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-10, maxfun = 1e5), tolPwrss = 1e-14)
 record <- function(spec) {
   data <- get(spec$data)
   fit <- glmer(spec$formula, data = data, family = spec$family, nAGQ = spec$nAGQ, control = control)
