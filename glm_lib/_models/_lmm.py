@@ -10,9 +10,12 @@ factor ``L_theta`` of ``Lambda' Z' W Z Lambda + I`` give the profiled deviance
 
 with ``r^2`` the penalised residual sum of squares (minus ``sum(log w)`` with
 prior weights). It is minimised over ``theta`` (diagonal elements of each
-term's factor at least 0) by L-BFGS-B on central-difference gradients and
-polished by Newton steps on a finite-difference Hessian. ``sigma^2 = r^2 / n``
-(ML) or ``r^2 / (n - p)`` (REML).
+term's factor at least 0, as lme4) by :func:`minimise_theta`: L-BFGS on
+finite-difference gradients over all of ``theta`` (the deviance is unchanged
+when a column of a factor changes sign, so no bound is needed and none can
+stop the search at a false optimum), Newton steps on a finite-difference
+Hessian, and diagonal entries left near 0 set to exactly 0 when the deviance
+is no worse. ``sigma^2 = r^2 / n`` (ML) or ``r^2 / (n - p)`` (REML).
 
 The cross products ``Z'WZ``, ``Z'WX``, ``X'WX`` (and with ``y``) are formed
 once; each evaluation factors the small augmented system blockwise
@@ -60,7 +63,7 @@ class SingularFitWarning(UserWarning):
 
 
 # --------------------------------------------------------------------------
-# The optimiser shared by lmer and glmer
+# Finite differences, and glmer's bounded optimiser
 # --------------------------------------------------------------------------
 def _central_gradient(func, x, lower, step=1e-5):
     g = np.empty_like(x)
@@ -166,6 +169,179 @@ def minimise(func, x0, lower, tol=1e-6, max_iter=2000):
     free = ~(x <= lower + 1e-8)
     converged = bool(result.status != 1 and (not free.any() or np.max(np.abs(grad[free])) < 1e-3))
     return x, value, int(result.nit), converged
+
+
+
+# --------------------------------------------------------------------------
+# lmer's optimiser: the profiled deviance over theta, without bounds
+# --------------------------------------------------------------------------
+def theta_columns(structure: RandomStructure) -> list[np.ndarray]:
+    """The positions in ``theta`` of each column of each term's factor ``T``, its diagonal entry first."""
+    columns = []
+    for term, where in zip(structure.terms, structure.theta_slices):
+        position = where.start
+        for j in range(term.k):
+            columns.append(np.arange(position, position + term.k - j))
+            position += term.k - j
+    return columns
+
+
+def canonical_theta(theta: np.ndarray, columns: list[np.ndarray]) -> np.ndarray:
+    """Flip the sign of each column of ``T`` whose diagonal entry is negative (``T T'`` is unchanged)."""
+    theta = np.array(theta, dtype=float)
+    for cols in columns:
+        if theta[cols[0]] < 0:
+            theta[cols] = -theta[cols]
+    return theta + 0.0
+
+
+def _restrict(safe, x, idx):
+    """``safe`` as a function of the coordinates ``idx`` of ``x``, the others held."""
+    def restricted(values):
+        full = x.copy()
+        full[idx] = values
+        return safe(full)
+
+    return restricted
+
+
+def _quasi_newton(safe, x0, idx, max_iter, central, gtol, ftol):
+    """L-BFGS on the coordinates ``idx`` of ``x0`` with forward- or central-difference gradients.
+
+    Returns ``(x, value, n_iter, hit_limit)``.
+    """
+    restricted = _restrict(safe, x0, idx)
+    none = np.full(idx.size, -np.inf)
+
+    def with_gradient(values):
+        value = restricted(values)
+        if central:
+            return value, _central_gradient(restricted, values, none)
+        return value, _forward_gradient(restricted, values, value, none)
+
+    result = optimize.minimize(with_gradient, x0[idx], jac=True, method="L-BFGS-B",
+                               options={"maxiter": max_iter, "gtol": gtol, "ftol": ftol, "maxcor": 30})
+    x = x0.copy()
+    x[idx] = result.x
+    return x, float(result.fun), int(result.nit), bool(result.status == 1)
+
+
+def _polish(safe, x, value, idx, tol, max_iter):
+    """Newton steps on a finite-difference Hessian over the coordinates ``idx`` (few: one per variance
+    parameter), halving a step that does not lower ``safe``; central-difference L-BFGS instead where the
+    Hessian is not positive definite.
+
+    Returns ``(x, value, n_iter, hit_limit)``.
+    """
+    n_iter = 0
+    for _ in range(10):
+        grad, hess = finite_difference_hessian(_restrict(safe, x, idx), x[idx], step=1e-4)
+        try:
+            step = linalg.cho_solve(linalg.cho_factor(hess), grad)
+        except (linalg.LinAlgError, ValueError):
+            x, value, more, hit_limit = _quasi_newton(safe, x, idx, max_iter, True, tol, 1e-13)
+            return x, value, n_iter + more, hit_limit
+        n_iter += 1
+        for _ in range(12):
+            candidate = x.copy()
+            candidate[idx] = x[idx] - step
+            new_value = safe(candidate)
+            if new_value <= value:
+                break
+            step = step / 2
+        else:
+            return x, value, n_iter, False  # no descent left: at the optimum to round-off
+        x, value = candidate, new_value
+        if np.max(np.abs(step)) < 1e-8 * (1.0 + np.max(np.abs(x[idx]))):
+            break
+    return x, value, n_iter, False
+
+
+def minimise_theta(func, structure: RandomStructure, tol=1e-6, max_iter=2000):
+    """Minimise lme4's profiled deviance over ``theta`` without bounds, then put its zeros on the bound.
+
+    ``T T'`` does not change when a column of a factor ``T`` changes sign, so
+    the deviance takes on the whole space exactly the values it takes under
+    lme4's bounds (diagonal entries at least 0). Bounds can hold a
+    gradient-based optimiser at a false optimum: with a correlated intercept
+    and slope, once the intercept's diagonal entry reached 0 while the
+    slope's off-diagonal entry had the wrong sign, the bound forbade the only
+    way to change the correlation's sign (through negative values of that
+    diagonal entry). Unbounded, L-BFGS passes through. Each column is then
+    made positive on its diagonal, Newton steps on a finite-difference
+    Hessian polish the optimum, and diagonal entries left near 0 are set to
+    exactly 0 (lme4's singular fits) when the deviance is then no worse.
+
+    Returns ``(theta, value, n_iter, problem)``: ``problem`` is None after
+    convergence, otherwise it says what failed: the iteration limit, a
+    gradient (scaled by the Hessian, as lme4's ``checkConv``) that is not
+    small, a Hessian with a negative eigenvalue (a saddle point), or a
+    diagonal entry held at 0 that would lower the deviance off the bound.
+    """
+    columns = theta_columns(structure)
+    diagonal = np.array([cols[0] for cols in columns])
+
+    def safe(x):
+        try:
+            value = func(x)
+        except (np.linalg.LinAlgError, linalg.LinAlgError, FloatingPointError, ValueError):
+            return 1e300
+        return value if np.isfinite(value) else 1e300
+
+    everything = np.arange(structure.n_theta)
+    x, value, n_iter, hit_limit = _quasi_newton(safe, structure.theta_start(), everything, max_iter, False, 1e-4, 1e-10)
+    if structure.n_theta <= _NEWTON_MAX_THETA:
+        x, value, more, limit = _polish(safe, canonical_theta(x, columns), value, everything, tol, max_iter)
+    else:
+        x, value, more, limit = _quasi_newton(safe, x, everything, max_iter, True, tol, 1e-13)
+    x, n_iter, hit_limit = canonical_theta(x, columns), n_iter + more, hit_limit or limit
+    # Diagonal entries near 0: try them at exactly 0, the rest re-optimised.
+    near_zero = diagonal[np.abs(x[diagonal]) < 1e-3]
+    free = everything
+    if near_zero.size:
+        held = np.setdiff1d(everything, near_zero)
+        candidate = x.copy()
+        candidate[near_zero] = 0.0
+        candidate_value, limit = safe(candidate), False
+        if held.size:
+            candidate, candidate_value, more, limit = _polish(safe, candidate, candidate_value, held, tol, max_iter)
+            n_iter += more
+        if candidate_value <= value + 1e-12 * (1.0 + abs(value)):  # no worse, to round-off
+            x, value, free, hit_limit = canonical_theta(candidate, columns), candidate_value, held, hit_limit or limit
+    problem = (f"the iteration limit (max_iter = {max_iter}) was reached" if hit_limit
+               else _convergence_problem(safe, x, value, free))
+    return x, value, n_iter, problem
+
+
+_NEWTON_MAX_THETA = 6  # Newton's finite-difference Hessian costs 2 k^2 + 1 evaluations
+
+
+def _convergence_problem(safe, x, value, free) -> str | None:
+    """What stops ``x`` from being a minimum (None if nothing does), checked as lme4's ``checkConv``.
+
+    A small Hessian-scaled gradient (lme4's relative gradient, tolerance
+    0.002) on the free coordinates, no negative curvature there, and no
+    descent when an entry held at 0 moves off the bound.
+    """
+    if not value < 1e300:
+        return "the deviance is not finite at the estimate"
+    for j in np.setdiff1d(np.arange(x.size), free):
+        up = x.copy()
+        up[j] = 1e-4
+        if safe(up) < value - 1e-9 * (1.0 + abs(value)):
+            return f"theta[{j}], held at 0, lowers the deviance when it moves off 0"
+    if free.size == 0:
+        return None
+    grad, hess = finite_difference_hessian(_restrict(safe, x, free), x[free], step=1e-4)
+    if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))):
+        return "the deviance's derivatives are not finite at the estimate"
+    eigen = np.linalg.eigvalsh(0.5 * (hess + hess.T))
+    if eigen[0] < -1e-3 * max(1.0, eigen[-1]):
+        return "the Hessian of the deviance has a negative eigenvalue (a saddle point, not a minimum)"
+    scaled = np.linalg.solve(hess, grad) if eigen[0] > 1e-8 * max(1.0, eigen[-1]) else grad
+    if np.max(np.abs(scaled)) >= 2e-3:
+        return f"the gradient is not small (largest scaled component {np.max(np.abs(scaled)):.2g}, tolerance 0.002)"
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -689,8 +865,11 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
     offset : str or array-like, optional
         Added to the linear predictor (``offset(...)`` terms add to it).
     tol, max_iter : float, int
-        L-BFGS-B's gradient tolerance and iteration limit; Newton steps on a
-        finite-difference Hessian then polish the optimum.
+        The gradient tolerance and iteration limit of the L-BFGS search over
+        the covariance parameters; Newton steps on a finite-difference Hessian
+        then polish the optimum. When the search ends by the limit, at a
+        saddle point, or with a gradient that is not small, the fit warns
+        (:class:`glm_lib.ConvergenceWarning`) and ``converged`` is False.
 
     Returns
     -------
@@ -737,8 +916,8 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
                 "(lme4 refuses this too)"
             )
     problem = _LMMProblem(X, y, w, off, structure, REML)
-    theta, value, n_iter, converged = minimise(problem.deviance, structure.theta_start(), structure.lower_bounds(),
-                                               tol=tol, max_iter=max_iter)
+    theta, value, n_iter, failure = minimise_theta(problem.deviance, structure, tol=tol, max_iter=max_iter)
+    converged = failure is None
     chol = problem.factor(theta)
     u_sph, beta = chol.solve_coefficients(p)
     r2 = chol.last_square()
@@ -764,7 +943,7 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
     res.resid = y - res.fitted
     res.y = y
     if not converged:
-        warnings.warn(f"lmer did not converge in {n_iter} iterations; the estimates may be inaccurate",
+        warnings.warn(f"lmer did not converge: {failure}; the estimates may be inaccurate",
                       ConvergenceWarning, stacklevel=2)
     _warn_singular(res)
     return res
