@@ -944,6 +944,6 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
     res.y = y
     if not converged:
         warnings.warn(f"lmer did not converge: {failure}; the estimates may be inaccurate",
-                      ConvergenceWarning, stacklevel=2)
-    _warn_singular(res)
+                      ConvergenceWarning, stacklevel=3)  # past with_small_blas's wrapper, to the caller
+    _warn_singular(res, stacklevel=4)
     return res
