@@ -227,3 +227,83 @@ def test_convergence_failures_are_reported():
     held = _convergence_problem(lambda x: (x[0] - 0.5) ** 2 + x[1] ** 2, np.zeros(2), 0.25, np.array([1]))
     assert "held at 0" in held
     assert _convergence_problem(lambda x: x[0] ** 2 + x[1] ** 2, np.zeros(2), 0.0, everything) is None
+
+
+# --------------------------------------------------------------------------
+# simulate and refit
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("REML", [True, False])
+def test_refit_equals_a_fresh_fit_to_the_new_response(REML):
+    data = gl.datasets.load_sleepstudy()
+    data["w"] = (data["Days"] + 1) / 3
+    data["shift"] = 0.5 * data["Days"]
+    fit = gl.lmer("Reaction ~ Days + (Days | Subject)", data, REML=REML, weights="w", offset="shift")
+    new = fit.simulate(seed=3)[0]
+    again = fit.refit(new)
+    fresh = gl.lmer("Reaction ~ Days + (Days | Subject)", data.assign(Reaction=new), REML=REML, weights="w",
+                    offset="shift")
+    assert isinstance(again, gl.LMMResults) and again.REML is REML
+    np.testing.assert_array_equal(again.theta, fresh.theta)
+    np.testing.assert_array_equal(again.params, fresh.params)
+    assert again.llf == fresh.llf and again.sigma == fresh.sigma
+    np.testing.assert_array_equal(again.fitted, fresh.fitted)
+    np.testing.assert_array_equal(again.predict(data.iloc[:5]), fresh.predict(data.iloc[:5]))
+    assert fit.refit(pd.Series(fit.y)).llf == pytest.approx(fit.llf, abs=1e-9)  # the data's own response
+
+
+def test_refit_refuses_a_response_of_the_wrong_size():
+    fit = gl.lmer("Reaction ~ Days + (1 | Subject)", gl.datasets.load_sleepstudy())
+    with pytest.raises(ValueError, match="180 rows"):
+        fit.refit(np.zeros(179))
+    with pytest.raises(ValueError, match="newresp"):
+        fit.refit(np.where(np.arange(180) == 7, np.nan, fit.y))
+
+
+def test_simulate_draws_from_the_fitted_marginal_distribution():
+    data = gl.datasets.load_sleepstudy()
+    data["w"] = (data["Days"] + 1) / 3
+    fit = gl.lmer("Reaction ~ Days + (Days | Subject)", data, weights="w")
+    draws = fit.simulate(nsim=20000, seed=11)
+    assert draws.shape == (20000, 180)
+    np.testing.assert_array_equal(draws[:5], fit.simulate(nsim=5, seed=11))
+    assert not np.array_equal(draws[:5], fit.simulate(nsim=5, seed=12))
+    rng = np.random.default_rng(11)
+    np.testing.assert_array_equal(fit.simulate(nsim=2, seed=rng), fit.simulate(nsim=2, seed=11))
+    # Moments: mean X beta, covariance Z_j Sigma Z_j' + sigma^2 W_j^{-1} within a subject, 0 between subjects.
+    mean = fit.predict(re_form=False)
+    se = np.sqrt(np.var(draws, axis=0) / draws.shape[0])
+    assert np.max(np.abs(draws.mean(axis=0) - mean) / se) < 4.5
+    sd0, sd1, rho, sigma = fit.VarCorr()["sdcor"]
+    Sigma = np.array([[sd0**2, rho * sd0 * sd1], [rho * sd0 * sd1, sd1**2]])
+    rows = np.flatnonzero(data["Subject"] == data["Subject"].iloc[0])
+    Zj = np.column_stack([np.ones(rows.size), data["Days"].to_numpy()[rows]])
+    V = Zj @ Sigma @ Zj.T + np.diag(sigma**2 / data["w"].to_numpy()[rows])
+    empirical = np.cov(draws[:, rows].T)
+    np.testing.assert_allclose(empirical, V, rtol=0.05, atol=0.05 * np.sqrt(np.outer(np.diag(V), np.diag(V))).max())
+    other = np.flatnonzero(data["Subject"] == data["Subject"].iloc[-1])
+    between = np.corrcoef(draws[:, rows[0]], draws[:, other[0]])[0, 1]
+    assert abs(between) < 4.5 / np.sqrt(draws.shape[0])
+    with pytest.raises(ValueError, match="nsim"):
+        fit.simulate(nsim=0)
+
+
+def test_parametric_bootstrap_by_simulate_and_refit_never_gives_a_negative_statistic():
+    sleep = gl.datasets.load_sleepstudy()
+    null = gl.lmer("Reaction ~ Days + (1 | Subject)", sleep)
+    larger = gl.lmer("Reaction ~ Days + (Days | Subject)", sleep)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gl.SingularFitWarning)
+        warnings.simplefilter("error", gl.ConvergenceWarning)
+        statistics = [2 * (larger.refit(y).llf - null.refit(y).llf) for y in null.simulate(nsim=40, seed=2015)]
+    assert min(statistics) > -1e-6
+
+
+@pytest.mark.parametrize("method", ["simulate", "refit"])
+def test_method_examples_run_as_shown(method):
+    import doctest
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    tests = doctest.DocTestFinder(recurse=False).find(getattr(gl.LMMResults, method), method, globs={"gl": gl})
+    assert tests and all(t.examples for t in tests)
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0

@@ -33,7 +33,7 @@ from scipy import linalg, optimize, stats
 from .._formula._formula import _column_or_values, check_new_levels, model_frame
 from .._model import _formatting as formatting
 from .._model._errors import ConvergenceWarning
-from .._model._validation import check_finite, check_formula, first_rows
+from .._model._validation import check_finite, check_formula, first_rows, positive_number, whole_number
 from ._ranef import scale_cross_products, weighted_cross_products, with_small_blas, BlockedCholesky, RandomStructure, build_structure, split_formula, term_matrix_for
 
 __all__ = ["lmer", "LMMResults", "MixedModelResults", "SingularFitWarning"]
@@ -828,6 +828,109 @@ class LMMResults(MixedModelResults):
         """
         return self._linear_predictor(newdata, re_form, allow_new_levels, offset)
 
+    def simulate(self, nsim: int = 1, seed=None) -> np.ndarray:
+        r"""Responses drawn from the fitted model, with new random effects (lme4's ``simulate``).
+
+        Each draw is :math:`\mathbf{y}^* = \mathbf{X}\hat{\boldsymbol\beta} + \mathbf{Z}\mathbf{b}^* + \boldsymbol\varepsilon^*`
+        (plus any offset), with random effects :math:`\mathbf{b}^*` drawn anew
+        from their fitted distribution, :math:`N(\mathbf{0}, \hat\sigma^2\boldsymbol\Lambda_{\hat\theta}\boldsymbol\Lambda_{\hat\theta}^\top)`,
+        and errors :math:`\varepsilon_i^* \sim N(0, \hat\sigma^2/w_i)`, all
+        independent: draws from the marginal distribution of
+        :math:`\mathbf{y}` at the estimates, the basis of a parametric
+        bootstrap (fit each draw with :meth:`refit`).
+
+        Parameters
+        ----------
+        nsim : int
+            The number of simulated response vectors.
+        seed : int, numpy.random.Generator or None
+            Seed of ``numpy.random.default_rng`` (or a generator, which is
+            used and advanced); None draws fresh entropy.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(nsim, n)``: one simulated response per row, in the rows
+            of the data the model was fitted to. With the same seed, the
+            first rows of a longer run are those of a shorter one.
+
+        Notes
+        -----
+        R: ``simulate(fit, nsim, seed)`` on an ``lmerMod`` (lme4's default
+        ``re.form = NA``: new random effects), which returns the draws as the
+        columns of a data frame. The draws are not R's: the random number
+        generators differ.
+
+        Examples
+        --------
+        >>> import glm_lib as gl
+        >>> fit = gl.lmer("Reaction ~ Days + (1 | Subject)", gl.datasets.load_sleepstudy())
+        >>> draws = fit.simulate(nsim=3, seed=1)
+        >>> draws.shape
+        (3, 180)
+        >>> bool((draws == fit.simulate(nsim=3, seed=1)).all())
+        True
+        """
+        nsim = whole_number("nsim", nsim)
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        spec, structure = self._spec, self.structure
+        n = self.nobs
+        # One row of normal draws per simulation (its random effects, then its errors), so that the
+        # first draws of a longer run are those of a shorter one with the same seed.
+        normal = rng.standard_normal((nsim, structure.q + n))
+        spherical, errors = normal[:, :structure.q].T, normal[:, structure.q:]
+        effects = structure.Z @ (structure.lambda_matrix(self.theta) @ spherical)  # n x nsim
+        mean = spec["X"] @ self.params.to_numpy() + spec["offset"]
+        return mean[None, :] + self.sigma * (np.asarray(effects).T + errors / np.sqrt(spec["weights"])[None, :])
+
+    @with_small_blas
+    def refit(self, newresp) -> "LMMResults":
+        """Fit the same model to a new response (lme4's ``refit``), e.g. in a parametric bootstrap.
+
+        The design, random-effects structure, REML or ML, weights, offset and
+        tolerances are those of this fit; only the response changes, so the
+        formula is not parsed again. As :meth:`glm_lib.GLMMResults.refit`, the
+        optimiser starts afresh from lme4's default starting values, so the
+        result is that of ``gl.lmer`` on the data with the new response.
+
+        Parameters
+        ----------
+        newresp : array-like of shape (n,)
+            The new response, one value per row of the fit (e.g. a row of
+            :meth:`simulate`).
+
+        Returns
+        -------
+        LMMResults
+
+        Raises
+        ------
+        ValueError
+            If ``newresp`` has the wrong number of values or is not finite.
+
+        Notes
+        -----
+        R: ``refit(fit, newresp)`` on an ``lmerMod``.
+
+        Examples
+        --------
+        >>> import glm_lib as gl
+        >>> sleep = gl.datasets.load_sleepstudy()
+        >>> fit = gl.lmer("Reaction ~ Days + (Days | Subject)", sleep)
+        >>> again = fit.refit(sleep["Reaction"])
+        >>> round(again.reml_criterion, 4), round(fit.reml_criterion, 4)
+        (1743.6283, 1743.6283)
+        """
+        y = np.asarray(newresp, dtype=float)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.shape != (self.nobs,):
+            raise ValueError(
+                f"newresp has shape {y.shape}, but the model was fitted to {self.nobs} rows; give one value per row"
+            )
+        check_finite("newresp", y)
+        return _fit(y, self.structure, self.names, self._spec)
+
     def __repr__(self) -> str:
         how = "REML" if self.REML else "ML"
         return f"<LMMResults {how}: logLik {self.llf:.6g}, sigma {self.sigma:.4g}, theta {np.round(self.theta, 4).tolist()}>"
@@ -888,6 +991,8 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
     """
     if not isinstance(REML, bool):
         raise TypeError(f"REML must be True or False, not {REML!r}")
+    tol = positive_number("tol", tol)
+    max_iter = whole_number("max_iter", max_iter)
     formula, fixed, frame, X, names, structure = prepare_mixed(formula, data)
     y = np.asarray(frame.response, dtype=float)
     if y.ndim != 1:
@@ -915,9 +1020,22 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
                 "model needs fewer levels than observations, or its variance cannot be told from the residual's "
                 "(lme4 refuses this too)"
             )
+    spec = {
+        "REML": REML, "tol": tol, "max_iter": max_iter, "X": X, "weights": w, "offset": off, "data": data,
+        "formula": " ".join(formula.split()), "fixed_spec": frame.design.model_spec,
+        "offset_expr": (lambda d: frame.parsed.offset(d)) if frame.offset is not None else None,
+    }
+    return _fit(y, structure, names, spec)
+
+
+def _fit(y, structure: RandomStructure, names, spec) -> LMMResults:
+    """Minimise the profiled (REML) deviance for the response ``y`` and wrap the result (lmer and refit)."""
+    X, w, off, REML = spec["X"], spec["weights"], spec["offset"], spec["REML"]
+    n, p = X.shape
     problem = _LMMProblem(X, y, w, off, structure, REML)
-    theta, value, n_iter, failure = minimise_theta(problem.deviance, structure, tol=tol, max_iter=max_iter)
-    converged = failure is None
+    theta, value, n_iter, failure = minimise_theta(problem.deviance, structure, tol=spec["tol"],
+                                                   max_iter=spec["max_iter"])
+    converged, value = failure is None, float(value)
     chol = problem.factor(theta)
     u_sph, beta = chol.solve_coefficients(p)
     r2 = chol.last_square()
@@ -929,21 +1047,22 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
     res.REML = REML
     res._problem = problem
     res._weights = w
-    res._data = data
-    offset_expr = (lambda d: frame.parsed.offset(d)) if frame.offset is not None else None
+    res._data = spec["data"]
+    res._spec = spec
     res._init_common(
-        formula=" ".join(formula.split()), data_name=None, structure=structure, theta=theta, names=names,
+        formula=spec["formula"], data_name=None, structure=structure, theta=theta, names=names,
         params=beta, cov=cov, sigma=np.sqrt(sigma2), u=u_sph, llf=-0.5 * value, nobs=n,
         n_params=p + structure.n_theta + 1, converged=converged, n_iter=n_iter,
-        fixed_spec=frame.design.model_spec, offset_expr=offset_expr, statistic="t",
+        fixed_spec=spec["fixed_spec"], offset_expr=spec["offset_expr"], statistic="t",
     )
     res.reml_criterion = value if REML else np.nan
     res.deviance = value if not REML else np.nan
     res.fitted = X @ beta + structure.Z @ res.b + off
     res.resid = y - res.fitted
     res.y = y
+    # Warnings point past lmer (or refit) and with_small_blas's wrapper, at the caller.
     if not converged:
         warnings.warn(f"lmer did not converge: {failure}; the estimates may be inaccurate",
-                      ConvergenceWarning, stacklevel=3)  # past with_small_blas's wrapper, to the caller
-    _warn_singular(res, stacklevel=4)
+                      ConvergenceWarning, stacklevel=4)
+    _warn_singular(res, stacklevel=5)
     return res
