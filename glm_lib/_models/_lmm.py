@@ -231,7 +231,8 @@ def _polish(safe, x, value, idx, tol, max_iter):
     parameter), halving a step that does not lower ``safe``; central-difference L-BFGS instead where the
     Hessian is not positive definite.
 
-    Returns ``(x, value, n_iter, hit_limit)``.
+    Returns ``(x, value, n_iter, hit_limit, derivatives)``: ``derivatives`` is the gradient and Hessian
+    at the returned ``x`` when the last Newton step found it converged there, else None.
     """
     n_iter = 0
     for _ in range(10):
@@ -240,8 +241,10 @@ def _polish(safe, x, value, idx, tol, max_iter):
             step = linalg.cho_solve(linalg.cho_factor(hess), grad)
         except (linalg.LinAlgError, ValueError):
             x, value, more, hit_limit = _quasi_newton(safe, x, idx, max_iter, True, tol, 1e-13)
-            return x, value, n_iter + more, hit_limit
+            return x, value, n_iter + more, hit_limit, None
         n_iter += 1
+        if np.max(np.abs(step)) < 1e-8 * (1.0 + np.max(np.abs(x[idx]))):
+            return x, value, n_iter, False, (grad, hess)
         for _ in range(12):
             candidate = x.copy()
             candidate[idx] = x[idx] - step
@@ -250,11 +253,9 @@ def _polish(safe, x, value, idx, tol, max_iter):
                 break
             step = step / 2
         else:
-            return x, value, n_iter, False  # no descent left: at the optimum to round-off
+            return x, value, n_iter, False, (grad, hess)  # no descent left: at the optimum to round-off
         x, value = candidate, new_value
-        if np.max(np.abs(step)) < 1e-8 * (1.0 + np.max(np.abs(x[idx]))):
-            break
-    return x, value, n_iter, False
+    return x, value, n_iter, False, None
 
 
 def minimise_theta(func, structure: RandomStructure, tol=1e-6, max_iter=2000):
@@ -290,8 +291,10 @@ def minimise_theta(func, structure: RandomStructure, tol=1e-6, max_iter=2000):
 
     everything = np.arange(structure.n_theta)
     x, value, n_iter, hit_limit = _quasi_newton(safe, structure.theta_start(), everything, max_iter, False, 1e-4, 1e-10)
+    derivatives = None  # at the estimate, from Newton's last step (signs of T's columns do not matter)
     if structure.n_theta <= _NEWTON_MAX_THETA:
-        x, value, more, limit = _polish(safe, canonical_theta(x, columns), value, everything, tol, max_iter)
+        x, value, more, limit, derivatives = _polish(safe, canonical_theta(x, columns), value, everything, tol,
+                                                     max_iter)
     else:
         x, value, more, limit = _quasi_newton(safe, x, everything, max_iter, True, tol, 1e-13)
     x, n_iter, hit_limit = canonical_theta(x, columns), n_iter + more, hit_limit or limit
@@ -302,37 +305,43 @@ def minimise_theta(func, structure: RandomStructure, tol=1e-6, max_iter=2000):
         held = np.setdiff1d(everything, near_zero)
         candidate = x.copy()
         candidate[near_zero] = 0.0
-        candidate_value, limit = safe(candidate), False
+        candidate_value, limit, held_derivatives = safe(candidate), False, None
         if held.size:
-            candidate, candidate_value, more, limit = _polish(safe, candidate, candidate_value, held, tol, max_iter)
+            candidate, candidate_value, more, limit, held_derivatives = _polish(safe, candidate, candidate_value,
+                                                                              held, tol, max_iter)
             n_iter += more
         if candidate_value <= value + 1e-12 * (1.0 + abs(value)):  # no worse, to round-off
             x, value, free, hit_limit = canonical_theta(candidate, columns), candidate_value, held, hit_limit or limit
+            derivatives = held_derivatives
     problem = (f"the iteration limit (max_iter = {max_iter}) was reached" if hit_limit
-               else _convergence_problem(safe, x, value, free))
+               else _convergence_problem(safe, x, value, free, derivatives))
     return x, value, n_iter, problem
 
 
 _NEWTON_MAX_THETA = 6  # Newton's finite-difference Hessian costs 2 k^2 + 1 evaluations
 
 
-def _convergence_problem(safe, x, value, free) -> str | None:
+def _convergence_problem(safe, x, value, free, derivatives=None) -> str | None:
     """What stops ``x`` from being a minimum (None if nothing does), checked as lme4's ``checkConv``.
 
     A small Hessian-scaled gradient (lme4's relative gradient, tolerance
     0.002) on the free coordinates, no negative curvature there, and no
-    descent when an entry held at 0 moves off the bound.
+    descent when an entry held at 0 moves off it, to either side (a
+    negative diagonal entry is its column's sign flipped). ``derivatives``,
+    the finite-difference gradient and Hessian over ``free`` at ``x``, saves
+    computing them again.
     """
     if not value < 1e300:
         return "the deviance is not finite at the estimate"
     for j in np.setdiff1d(np.arange(x.size), free):
-        up = x.copy()
-        up[j] = 1e-4
-        if safe(up) < value - 1e-9 * (1.0 + abs(value)):
-            return f"theta[{j}], held at 0, lowers the deviance when it moves off 0"
+        for side in (1e-4, -1e-4):
+            moved = x.copy()
+            moved[j] = side
+            if safe(moved) < value - 1e-9 * (1.0 + abs(value)):
+                return f"theta[{j}], held at 0, lowers the deviance when it moves off 0"
     if free.size == 0:
         return None
-    grad, hess = finite_difference_hessian(_restrict(safe, x, free), x[free], step=1e-4)
+    grad, hess = derivatives or finite_difference_hessian(_restrict(safe, x, free), x[free], step=1e-4)
     if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))):
         return "the deviance's derivatives are not finite at the estimate"
     eigen = np.linalg.eigvalsh(0.5 * (hess + hess.T))
