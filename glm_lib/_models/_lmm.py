@@ -840,13 +840,16 @@ class LMMResults(MixedModelResults):
     def simulate(self, nsim: int = 1, seed=None) -> np.ndarray:
         r"""Responses drawn from the fitted model, with new random effects (lme4's ``simulate``).
 
-        Each draw is :math:`\mathbf{y}^* = \mathbf{X}\hat{\boldsymbol\beta} + \mathbf{Z}\mathbf{b}^* + \boldsymbol\varepsilon^*`
-        (plus any offset), with random effects :math:`\mathbf{b}^*` drawn anew
-        from their fitted distribution, :math:`N(\mathbf{0}, \hat\sigma^2\boldsymbol\Lambda_{\hat\theta}\boldsymbol\Lambda_{\hat\theta}^\top)`,
-        and errors :math:`\varepsilon_i^* \sim N(0, \hat\sigma^2/w_i)`, all
-        independent: draws from the marginal distribution of
-        :math:`\mathbf{y}` at the estimates, the basis of a parametric
-        bootstrap (fit each draw with :meth:`refit`).
+        Each draw is
+        :math:`\mathbf{y}^* = \mathbf{X}\hat{\boldsymbol\beta} + \mathbf{Z}\boldsymbol\gamma^* + \boldsymbol\varepsilon^*`
+        (plus any offset), with random effects drawn anew from their fitted
+        distribution,
+        :math:`\boldsymbol\gamma^* = \boldsymbol\Lambda_{\hat{\boldsymbol\psi}}\mathbf{u}^*`,
+        :math:`\mathbf{u}^* \sim N(\mathbf{0}, \hat\sigma^2\mathbf{I})`, and
+        errors :math:`\varepsilon_i^* \sim N(0, \hat\sigma^2/w_i)`, all
+        independent (the notation of :func:`lmer`): draws from the marginal
+        distribution of :math:`\mathbf{y}` at the estimates, the basis of a
+        parametric bootstrap (fit each draw with :meth:`refit`).
 
         Parameters
         ----------
