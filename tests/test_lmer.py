@@ -308,3 +308,11 @@ def test_method_examples_run_as_shown(method):
     for test in tests:
         runner.run(test)
     assert runner.failures == 0
+
+
+def test_newton_polish_leaves_a_saddle_point():
+    from glm_lib._models._lmm import _polish
+    # (x^2 - 1)^2 + y^2 has a saddle at the origin, where every gradient is 0, and minima at x = +-1.
+    func = lambda v: (v[0] ** 2 - 1.0) ** 2 + v[1] ** 2  # noqa: E731
+    x, value, _, hit_limit, _ = _polish(func, np.zeros(2), 1.0, np.arange(2), 1e-8, 200)
+    assert not hit_limit and value < 1e-10 and abs(abs(x[0]) - 1.0) < 1e-5

@@ -229,7 +229,8 @@ def _quasi_newton(safe, x0, idx, max_iter, central, gtol, ftol):
 def _polish(safe, x, value, idx, tol, max_iter):
     """Newton steps on a finite-difference Hessian over the coordinates ``idx`` (few: one per variance
     parameter), halving a step that does not lower ``safe``; central-difference L-BFGS instead where the
-    Hessian is not positive definite.
+    Hessian is not positive definite, after a step along a direction of negative curvature if one
+    lowers ``safe`` (a gradient method cannot leave a saddle point by itself).
 
     Returns ``(x, value, n_iter, hit_limit, derivatives)``: ``derivatives`` is the gradient and Hessian
     at the returned ``x`` when the last Newton step found it converged there, else None.
@@ -240,6 +241,7 @@ def _polish(safe, x, value, idx, tol, max_iter):
         try:
             step = linalg.cho_solve(linalg.cho_factor(hess), grad)
         except (linalg.LinAlgError, ValueError):
+            x, value = _leave_saddle(safe, x, value, idx, hess)
             x, value, more, hit_limit = _quasi_newton(safe, x, idx, max_iter, True, tol, 1e-13)
             return x, value, n_iter + more, hit_limit, None
         n_iter += 1
@@ -256,6 +258,24 @@ def _polish(safe, x, value, idx, tol, max_iter):
             return x, value, n_iter, False, (grad, hess)  # no descent left: at the optimum to round-off
         x, value = candidate, new_value
     return x, value, n_iter, False, None
+
+
+def _leave_saddle(safe, x, value, idx, hess):
+    """The best point along the eigenvector of ``hess``'s most negative eigenvalue, if it lowers ``safe``."""
+    if not np.all(np.isfinite(hess)):
+        return x, value
+    eigenvalues, eigenvectors = np.linalg.eigh(0.5 * (hess + hess.T))
+    if eigenvalues[0] >= 0:
+        return x, value
+    scale = 1.0 + np.max(np.abs(x[idx]))
+    for length in (1e-3, 1e-2, 1e-1, 1.0):
+        for sign in (1.0, -1.0):
+            candidate = x.copy()
+            candidate[idx] = x[idx] + sign * length * scale * eigenvectors[:, 0]
+            candidate_value = safe(candidate)
+            if candidate_value < value:
+                x, value = candidate, candidate_value
+    return x, value
 
 
 def minimise_theta(func, structure: RandomStructure, tol=1e-6, max_iter=2000):
@@ -306,9 +326,12 @@ def minimise_theta(func, structure: RandomStructure, tol=1e-6, max_iter=2000):
         candidate = x.copy()
         candidate[near_zero] = 0.0
         candidate_value, limit, held_derivatives = safe(candidate), False, None
-        if held.size:
+        if 0 < held.size <= _NEWTON_MAX_THETA:
             candidate, candidate_value, more, limit, held_derivatives = _polish(safe, candidate, candidate_value,
                                                                               held, tol, max_iter)
+            n_iter += more
+        elif held.size:
+            candidate, candidate_value, more, limit = _quasi_newton(safe, candidate, held, max_iter, True, tol, 1e-13)
             n_iter += more
         if candidate_value <= value + 1e-12 * (1.0 + abs(value)):  # no worse, to round-off
             x, value, free, hit_limit = canonical_theta(candidate, columns), candidate_value, held, hit_limit or limit
