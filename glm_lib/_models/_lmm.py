@@ -10,9 +10,12 @@ factor ``L_theta`` of ``Lambda' Z' W Z Lambda + I`` give the profiled deviance
 
 with ``r^2`` the penalised residual sum of squares (minus ``sum(log w)`` with
 prior weights). It is minimised over ``theta`` (diagonal elements of each
-term's factor at least 0) by L-BFGS-B on central-difference gradients and
-polished by Newton steps on a finite-difference Hessian. ``sigma^2 = r^2 / n``
-(ML) or ``r^2 / (n - p)`` (REML).
+term's factor at least 0, as lme4) by :func:`minimise_theta`: L-BFGS on
+finite-difference gradients over all of ``theta`` (the deviance is unchanged
+when a column of a factor changes sign, so no bound is needed and none can
+stop the search at a false optimum), Newton steps on a finite-difference
+Hessian, and diagonal entries left near 0 set to exactly 0 when the deviance
+is no worse. ``sigma^2 = r^2 / n`` (ML) or ``r^2 / (n - p)`` (REML).
 
 The cross products ``Z'WZ``, ``Z'WX``, ``X'WX`` (and with ``y``) are formed
 once; each evaluation factors the small augmented system blockwise
@@ -30,7 +33,7 @@ from scipy import linalg, optimize, stats
 from .._formula._formula import _column_or_values, check_new_levels, model_frame
 from .._model import _formatting as formatting
 from .._model._errors import ConvergenceWarning
-from .._model._validation import check_finite, check_formula, first_rows
+from .._model._validation import check_finite, check_formula, first_rows, positive_number, whole_number
 from ._ranef import scale_cross_products, weighted_cross_products, with_small_blas, BlockedCholesky, RandomStructure, build_structure, split_formula, term_matrix_for
 
 __all__ = ["lmer", "LMMResults", "MixedModelResults", "SingularFitWarning"]
@@ -60,7 +63,7 @@ class SingularFitWarning(UserWarning):
 
 
 # --------------------------------------------------------------------------
-# The optimiser shared by lmer and glmer
+# Finite differences, and glmer's bounded optimiser
 # --------------------------------------------------------------------------
 def _central_gradient(func, x, lower, step=1e-5):
     g = np.empty_like(x)
@@ -166,6 +169,211 @@ def minimise(func, x0, lower, tol=1e-6, max_iter=2000):
     free = ~(x <= lower + 1e-8)
     converged = bool(result.status != 1 and (not free.any() or np.max(np.abs(grad[free])) < 1e-3))
     return x, value, int(result.nit), converged
+
+
+
+# --------------------------------------------------------------------------
+# lmer's optimiser: the profiled deviance over theta, without bounds
+# --------------------------------------------------------------------------
+def theta_columns(structure: RandomStructure) -> list[np.ndarray]:
+    """The positions in ``theta`` of each column of each term's factor ``T``, its diagonal entry first."""
+    columns = []
+    for term, where in zip(structure.terms, structure.theta_slices):
+        position = where.start
+        for j in range(term.k):
+            columns.append(np.arange(position, position + term.k - j))
+            position += term.k - j
+    return columns
+
+
+def canonical_theta(theta: np.ndarray, columns: list[np.ndarray]) -> np.ndarray:
+    """Flip the sign of each column of ``T`` whose diagonal entry is negative (``T T'`` is unchanged)."""
+    theta = np.array(theta, dtype=float)
+    for cols in columns:
+        if theta[cols[0]] < 0:
+            theta[cols] = -theta[cols]
+    return theta + 0.0
+
+
+def _restrict(safe, x, idx):
+    """``safe`` as a function of the coordinates ``idx`` of ``x``, the others held."""
+    def restricted(values):
+        full = x.copy()
+        full[idx] = values
+        return safe(full)
+
+    return restricted
+
+
+def _quasi_newton(safe, x0, idx, max_iter, central, gtol, ftol):
+    """L-BFGS on the coordinates ``idx`` of ``x0`` with forward- or central-difference gradients.
+
+    Returns ``(x, value, n_iter, hit_limit)``.
+    """
+    restricted = _restrict(safe, x0, idx)
+    none = np.full(idx.size, -np.inf)
+
+    def with_gradient(values):
+        value = restricted(values)
+        if central:
+            return value, _central_gradient(restricted, values, none)
+        return value, _forward_gradient(restricted, values, value, none)
+
+    result = optimize.minimize(with_gradient, x0[idx], jac=True, method="L-BFGS-B",
+                               options={"maxiter": max_iter, "gtol": gtol, "ftol": ftol, "maxcor": 30})
+    x = x0.copy()
+    x[idx] = result.x
+    return x, float(result.fun), int(result.nit), bool(result.status == 1)
+
+
+def _polish(safe, x, value, idx, tol, max_iter):
+    """Newton steps on a finite-difference Hessian over the coordinates ``idx`` (few: one per variance
+    parameter), halving a step that does not lower ``safe``; central-difference L-BFGS instead where the
+    Hessian is not positive definite, after a step along a direction of negative curvature if one
+    lowers ``safe`` (a gradient method cannot leave a saddle point by itself).
+
+    Returns ``(x, value, n_iter, hit_limit, derivatives)``: ``derivatives`` is the gradient and Hessian
+    at the returned ``x`` when the last Newton step found it converged there, else None.
+    """
+    n_iter = 0
+    for _ in range(10):
+        grad, hess = finite_difference_hessian(_restrict(safe, x, idx), x[idx], step=1e-4)
+        try:
+            step = linalg.cho_solve(linalg.cho_factor(hess), grad)
+        except (linalg.LinAlgError, ValueError):
+            x, value = _leave_saddle(safe, x, value, idx, hess)
+            x, value, more, hit_limit = _quasi_newton(safe, x, idx, max_iter, True, tol, 1e-13)
+            return x, value, n_iter + more, hit_limit, None
+        n_iter += 1
+        if np.max(np.abs(step)) < 1e-8 * (1.0 + np.max(np.abs(x[idx]))):
+            return x, value, n_iter, False, (grad, hess)
+        for _ in range(12):
+            candidate = x.copy()
+            candidate[idx] = x[idx] - step
+            new_value = safe(candidate)
+            if new_value <= value:
+                break
+            step = step / 2
+        else:
+            return x, value, n_iter, False, (grad, hess)  # no descent left: at the optimum to round-off
+        x, value = candidate, new_value
+    return x, value, n_iter, False, None
+
+
+def _leave_saddle(safe, x, value, idx, hess):
+    """The best point along the eigenvector of ``hess``'s most negative eigenvalue, if it lowers ``safe``."""
+    if not np.all(np.isfinite(hess)):
+        return x, value
+    eigenvalues, eigenvectors = np.linalg.eigh(0.5 * (hess + hess.T))
+    if eigenvalues[0] >= 0:
+        return x, value
+    scale = 1.0 + np.max(np.abs(x[idx]))
+    for length in (1e-3, 1e-2, 1e-1, 1.0):
+        for sign in (1.0, -1.0):
+            candidate = x.copy()
+            candidate[idx] = x[idx] + sign * length * scale * eigenvectors[:, 0]
+            candidate_value = safe(candidate)
+            if candidate_value < value:
+                x, value = candidate, candidate_value
+    return x, value
+
+
+def minimise_theta(func, structure: RandomStructure, tol=1e-6, max_iter=2000):
+    """Minimise lme4's profiled deviance over ``theta`` without bounds, then put its zeros on the bound.
+
+    ``T T'`` does not change when a column of a factor ``T`` changes sign, so
+    the deviance takes on the whole space exactly the values it takes under
+    lme4's bounds (diagonal entries at least 0). Bounds can hold a
+    gradient-based optimiser at a false optimum: with a correlated intercept
+    and slope, once the intercept's diagonal entry reached 0 while the
+    slope's off-diagonal entry had the wrong sign, the bound forbade the only
+    way to change the correlation's sign (through negative values of that
+    diagonal entry). Unbounded, L-BFGS passes through. Each column is then
+    made positive on its diagonal, Newton steps on a finite-difference
+    Hessian polish the optimum, and diagonal entries left near 0 are set to
+    exactly 0 (lme4's singular fits) when the deviance is then no worse.
+
+    Returns ``(theta, value, n_iter, problem)``: ``problem`` is None after
+    convergence, otherwise it says what failed: the iteration limit, a
+    gradient (scaled by the Hessian, as lme4's ``checkConv``) that is not
+    small, a Hessian with a negative eigenvalue (a saddle point), or a
+    diagonal entry held at 0 that would lower the deviance off the bound.
+    """
+    columns = theta_columns(structure)
+    diagonal = np.array([cols[0] for cols in columns])
+
+    def safe(x):
+        try:
+            value = func(x)
+        except (np.linalg.LinAlgError, linalg.LinAlgError, FloatingPointError, ValueError):
+            return 1e300
+        return value if np.isfinite(value) else 1e300
+
+    everything = np.arange(structure.n_theta)
+    x, value, n_iter, hit_limit = _quasi_newton(safe, structure.theta_start(), everything, max_iter, False, 1e-4, 1e-10)
+    derivatives = None  # at the estimate, from Newton's last step (signs of T's columns do not matter)
+    if structure.n_theta <= _NEWTON_MAX_THETA:
+        x, value, more, limit, derivatives = _polish(safe, canonical_theta(x, columns), value, everything, tol,
+                                                     max_iter)
+    else:
+        x, value, more, limit = _quasi_newton(safe, x, everything, max_iter, True, tol, 1e-13)
+    x, n_iter, hit_limit = canonical_theta(x, columns), n_iter + more, hit_limit or limit
+    # Diagonal entries near 0: try them at exactly 0, the rest re-optimised.
+    near_zero = diagonal[np.abs(x[diagonal]) < 1e-3]
+    free = everything
+    if near_zero.size:
+        held = np.setdiff1d(everything, near_zero)
+        candidate = x.copy()
+        candidate[near_zero] = 0.0
+        candidate_value, limit, held_derivatives = safe(candidate), False, None
+        if 0 < held.size <= _NEWTON_MAX_THETA:
+            candidate, candidate_value, more, limit, held_derivatives = _polish(safe, candidate, candidate_value,
+                                                                              held, tol, max_iter)
+            n_iter += more
+        elif held.size:
+            candidate, candidate_value, more, limit = _quasi_newton(safe, candidate, held, max_iter, True, tol, 1e-13)
+            n_iter += more
+        if candidate_value <= value + 1e-12 * (1.0 + abs(value)):  # no worse, to round-off
+            x, value, free, hit_limit = canonical_theta(candidate, columns), candidate_value, held, hit_limit or limit
+            derivatives = held_derivatives
+    problem = (f"the iteration limit (max_iter = {max_iter}) was reached" if hit_limit
+               else _convergence_problem(safe, x, value, free, derivatives))
+    return x, value, n_iter, problem
+
+
+_NEWTON_MAX_THETA = 6  # Newton's finite-difference Hessian costs 2 k^2 + 1 evaluations
+
+
+def _convergence_problem(safe, x, value, free, derivatives=None) -> str | None:
+    """What stops ``x`` from being a minimum (None if nothing does), checked as lme4's ``checkConv``.
+
+    A small Hessian-scaled gradient (lme4's relative gradient, tolerance
+    0.002) on the free coordinates, no negative curvature there, and no
+    descent when an entry held at 0 moves off it, to either side (a
+    negative diagonal entry is its column's sign flipped). ``derivatives``,
+    the finite-difference gradient and Hessian over ``free`` at ``x``, saves
+    computing them again.
+    """
+    if not value < 1e300:
+        return "the deviance is not finite at the estimate"
+    for j in np.setdiff1d(np.arange(x.size), free):
+        for side in (1e-4, -1e-4):
+            moved = x.copy()
+            moved[j] = side
+            if safe(moved) < value - 1e-9 * (1.0 + abs(value)):
+                return f"theta[{j}], held at 0, lowers the deviance when it moves off 0"
+    if free.size == 0:
+        return None
+    grad, hess = derivatives or finite_difference_hessian(_restrict(safe, x, free), x[free], step=1e-4)
+    if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))):
+        return "the deviance's derivatives are not finite at the estimate"
+    eigen = np.linalg.eigvalsh(0.5 * (hess + hess.T))
+    if eigen[0] < -1e-3 * max(1.0, eigen[-1]):
+        return "the Hessian of the deviance has a negative eigenvalue (a saddle point, not a minimum)"
+    scaled = np.linalg.solve(hess, grad) if eigen[0] > 1e-8 * max(1.0, eigen[-1]) else grad
+    if np.max(np.abs(scaled)) >= 2e-3:
+        return f"the gradient is not small (largest scaled component {np.max(np.abs(scaled)):.2g}, tolerance 0.002)"
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -652,6 +860,112 @@ class LMMResults(MixedModelResults):
         """
         return self._linear_predictor(newdata, re_form, allow_new_levels, offset)
 
+    def simulate(self, nsim: int = 1, seed=None) -> np.ndarray:
+        r"""Responses drawn from the fitted model, with new random effects (lme4's ``simulate``).
+
+        Each draw is
+        :math:`\mathbf{y}^* = \mathbf{X}\hat{\boldsymbol\beta} + \mathbf{Z}\boldsymbol\gamma^* + \boldsymbol\varepsilon^*`
+        (plus any offset), with random effects drawn anew from their fitted
+        distribution,
+        :math:`\boldsymbol\gamma^* = \boldsymbol\Lambda_{\hat{\boldsymbol\psi}}\mathbf{u}^*`,
+        :math:`\mathbf{u}^* \sim N(\mathbf{0}, \hat\sigma^2\mathbf{I})`, and
+        errors :math:`\varepsilon_i^* \sim N(0, \hat\sigma^2/w_i)`, all
+        independent (the notation of :func:`lmer`): draws from the marginal
+        distribution of :math:`\mathbf{y}` at the estimates, the basis of a
+        parametric bootstrap (fit each draw with :meth:`refit`).
+
+        Parameters
+        ----------
+        nsim : int
+            The number of simulated response vectors.
+        seed : int, numpy.random.Generator or None
+            Seed of ``numpy.random.default_rng`` (or a generator, which is
+            used and advanced); None draws fresh entropy.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(nsim, n)``: one simulated response per row, in the rows
+            of the data the model was fitted to. With the same seed, the
+            first rows of a longer run are those of a shorter one.
+
+        Notes
+        -----
+        R: ``simulate(fit, nsim, seed)`` on an ``lmerMod`` (lme4's default
+        ``re.form = NA``: new random effects), which returns the draws as the
+        columns of a data frame. The draws are not R's: the random number
+        generators differ.
+
+        Examples
+        --------
+        >>> import glm_lib as gl
+        >>> fit = gl.lmer("Reaction ~ Days + (1 | Subject)", gl.datasets.load_sleepstudy())
+        >>> draws = fit.simulate(nsim=3, seed=1)
+        >>> draws.shape
+        (3, 180)
+        >>> bool((draws == fit.simulate(nsim=3, seed=1)).all())
+        True
+        """
+        nsim = whole_number("nsim", nsim)
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        spec, structure = self._spec, self.structure
+        n = self.nobs
+        # One row of normal draws per simulation (its random effects, then its errors), so that the
+        # first draws of a longer run are those of a shorter one with the same seed.
+        normal = rng.standard_normal((nsim, structure.q + n))
+        spherical, errors = normal[:, :structure.q].T, normal[:, structure.q:]
+        effects = structure.Z @ (structure.lambda_matrix(self.theta) @ spherical)  # n x nsim
+        mean = spec["X"] @ self.params.to_numpy() + spec["offset"]
+        return mean[None, :] + self.sigma * (np.asarray(effects).T + errors / np.sqrt(spec["weights"])[None, :])
+
+    @with_small_blas
+    def refit(self, newresp) -> "LMMResults":
+        """Fit the same model to a new response (lme4's ``refit``), e.g. in a parametric bootstrap.
+
+        The design, random-effects structure, REML or ML, weights, offset and
+        tolerances are those of this fit; only the response changes, so the
+        formula is not parsed again. As :meth:`glm_lib.GLMMResults.refit`, the
+        optimiser starts afresh from lme4's default starting values, so the
+        result is that of ``gl.lmer`` on the data with the new response.
+
+        Parameters
+        ----------
+        newresp : array-like of shape (n,)
+            The new response, one value per row of the fit (e.g. a row of
+            :meth:`simulate`).
+
+        Returns
+        -------
+        LMMResults
+
+        Raises
+        ------
+        ValueError
+            If ``newresp`` has the wrong number of values or is not finite.
+
+        Notes
+        -----
+        R: ``refit(fit, newresp)`` on an ``lmerMod``.
+
+        Examples
+        --------
+        >>> import glm_lib as gl
+        >>> sleep = gl.datasets.load_sleepstudy()
+        >>> fit = gl.lmer("Reaction ~ Days + (Days | Subject)", sleep)
+        >>> again = fit.refit(sleep["Reaction"])
+        >>> round(again.reml_criterion, 4), round(fit.reml_criterion, 4)
+        (1743.6283, 1743.6283)
+        """
+        y = np.asarray(newresp, dtype=float)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.shape != (self.nobs,):
+            raise ValueError(
+                f"newresp has shape {y.shape}, but the model was fitted to {self.nobs} rows; give one value per row"
+            )
+        check_finite("newresp", y)
+        return _fit(y, self.structure, self.names, self._spec)
+
     def __repr__(self) -> str:
         how = "REML" if self.REML else "ML"
         return f"<LMMResults {how}: logLik {self.llf:.6g}, sigma {self.sigma:.4g}, theta {np.round(self.theta, 4).tolist()}>"
@@ -689,8 +1003,11 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
     offset : str or array-like, optional
         Added to the linear predictor (``offset(...)`` terms add to it).
     tol, max_iter : float, int
-        L-BFGS-B's gradient tolerance and iteration limit; Newton steps on a
-        finite-difference Hessian then polish the optimum.
+        The gradient tolerance and iteration limit of the L-BFGS search over
+        the covariance parameters; Newton steps on a finite-difference Hessian
+        then polish the optimum. When the search ends by the limit, at a
+        saddle point, or with a gradient that is not small, the fit warns
+        (:class:`glm_lib.ConvergenceWarning`) and ``converged`` is False.
 
     Returns
     -------
@@ -709,6 +1026,8 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
     """
     if not isinstance(REML, bool):
         raise TypeError(f"REML must be True or False, not {REML!r}")
+    tol = positive_number("tol", tol)
+    max_iter = whole_number("max_iter", max_iter)
     formula, fixed, frame, X, names, structure = prepare_mixed(formula, data)
     y = np.asarray(frame.response, dtype=float)
     if y.ndim != 1:
@@ -736,9 +1055,22 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
                 "model needs fewer levels than observations, or its variance cannot be told from the residual's "
                 "(lme4 refuses this too)"
             )
+    spec = {
+        "REML": REML, "tol": tol, "max_iter": max_iter, "X": X, "weights": w, "offset": off, "data": data,
+        "formula": " ".join(formula.split()), "fixed_spec": frame.design.model_spec,
+        "offset_expr": (lambda d: frame.parsed.offset(d)) if frame.offset is not None else None,
+    }
+    return _fit(y, structure, names, spec)
+
+
+def _fit(y, structure: RandomStructure, names, spec) -> LMMResults:
+    """Minimise the profiled (REML) deviance for the response ``y`` and wrap the result (lmer and refit)."""
+    X, w, off, REML = spec["X"], spec["weights"], spec["offset"], spec["REML"]
+    n, p = X.shape
     problem = _LMMProblem(X, y, w, off, structure, REML)
-    theta, value, n_iter, converged = minimise(problem.deviance, structure.theta_start(), structure.lower_bounds(),
-                                               tol=tol, max_iter=max_iter)
+    theta, value, n_iter, failure = minimise_theta(problem.deviance, structure, tol=spec["tol"],
+                                                   max_iter=spec["max_iter"])
+    converged, value = failure is None, float(value)
     chol = problem.factor(theta)
     u_sph, beta = chol.solve_coefficients(p)
     r2 = chol.last_square()
@@ -750,21 +1082,22 @@ def lmer(formula: str, data: pd.DataFrame, REML: bool = True, weights=None, offs
     res.REML = REML
     res._problem = problem
     res._weights = w
-    res._data = data
-    offset_expr = (lambda d: frame.parsed.offset(d)) if frame.offset is not None else None
+    res._data = spec["data"]
+    res._spec = spec
     res._init_common(
-        formula=" ".join(formula.split()), data_name=None, structure=structure, theta=theta, names=names,
+        formula=spec["formula"], data_name=None, structure=structure, theta=theta, names=names,
         params=beta, cov=cov, sigma=np.sqrt(sigma2), u=u_sph, llf=-0.5 * value, nobs=n,
         n_params=p + structure.n_theta + 1, converged=converged, n_iter=n_iter,
-        fixed_spec=frame.design.model_spec, offset_expr=offset_expr, statistic="t",
+        fixed_spec=spec["fixed_spec"], offset_expr=spec["offset_expr"], statistic="t",
     )
     res.reml_criterion = value if REML else np.nan
     res.deviance = value if not REML else np.nan
     res.fitted = X @ beta + structure.Z @ res.b + off
     res.resid = y - res.fitted
     res.y = y
+    # Warnings point past lmer (or refit) and with_small_blas's wrapper, at the caller.
     if not converged:
-        warnings.warn(f"lmer did not converge in {n_iter} iterations; the estimates may be inaccurate",
-                      ConvergenceWarning, stacklevel=2)
-    _warn_singular(res)
+        warnings.warn(f"lmer did not converge: {failure}; the estimates may be inaccurate",
+                      ConvergenceWarning, stacklevel=4)
+    _warn_singular(res, stacklevel=5)
     return res
