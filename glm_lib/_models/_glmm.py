@@ -32,8 +32,13 @@ value remains. As in lme4, the curvature ``L_jj^2 = 1 + theta^2 sum_i W_i``
 uses the Fisher weights, also for non-canonical links.
 
 The approximate deviance is minimised over ``(theta, beta)`` jointly (lme4's
-second stage), by L-BFGS-B on finite differences with a Newton polish; the
-standard errors come from the central-difference Hessian in ``(theta, beta)``
+second stage) by lmer's optimiser (:func:`glm_lib._models._lmm.minimise_theta`):
+L-BFGS on finite differences without bounds on ``theta`` (a column of a
+factor ``T`` changing sign, with the conditional modes of its effects, leaves
+the deviance unchanged; under lme4's bound on the diagonal the search could
+stop at a false optimum with a correlation of the wrong sign), then the
+diagonal made non-negative, entries near 0 set to 0 when no worse, and a
+Newton polish; the standard errors come from the central-difference Hessian in ``(theta, beta)``
 (lme4's default, ``use.hessian = TRUE``). lme4 reports, for ``nAGQ > 1``,
 a log-likelihood without the saturated model's terms (it sums deviance
 residuals); glm_lib keeps them at every ``nAGQ``, so its log-likelihoods
@@ -60,7 +65,7 @@ from .._glm._fit import fit as glm_fit
 from .._model._errors import ConvergenceWarning
 from .._model._families import Binomial, Family, Poisson
 from .._model._validation import positive_number, whole_number
-from ._lmm import MixedModelResults, _warn_singular, finite_difference_hessian, minimise, prepare_mixed
+from ._lmm import MixedModelResults, _warn_singular, finite_difference_hessian, minimise_theta, prepare_mixed
 from ._ranef import RandomStructure, with_small_blas
 
 __all__ = ["glmer", "GLMMResults"]
@@ -413,10 +418,11 @@ def _fit(family: Family, X, y, prior_weights, off, structure: RandomStructure, n
     def objective(z):
         return problem.deviance(np.r_[z[:nt], to_beta(z[nt:])])
 
-    z0 = np.r_[structure.theta_start(), np.zeros(p)]
-    lower = np.r_[structure.lower_bounds(), np.full(p, -np.inf)]
+    # theta without bounds, as lmer's: a column of T and the conditional modes of its effects changing sign
+    # together leave the approximate deviance unchanged, so no bound is needed and none can trap the search.
     with np.errstate(all="ignore"):
-        z, value, n_iter, converged = minimise(objective, z0, lower, tol=spec["tol"], max_iter=spec["max_iter"])
+        z, value, n_iter, failure = minimise_theta(objective, structure, tol=spec["tol"], max_iter=spec["max_iter"],
+                                                   extra_start=np.zeros(p))
     theta, beta = z[:nt], to_beta(z[nt:])
     u, eta, _, _ = problem.pirls(theta, beta)
     problem.u = u
@@ -442,7 +448,7 @@ def _fit(family: Family, X, y, prior_weights, off, structure: RandomStructure, n
     except linalg.LinAlgError:
         cov = np.full((p, p), np.nan)
         warnings.warn("the Hessian of the approximate deviance is not positive definite at the estimate; "
-                      "the standard errors are NaN", ConvergenceWarning, stacklevel=3)
+                      "the standard errors are NaN", ConvergenceWarning, stacklevel=4)
     res = GLMMResults()
     res.family = family
     res.nAGQ = nAGQ
@@ -453,17 +459,19 @@ def _fit(family: Family, X, y, prior_weights, off, structure: RandomStructure, n
         formula=spec["formula"], data_name=None, structure=structure, theta=theta, names=names,
         params=beta, cov=cov, sigma=1.0, u=u, llf=-0.5 * problem.deviance(np.r_[theta, beta]),
         nobs=int(np.count_nonzero(prior_weights > 0)), n_params=beta.size + nt,
-        converged=converged and problem.pirls_converged, n_iter=n_iter,
+        converged=failure is None and problem.pirls_converged, n_iter=n_iter,
         fixed_spec=spec["fixed_spec"], offset_expr=spec["offset_expr"], statistic="z",
     )
     res.fitted_link = eta
     res.fitted = family.link.inverse(eta)
     res.y = y
     res.prior_weights = prior_weights
+    # Warnings point past glmer (or refit) and with_small_blas's wrapper, at the caller.
     if not res.converged:
-        warnings.warn(f"glmer did not converge in {n_iter} iterations; the estimates may be inaccurate",
-                      ConvergenceWarning, stacklevel=3)
-    _warn_singular(res, stacklevel=4)
+        failure = failure or "the conditional modes (PIRLS) did not converge at the estimate"
+        warnings.warn(f"glmer did not converge: {failure}; the estimates may be inaccurate",
+                      ConvergenceWarning, stacklevel=4)
+    _warn_singular(res, stacklevel=5)
     return res
 
 
@@ -497,8 +505,11 @@ def glmer(formula: str, data: pd.DataFrame, family: Family | None = None, nAGQ: 
     weights, offset : str or array-like, optional
         Prior weights (binomial: the trials of a proportion) and an offset.
     tol, max_iter : float, int
-        L-BFGS-B's gradient tolerance and iteration limit; Newton steps on a
-        finite-difference Hessian then polish the optimum.
+        The gradient tolerance and iteration limit of the L-BFGS search over
+        ``(theta, beta)``; Newton steps on a finite-difference Hessian then
+        polish the optimum. When the search ends by the limit, at a saddle
+        point, or with a gradient that is not small, the fit warns
+        (:class:`glm_lib.ConvergenceWarning`) and ``converged`` is False.
 
     Returns
     -------

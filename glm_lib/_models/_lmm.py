@@ -63,7 +63,7 @@ class SingularFitWarning(UserWarning):
 
 
 # --------------------------------------------------------------------------
-# Finite differences, and glmer's bounded optimiser
+# Finite differences
 # --------------------------------------------------------------------------
 def _central_gradient(func, x, lower, step=1e-5):
     g = np.empty_like(x)
@@ -115,65 +115,8 @@ def finite_difference_hessian(func, x, step=1e-4, relative=True):
     return grad, hess
 
 
-def minimise(func, x0, lower, tol=1e-6, max_iter=2000):
-    """Minimise ``func`` with lower bounds: L-BFGS-B, then Newton steps on the free coordinates.
-
-    Returns ``(x, value, n_iter, converged)``.
-    """
-    lower = np.asarray(lower, dtype=float)
-    bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower]
-
-    def safe(x):
-        value = func(x)
-        return value if np.isfinite(value) else 1e300
-
-    def with_gradient(x):
-        # Forward differences while far from the optimum (half the evaluations), central near it.
-        value = safe(x)
-        return value, _forward_gradient(safe, x, value, lower) if not near[0] else _central_gradient(safe, x, lower)
-
-    near = [False]
-
-    result = optimize.minimize(with_gradient, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                               options={"maxiter": max_iter, "gtol": 1e-4, "ftol": 1e-10, "maxcor": 30})
-    near[0] = True
-    result = optimize.minimize(with_gradient, result.x, jac=True, method="L-BFGS-B", bounds=bounds,
-                               options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-13, "maxcor": 30})
-    x, value = result.x.copy(), float(result.fun)
-    # Polish: Newton on the coordinates away from their bound.
-    for _ in range(4):
-        free = ~(x <= lower + 1e-8)
-        if not free.any():
-            break
-        idx = np.flatnonzero(free)
-
-        def restricted(values):
-            full = x.copy()
-            full[idx] = values
-            return safe(full)
-
-        grad, hess = finite_difference_hessian(restricted, x[idx], step=1e-4)
-        try:
-            step = linalg.cho_solve(linalg.cho_factor(hess), grad)
-        except linalg.LinAlgError:
-            break
-        candidate = x.copy()
-        candidate[idx] = x[idx] - step
-        candidate = np.maximum(candidate, lower)
-        new_value = safe(candidate)
-        if new_value <= value:
-            x, value = candidate, new_value
-        if np.max(np.abs(step)) < 1e-8 * (1 + np.max(np.abs(x))) or new_value > value:
-            break
-    grad = _central_gradient(safe, x, lower)
-    free = ~(x <= lower + 1e-8)
-    converged = bool(result.status != 1 and (not free.any() or np.max(np.abs(grad[free])) < 1e-3))
-    return x, value, int(result.nit), converged
-
-
-
 # --------------------------------------------------------------------------
-# lmer's optimiser: the profiled deviance over theta, without bounds
+# The optimiser of lmer and glmer: the deviance over theta (and glmer's beta), without bounds
 # --------------------------------------------------------------------------
 def theta_columns(structure: RandomStructure) -> list[np.ndarray]:
     """The positions in ``theta`` of each column of each term's factor ``T``, its diagonal entry first."""
@@ -278,7 +221,7 @@ def _leave_saddle(safe, x, value, idx, hess):
     return x, value
 
 
-def minimise_theta(func, structure: RandomStructure, tol=1e-6, max_iter=2000):
+def minimise_theta(func, structure: RandomStructure, tol=1e-6, max_iter=2000, extra_start=None):
     """Minimise lme4's profiled deviance over ``theta`` without bounds, then put its zeros on the bound.
 
     ``T T'`` does not change when a column of a factor ``T`` changes sign, so
@@ -293,12 +236,18 @@ def minimise_theta(func, structure: RandomStructure, tol=1e-6, max_iter=2000):
     Hessian polish the optimum, and diagonal entries left near 0 are set to
     exactly 0 (lme4's singular fits) when the deviance is then no worse.
 
+    ``extra_start``, if given, starts further parameters without bounds that
+    ``func`` takes after ``theta`` (glmer's fixed effects, optimised jointly
+    with ``theta``; the same sign symmetry holds there, as the conditional
+    modes change sign with the column); ``theta`` is then the whole vector.
+
     Returns ``(theta, value, n_iter, problem)``: ``problem`` is None after
     convergence, otherwise it says what failed: the iteration limit, a
     gradient (scaled by the Hessian, as lme4's ``checkConv``) that is not
     small, a Hessian with a negative eigenvalue (a saddle point), or a
     diagonal entry held at 0 that would lower the deviance off the bound.
     """
+    start = np.r_[structure.theta_start(), [] if extra_start is None else np.asarray(extra_start, dtype=float)]
     columns = theta_columns(structure)
     diagonal = np.array([cols[0] for cols in columns])
 
@@ -309,10 +258,10 @@ def minimise_theta(func, structure: RandomStructure, tol=1e-6, max_iter=2000):
             return 1e300
         return value if np.isfinite(value) else 1e300
 
-    everything = np.arange(structure.n_theta)
-    x, value, n_iter, hit_limit = _quasi_newton(safe, structure.theta_start(), everything, max_iter, False, 1e-4, 1e-10)
+    everything = np.arange(start.size)
+    x, value, n_iter, hit_limit = _quasi_newton(safe, start, everything, max_iter, False, 1e-4, 1e-10)
     derivatives = None  # at the estimate, from Newton's last step (signs of T's columns do not matter)
-    if structure.n_theta <= _NEWTON_MAX_THETA:
+    if start.size <= _NEWTON_MAX_PARAMS:
         x, value, more, limit, derivatives = _polish(safe, canonical_theta(x, columns), value, everything, tol,
                                                      max_iter)
     else:
@@ -326,7 +275,7 @@ def minimise_theta(func, structure: RandomStructure, tol=1e-6, max_iter=2000):
         candidate = x.copy()
         candidate[near_zero] = 0.0
         candidate_value, limit, held_derivatives = safe(candidate), False, None
-        if 0 < held.size <= _NEWTON_MAX_THETA:
+        if 0 < held.size <= _NEWTON_MAX_PARAMS:
             candidate, candidate_value, more, limit, held_derivatives = _polish(safe, candidate, candidate_value,
                                                                               held, tol, max_iter)
             n_iter += more
@@ -341,7 +290,7 @@ def minimise_theta(func, structure: RandomStructure, tol=1e-6, max_iter=2000):
     return x, value, n_iter, problem
 
 
-_NEWTON_MAX_THETA = 6  # Newton's finite-difference Hessian costs 2 k^2 + 1 evaluations
+_NEWTON_MAX_PARAMS = 6  # parameters optimised (theta and any extra); Newton's Hessian costs 2 k^2 + 1 evaluations
 
 
 def _convergence_problem(safe, x, value, free, derivatives=None) -> str | None:
