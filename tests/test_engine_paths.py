@@ -47,3 +47,61 @@ def test_magnitude_check_on_grouped_rows():
     X[700, 2] = 1e160
     with pytest.raises(ValueError, match="column 'x2' has values up to 1e\\+160"):
         gl.fit(X, np.ones(1003), family=gl.Poisson())
+
+
+# --- the light final pass of IRLS ---------------------------------------------------------
+
+from glm_lib._engine import _irls  # noqa: E402
+from glm_lib._engine._backends import NumpyBackend  # noqa: E402
+
+
+def _data(family, n=3000, seed=4):
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([np.ones(n), rng.standard_normal((n, 3))])
+    eta = X @ np.array([0.2, 0.5, -0.3, 0.1])
+    if family == "binomial":
+        return X, (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+    return X, rng.poisson(np.exp(eta)).astype(float)
+
+
+@pytest.mark.parametrize("family", [gl.Poisson(), gl.Binomial(), gl.Binomial(link="probit"), gl.Gamma()])
+def test_light_pass_deviance_and_score_equal_the_full_pass(family):
+    X, y = _data("binomial" if isinstance(family, gl.Binomial) else "poisson")
+    y = y + 0.5 if isinstance(family, gl.Gamma) else y
+    backend = NumpyBackend(X, y, np.ones(len(y)), np.zeros(len(y)), block_rows=1024)
+    params = gl.fit(X, y, family=family).params.to_numpy() + 1e-3
+    full, light = backend.sums(family, params), backend.light_sums(family, params)
+    assert light.deviance == full.deviance  # bit for bit: the convergence test cannot differ
+    assert np.array_equal(light.mu, full.mu) and np.array_equal(light.eta, full.eta)
+    np.testing.assert_allclose(light.score, full.score, rtol=1e-10, atol=1e-10 * np.abs(full.score).max())
+    assert light.gram is None and light.rhs is None
+
+
+@pytest.mark.parametrize("kind", ["poisson", "binomial"])
+@pytest.mark.parametrize("options", [{}, {"method": "newton"}, {"tol": 1e-4}, {"start": np.full(4, 0.05)}])
+def test_fit_is_the_same_with_and_without_the_light_pass(kind, options, monkeypatch):
+    X, y = _data(kind)
+    family = gl.Poisson() if kind == "poisson" else gl.Binomial()
+    light = gl.fit(X, y, family=family, **options)
+    monkeypatch.setattr(_irls, "_final_pass", lambda *args: None)
+    full = gl.fit(X, y, family=family, **options)
+    assert np.array_equal(light.params, full.params) and light.deviance == full.deviance
+    assert light.n_iter == full.n_iter and np.array_equal(light.bse, full.bse)
+    np.testing.assert_allclose(light.pearson_chi2, full.pearson_chi2, rtol=1e-12)
+
+
+def test_a_wrong_prediction_costs_a_light_pass_not_the_result(monkeypatch):
+    X, y = _data("binomial")
+    reference = gl.fit(X, y, family=gl.Binomial())
+    calls = {"light": 0}
+    original = NumpyBackend.light_sums
+
+    def counted(self, family, params):
+        calls["light"] += 1
+        return original(self, family, params)
+
+    monkeypatch.setattr(NumpyBackend, "light_sums", counted)
+    monkeypatch.setattr(_irls, "_expect_convergence", lambda *args: True)  # predict convergence at every step
+    res = gl.fit(X, y, family=gl.Binomial())
+    assert np.array_equal(res.params, reference.params) and res.n_iter == reference.n_iter
+    assert calls["light"] == res.n_iter - 1  # every step after the first tried it; only the last one ended

@@ -152,7 +152,8 @@ def _augmented_sums(X: np.ndarray, root: np.ndarray, z_col: np.ndarray, r_col: n
 
 
 def row_sums(family: Family, X: np.ndarray, y: np.ndarray, weights, offset, params,
-             eta=None, mu=None, observed: bool = False, buffer: np.ndarray | None = None) -> RowSums | None:
+             eta=None, mu=None, observed: bool = False, buffer: np.ndarray | None = None,
+             light: bool = False) -> RowSums | None:
     """The IRLS sums of one block of rows, or ``None`` if the mean is invalid there.
 
     Parameters
@@ -171,6 +172,9 @@ def row_sums(family: Family, X: np.ndarray, y: np.ndarray, weights, offset, para
         Also form the observed information (Newton's method).
     buffer : ndarray (rows, p + 2), optional
         Scratch space (rows x p, rows x 2) for :func:`_augmented_sums`.
+    light : bool
+        Only the linear predictor, means, deviance and score (``gram`` and
+        ``rhs`` are None): what a pass that ends the iterations needs.
 
     Returns
     -------
@@ -191,6 +195,8 @@ def row_sums(family: Family, X: np.ndarray, y: np.ndarray, weights, offset, para
             return None
         weight, dmu_deta = working_weights(family, eta, mu, weights)
         residual = (y - mu) / dmu_deta
+        if light:
+            return RowSums(float(deviance), None, None, X.T @ (weight * residual), None, eta, mu, weight)
         root = np.sqrt(weight)
         # Two right-hand sides in the same product: X'W z and X'W r.
         z_col = np.add(eta if offset is None else eta - offset, residual)
@@ -256,12 +262,13 @@ class _CanonicalKernel:
     def in_range(self, eta: np.ndarray) -> bool:
         return bool(self.low <= eta.min() and eta.max() <= self.high)  # False for NaN
 
-    def block(self, X, y, weights, offset, eta, mu, weight):
+    def block(self, X, y, weights, offset, eta, mu, weight, light: bool = False):
         """Fill ``mu`` and ``weight`` (views of the whole-data vectors) and return this block's sums.
 
         ``eta`` is the block's linear predictor, already in range. Returns
-        ``(deviance part, gram, rhs, score)``; the deviance part omits the
-        constant saturated term.
+        ``(deviance part, gram, rhs, score, Pearson's X^2)``; the deviance part
+        omits the constant saturated term. ``light``: no ``gram`` and ``rhs``
+        (None), the score as ``X' (W r)``.
         """
         n = X.shape[0]
         a, root, r_col, z_col = (row[:n] for row in self.scratch)
@@ -290,15 +297,19 @@ class _CanonicalKernel:
             weight[:] = variance
         else:
             np.multiply(weights, variance, out=weight)
-        np.sqrt(weight, out=root)
         residual = a
         np.subtract(y, mu, out=residual)
         residual /= variance  # working residual (y - mu) / mu'(eta)
+        if light:
+            np.multiply(weight, residual, out=r_col)  # W r
+            # Pearson's X^2 = sum w (y - mu)^2 / V(mu) = sum W r^2 (V = mu').
+            return 2.0 * deviance, None, None, X.T @ r_col, float(r_col @ residual)
+        np.sqrt(weight, out=root)
         np.add(eta if offset is None else eta - offset, residual, out=z_col)
         z_col *= root
         np.multiply(residual, root, out=r_col)
         gram, rhs, score = _augmented_sums(X, root, z_col, r_col, self.buffer)
-        return 2.0 * deviance, gram, rhs, score
+        return 2.0 * deviance, gram, rhs, score, float(r_col @ r_col)
 
 
 class NumpyBackend:
@@ -372,6 +383,10 @@ class NumpyBackend:
         eta0 = np.log(mean) - np.log1p(-mean)
         return 2.0 * (kernel.constant + total_w * float(np.logaddexp(0.0, eta0)) - eta0 * total_wy)
 
+    def light_sums(self, family: Family, params) -> RowSums | None:
+        """The deviance, means and score at ``params`` without X'WX (see :meth:`sums`)."""
+        return self.sums(family, params, light=True)
+
     def _blocks(self):
         n = self.X.shape[0]
         for start in range(0, n, self.block_rows):
@@ -388,16 +403,28 @@ class NumpyBackend:
             self._kernels[kind] = _CanonicalKernel(kind, self.y, self.weights, self.block_rows, self.X.shape[1])
         return self._kernels[kind]
 
-    def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False) -> RowSums | None:
-        """The sums at ``params`` (or at the means ``mu`` with ``params=None``)."""
+    def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False,
+             light: bool = False) -> RowSums | None:
+        """The sums at ``params`` (or at the means ``mu`` with ``params=None``).
+
+        ``light``: only the linear predictor, means, deviance and score, about a
+        third of a full pass (``gram``, ``rhs`` and ``observed`` are None): the
+        IRLS loop asks for it when it expects this pass to end the iterations,
+        since the last X'WX is never used. Its deviance is the full pass's to
+        the last bit (the same block code). At coefficients, a fit whose every
+        block took the canonical kernel also carries Pearson's X^2 in
+        ``extras["pearson"]`` (one dot product per block).
+        """
         n, p = self.X.shape
         # The fast kernel needs the linear predictor: coefficients, or the start's eta (it then
         # recomputes mu = g^{-1}(eta), equal to the starting means to rounding).
         kernel = self._kernel(family) if params is not None or eta is not None else None
         buffer = self._buffer
         eta_all, mu_all, weight_all = np.empty(n), np.empty(n), np.empty(n)
-        deviance, gram, rhs, score = 0.0, np.zeros((p, p)), np.zeros(p), np.zeros(p)
-        observed_gram = np.zeros((p, p)) if observed else None
+        deviance, score = 0.0, np.zeros(p)
+        gram, rhs = (None, None) if light else (np.zeros((p, p)), np.zeros(p))
+        observed_gram = np.zeros((p, p)) if observed and not light else None
+        pearson = 0.0 if params is not None else None
         with np.errstate(all="ignore"):
             for rows, weights, offset in self._blocks():
                 X_block = self.X[rows]
@@ -411,31 +438,39 @@ class NumpyBackend:
                             eta_block += offset
                     if kernel.in_range(eta_block):
                         part = kernel.block(X_block, self.y[rows], weights, offset, eta_block, mu_all[rows],
-                                            weight_all[rows])
+                                            weight_all[rows], light)
                         deviance += part[0]
-                        gram += part[1]
-                        rhs += part[2]
+                        if not light:
+                            gram += part[1]
+                            rhs += part[2]
                         score += part[3]
+                        if pearson is not None:
+                            pearson += part[4]
                         continue
+                pearson = None  # Pearson's X^2 only from the kernel (results compute it otherwise)
                 part = row_sums(family, X_block, self.y[rows], weights, offset, params,
-                                None if eta is None else eta[rows], None if mu is None else mu[rows], observed,
-                                buffer)
+                                None if eta is None else eta[rows], None if mu is None else mu[rows],
+                                observed and not light, buffer, light)
                 if part is None:
                     return None
                 eta_all[rows], mu_all[rows], weight_all[rows] = part.eta, part.mu, part.working_weights
                 deviance += part.deviance
-                gram += part.gram
-                rhs += part.rhs
+                if not light:
+                    gram += part.gram
+                    rhs += part.rhs
                 score += part.score
-                if observed and kernel is None:
+                if observed and kernel is None and not light:
                     observed_gram += part.observed
+        extras = {}
         if kernel is not None:
             deviance += 2.0 * kernel.constant
             if not np.isfinite(deviance):
                 return None
-            if observed:
+            if observed and not light:
                 observed_gram = gram.copy()  # canonical link: observed = expected information
-        return RowSums(float(deviance), gram, rhs, score, observed_gram, eta_all, mu_all, weight_all)
+            if pearson is not None:
+                extras["pearson"] = pearson
+        return RowSums(float(deviance), gram, rhs, score, observed_gram, eta_all, mu_all, weight_all, extras)
 
 
 def is_dask(value) -> bool:

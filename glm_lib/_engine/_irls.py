@@ -122,9 +122,18 @@ def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton, 
                 "X'WX became singular during fitting (the working weights collapsed to zero); "
                 "this usually means separation or fitted means at the boundary of the family"
             ) from None
+        check_rise = iteration > 1 or start is not None
+        if params is not None and _expect_convergence(current, fisher_factor, tol):
+            final = _final_pass(backend, family, params_new, current.deviance, check_rise, tol)
+            if final is not None:
+                history.append((iteration, final.deviance, params_new.copy()))
+                stalled = _stalled(final, fisher_factor)
+                return _State(params_new, final.eta, final.mu, final.deviance, iteration, not stalled,
+                              _relative_change(final.deviance, current.deviance), history,
+                              current.working_weights, fisher_factor, stalled, dict(final.extras))
         params, accepted = _halve_until_valid(
             backend, family, params, params_new, current.deviance,
-            check_rise=iteration > 1 or start is not None, observed=newton,
+            check_rise=check_rise, observed=newton,
         )
         change = _relative_change(accepted.deviance, current.deviance)
         history.append((iteration, accepted.deviance, params.copy()))
@@ -135,6 +144,46 @@ def fisher_scoring(family, X, y, weights, offset, tol, max_iter, start, newton, 
         previous, current = current, accepted
     return _State(params, current.eta, current.mu, current.deviance, max_iter, False, change, history,
                   previous.working_weights, fisher_factor, extras=dict(current.extras))
+
+
+# A final (light) pass is tried when the step promises a relative change of the
+# deviance below tol / _PREDICTION_MARGIN.
+_PREDICTION_MARGIN = 10.0
+
+
+def _expect_convergence(sums: RowSums, fisher_factor, tol: float) -> bool:
+    """True when the step from ``sums`` should end the iterations.
+
+    Near the optimum the deviance is quadratic in the coefficients, and the
+    step changes it by the Newton decrement ``s' (X'WX)^{-1} s`` (``s`` the
+    score). When that is far below the tolerance the next pass will very
+    likely pass the convergence test, and then only its deviance, means and
+    score are needed (see :func:`_final_pass`).
+    """
+    decrement = float(sums.score @ linalg.cho_solve(fisher_factor, sums.score, check_finite=False))
+    return bool(decrement < tol / _PREDICTION_MARGIN * (abs(sums.deviance) + 0.1))
+
+
+def _final_pass(backend, family, params, deviance_old, check_rise, tol) -> RowSums | None:
+    """The light pass at ``params`` if it ends the iterations, else None.
+
+    The step is accepted and converged exactly when the full pass would say
+    so (the light pass's deviance is the full pass's), so the fit is the same;
+    when the prediction fails the caller takes the full pass as before, and
+    only the light pass (about a third of a full one) is lost. Backends
+    without a light pass (dask, where each pass is a read of the data) return None.
+    """
+    light = getattr(backend, "light_sums", None)
+    if light is None:
+        return None
+    sums = light(family, params)
+    if sums is None:
+        return None
+    if check_rise and sums.deviance - deviance_old > 1e-10 * (abs(deviance_old) + 0.1):
+        return None
+    if _relative_change(sums.deviance, deviance_old) >= tol:
+        return None
+    return sums
 
 
 def _stalled(sums: RowSums, fisher_factor) -> bool:
