@@ -70,7 +70,7 @@ def test_light_pass_deviance_and_score_equal_the_full_pass(family):
     y = y + 0.5 if isinstance(family, gl.Gamma) else y
     backend = NumpyBackend(X, y, np.ones(len(y)), np.zeros(len(y)), block_rows=1024)
     params = gl.fit(X, y, family=family).params.to_numpy() + 1e-3
-    full, light = backend.sums(family, params), backend.light_sums(family, params)
+    full, light = backend.sums(family, params, keep_means=True), backend.light_sums(family, params)
     assert light.deviance == full.deviance  # bit for bit: the convergence test cannot differ
     assert np.array_equal(light.mu, full.mu) and np.array_equal(light.eta, full.eta)
     np.testing.assert_allclose(light.score, full.score, rtol=1e-10, atol=1e-10 * np.abs(full.score).max())
@@ -101,7 +101,25 @@ def test_a_wrong_prediction_costs_a_light_pass_not_the_result(monkeypatch):
         return original(self, family, params)
 
     monkeypatch.setattr(NumpyBackend, "light_sums", counted)
-    monkeypatch.setattr(_irls, "_expect_convergence", lambda *args: True)  # predict convergence at every step
+    monkeypatch.setattr(_irls, "_predicted_change", lambda *args: 0.0)  # predict convergence at every step
     res = gl.fit(X, y, family=gl.Binomial())
     assert np.array_equal(res.params, reference.params) and res.n_iter == reference.n_iter
     assert calls["light"] == res.n_iter - 1  # every step after the first tried it; only the last one ended
+
+
+@pytest.mark.parametrize("kind", ["poisson", "binomial"])
+def test_means_from_a_full_pass_that_ends_the_fit(kind, monkeypatch):
+    # With no prediction of convergence, every pass is a full one that keeps no per-row
+    # eta and mu; the converged fit recomputes them with a light pass, bit for bit.
+    X, y = _data(kind)
+    family = gl.Poisson() if kind == "poisson" else gl.Binomial()
+    reference = gl.fit(X, y, family=family)
+    monkeypatch.setattr(_irls, "_predicted_change", lambda *args: np.inf)
+    res = gl.fit(X, y, family=family)
+    assert np.array_equal(res.params, reference.params) and res.n_iter == reference.n_iter
+    assert np.array_equal(res.mu, reference.mu) and np.array_equal(res.eta, reference.eta)
+    assert res.deviance == reference.deviance
+    with pytest.warns(gl.ConvergenceWarning):
+        short = gl.fit(X, y, family=family, max_iter=2)  # stops with a full pass's coefficients
+    eta = X @ short.params.to_numpy()
+    np.testing.assert_allclose(short.eta, eta, rtol=1e-12, atol=1e-12)

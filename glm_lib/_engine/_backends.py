@@ -276,10 +276,11 @@ class _CanonicalKernel:
 
         ``eta`` is the block's linear predictor, already in range. Returns
         ``(deviance part, gram, rhs, score, Pearson's X^2)``; the deviance part
-        omits the constant saturated term. ``light``: no ``gram`` and ``rhs``
-        (None). ``start``: the weights may be equal to rounding (0/1 binomial
-        responses start at means 1/4 and 3/4, both with V = 3/16), and then
-        X'WX is their common value times X'X, with no scaled copy of the block.
+        omits the constant saturated term. ``rhs`` (X'Wz) only at the start
+        (None at coefficients: see :meth:`NumpyBackend.sums`). ``light``: no
+        ``gram`` either. ``start``: the weights may be equal to rounding (0/1
+        binomial responses start at means 1/4 and 3/4, both with V = 3/16), and
+        then X'WX is their common value times X'X, with no scaled copy of the block.
         """
         n = X.shape[0]
         e, q, resid, wy = (row[:n] for row in self.scratch)
@@ -309,11 +310,17 @@ class _CanonicalKernel:
         if weights is not None:
             w_resid *= weights  # W r = w (y - mu)
         pearson = float(w_resid @ resid)  # sum w (y - mu)^2 / V(mu)
+        if not start:
+            # At coefficients X'Wz = X'WX beta + X'W r (eta - offset = X beta), which the
+            # caller forms from the sums: the block needs only the score X'W r, one gemv.
+            score, rhs = w_resid @ X, None
+        else:
+            np.multiply(weight, eta if offset is None else eta - offset, out=w_z)
+            w_z += w_resid  # W z, z = eta - offset + r
+            both = (X.T @ self.targets[:, :n].T).T  # (faster than targets @ X in cache: 29 against 36 us a block)
+            score, rhs = both[0], both[1]
         if light:
-            return 2.0 * deviance, None, None, w_resid @ X, pearson
-        np.multiply(weight, eta if offset is None else eta - offset, out=w_z)
-        w_z += w_resid  # W z, z = eta - offset + r
-        both = (X.T @ self.targets[:, :n].T).T  # (faster than targets @ X in cache: 29 against 36 us a block)
+            return 2.0 * deviance, None, None, score, pearson
         low, high = (weight.min(), weight.max()) if start else (0.0, 1.0)
         if 0.0 < low and high - low <= 8.0 * np.finfo(float).eps * high:
             gram = X.T @ X
@@ -327,7 +334,7 @@ class _CanonicalKernel:
             np.copyto(scaled, e[:, None])
             scaled *= X
             gram = scaled.T @ scaled  # numpy calls syrk for B'B
-        return 2.0 * deviance, gram, both[1], both[0], pearson
+        return 2.0 * deviance, gram, rhs, score, pearson
 
 
 class NumpyBackend:
@@ -356,6 +363,7 @@ class NumpyBackend:
         rows = min(block_rows, X.shape[0])
         self._buffer = (np.empty((rows, X.shape[1])), np.empty((rows, 2)))
         self._kernels: dict = {}
+        self._rows = None  # per-block eta, mu and weights of passes that do not keep them
 
     @property
     def n_cols(self) -> int:
@@ -423,48 +431,65 @@ class NumpyBackend:
         return self._kernels[kind]
 
     def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False,
-             light: bool = False) -> RowSums | None:
+             light: bool = False, keep_means: bool = False) -> RowSums | None:
         """The sums at ``params`` (or at the means ``mu`` with ``params=None``).
 
         ``light``: only the linear predictor, means, deviance and score, about a
         third of a full pass (``gram``, ``rhs`` and ``observed`` are None): the
         IRLS loop asks for it when it expects this pass to end the iterations,
         since the last X'WX is never used. Its deviance is the full pass's to
-        the last bit (the same block code). At coefficients, a fit whose every
-        block took the canonical kernel also carries Pearson's X^2 in
-        ``extras["pearson"]`` (one dot product per block).
+        the last bit (the same block code). A full pass at coefficients keeps
+        only the working weights per row unless ``keep_means`` (else ``eta``
+        and ``mu`` are None; a light pass at the same coefficients gives them,
+        bit for bit): writing two more whole-data vectors a pass costs more
+        than the rare fit that needs them from such a pass. At coefficients, a
+        fit whose every block took the canonical kernel also carries Pearson's
+        X^2 in ``extras["pearson"]`` (one dot product per block).
         """
         n, p = self.X.shape
         # The fast kernel needs the linear predictor: coefficients, or the start's eta (it then
         # recomputes mu = g^{-1}(eta), equal to the starting means to rounding).
         kernel = self._kernel(family) if params is not None or eta is not None else None
         buffer = self._buffer
-        eta_all, mu_all, weight_all = np.empty(n), np.empty(n), np.empty(n)
+        keep = light or keep_means or params is None  # per-row eta and mu for the caller
+        eta_all, mu_all = (np.empty(n), np.empty(n)) if keep else (None, None)
+        weight_all = None if light else np.empty(n)
+        if self._rows is None:
+            self._rows = np.empty((3, min(self.block_rows, n)))
         deviance, score = 0.0, np.zeros(p)
         gram, rhs = (None, None) if light else (np.zeros((p, p)), np.zeros(p))
+        kernel_gram, kernel_score = np.zeros((p, p)), np.zeros(p)  # blocks whose rhs is X'WX beta + score
         observed_gram = np.zeros((p, p)) if observed and not light else None
         pearson = 0.0 if params is not None else None
         with np.errstate(all="ignore"):
             for rows, weights, offset in self._blocks():
                 X_block = self.X[rows]
+                m = X_block.shape[0]
+                eta_out = eta_all[rows] if keep else self._rows[0, :m]
+                mu_out = mu_all[rows] if keep else self._rows[1, :m]
+                weight_out = self._rows[2, :m] if light else weight_all[rows]
                 if kernel is not None:
                     if params is None:
-                        eta_block = eta_all[rows]
+                        eta_block = eta_out
                         eta_block[:] = eta[rows]
                     else:
-                        eta_block = np.dot(X_block, params, out=eta_all[rows])
+                        eta_block = np.dot(X_block, params, out=eta_out)
                         if offset is not None:
                             eta_block += offset
                     if kernel.in_range(eta_block):
-                        part = kernel.block(X_block, self.y[rows], weights, offset, eta_block, mu_all[rows],
-                                            weight_all[rows], light, params is None)
+                        part = kernel.block(X_block, self.y[rows], weights, offset, eta_block, mu_out, weight_out,
+                                            light, params is None)
                         deviance += part[0]
-                        if not light:
-                            gram += part[1]
-                            rhs += part[2]
-                        score += part[3]
                         if pearson is not None:
                             pearson += part[4]
+                        if params is None:
+                            gram += part[1]
+                            rhs += part[2]
+                            score += part[3]
+                        else:
+                            kernel_score += part[3]
+                            if not light:
+                                kernel_gram += part[1]
                         continue
                 pearson = None  # Pearson's X^2 only from the kernel (results compute it otherwise)
                 part = row_sums(family, X_block, self.y[rows], weights, offset, params,
@@ -472,7 +497,7 @@ class NumpyBackend:
                                 observed and not light, buffer, light)
                 if part is None:
                     return None
-                eta_all[rows], mu_all[rows], weight_all[rows] = part.eta, part.mu, part.working_weights
+                eta_out[:], mu_out[:], weight_out[:] = part.eta, part.mu, part.working_weights
                 deviance += part.deviance
                 if not light:
                     gram += part.gram
@@ -485,6 +510,12 @@ class NumpyBackend:
             deviance += 2.0 * kernel.constant
             if not np.isfinite(deviance):
                 return None
+            if params is not None:
+                score += kernel_score
+                if not light:
+                    gram += kernel_gram
+                    rhs += kernel_gram @ params
+                    rhs += kernel_score
             if observed and not light:
                 observed_gram = gram.copy()  # canonical link: observed = expected information
             if pearson is not None:
