@@ -123,3 +123,33 @@ def test_means_from_a_full_pass_that_ends_the_fit(kind, monkeypatch):
         short = gl.fit(X, y, family=family, max_iter=2)  # stops with a full pass's coefficients
     eta = X @ short.params.to_numpy()
     np.testing.assert_allclose(short.eta, eta, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("family", [gl.Poisson(), gl.Binomial(), gl.QuasiPoisson(), gl.QuasiBinomial()])
+def test_start_block_by_block_equals_the_whole_vector_start(family):
+    X, y = _data("binomial" if isinstance(family, gl.Binomial) else "poisson", n=5000)
+    weights = np.random.default_rng(3).integers(1, 4, len(y)).astype(float)
+    backend = NumpyBackend(X, y, weights, np.zeros(len(y)), block_rows=1024)
+    mu = family.starting_mu(y, weights)
+    whole = backend.sums(family, None, family.link.link(mu), mu)
+    blocks = backend.start_sums(family)
+    np.testing.assert_allclose(blocks.gram, whole.gram, rtol=1e-13)
+    np.testing.assert_allclose(blocks.rhs, whole.rhs, rtol=1e-13)
+    assert blocks.deviance == whole.deviance and np.array_equal(blocks.mu, whole.mu)
+
+
+def test_near_bounds_screen_agrees_with_the_rowwise_test():
+    from glm_lib._engine._separation import _near_bounds
+
+    rng = np.random.default_rng(5)
+    for family in (gl.Binomial(), gl.Poisson()):
+        for gap in (1e-3, 2e-6, 1e-6, 5e-7, 0.0):
+            y = (rng.random(400) < 0.5).astype(float)
+            mu = np.clip(rng.random(400), gap, 1 - gap)
+            mu[7], y[7] = gap, 0.0
+            w = np.ones(400)
+            lower, upper = family.mean_bounds
+            near = (y <= lower) & (mu - lower < 1e-6)
+            if upper is not None:
+                near |= (y >= upper) & (upper - mu < 1e-6)
+            assert _near_bounds(family, y, mu, w) == bool(near.any())

@@ -374,14 +374,19 @@ class NumpyBackend:
         return weighted_gram(self.X, self.prior_weights)
 
     def start_sums(self, family: Family, observed: bool = False) -> RowSums | None:
-        """The sums at the family's starting means (R's ``mustart``), or None if they are invalid."""
+        """The sums at the family's starting means (R's ``mustart``), or None if they are invalid.
+
+        For the canonical kernel's families (whose starting means and link are
+        row by row) they are computed block by block, in cache; the kernel
+        checks eta's range block by block, and a block outside it goes to
+        :func:`row_sums`, which checks the means.
+        """
+        if _canonical_kind(family) is not None:
+            return self.sums(family, None, observed=observed, start=True)
         with np.errstate(all="ignore"):
             mu = family.starting_mu(self.y, self.prior_weights)
             eta = family.link.link(mu)
-            # (The canonical kernel checks eta's range block by block, and a block outside
-            # it goes to row_sums, which checks the means: no whole-data check needed.)
-            if _canonical_kind(family) is None and not (
-                    np.all(np.isfinite(eta)) and family.valid_mu(family.link.inverse(eta))):
+            if not (np.all(np.isfinite(eta)) and family.valid_mu(family.link.inverse(eta))):
                 return None
         return self.sums(family, None, eta, mu, observed)
 
@@ -398,7 +403,10 @@ class NumpyBackend:
         if kernel is None or self.offset is not None:
             return None
         w = self.prior_weights
-        total_w, total_wy = float(np.sum(w)), float(w @ self.y)
+        if self.weights is None:  # all ones
+            total_w, total_wy = float(w.shape[0]), float(np.sum(self.y))
+        else:
+            total_w, total_wy = float(np.sum(w)), float(w @ self.y)
         mean = total_wy / total_w
         if kernel.kind == "poisson":
             if mean <= 0:
@@ -431,8 +439,11 @@ class NumpyBackend:
         return self._kernels[kind]
 
     def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False,
-             light: bool = False, keep_means: bool = False) -> RowSums | None:
+             light: bool = False, keep_means: bool = False, start: bool = False) -> RowSums | None:
         """The sums at ``params`` (or at the means ``mu`` with ``params=None``).
+
+        ``start``: at the family's starting means, computed block by block
+        (``params``, ``eta`` and ``mu`` None; see :meth:`start_sums`).
 
         ``light``: only the linear predictor, means, deviance and score, about a
         third of a full pass (``gram``, ``rhs`` and ``observed`` are None): the
@@ -449,7 +460,7 @@ class NumpyBackend:
         n, p = self.X.shape
         # The fast kernel needs the linear predictor: coefficients, or the start's eta (it then
         # recomputes mu = g^{-1}(eta), equal to the starting means to rounding).
-        kernel = self._kernel(family) if params is not None or eta is not None else None
+        kernel = self._kernel(family) if params is not None or eta is not None or start else None
         buffer = self._buffer
         keep = light or keep_means or params is None  # per-row eta and mu for the caller
         eta_all, mu_all = (np.empty(n), np.empty(n)) if keep else (None, None)
@@ -468,10 +479,14 @@ class NumpyBackend:
                 eta_out = eta_all[rows] if keep else self._rows[0, :m]
                 mu_out = mu_all[rows] if keep else self._rows[1, :m]
                 weight_out = self._rows[2, :m] if light else weight_all[rows]
+                if start:
+                    start_mu = family.starting_mu(self.y[rows], self.prior_weights[rows])
+                    eta_out[:] = family.link.link(start_mu)
                 if kernel is not None:
                     if params is None:
                         eta_block = eta_out
-                        eta_block[:] = eta[rows]
+                        if not start:
+                            eta_block[:] = eta[rows]
                     else:
                         eta_block = np.dot(X_block, params, out=eta_out)
                         if offset is not None:
@@ -492,8 +507,11 @@ class NumpyBackend:
                                 kernel_gram += part[1]
                         continue
                 pearson = None  # Pearson's X^2 only from the kernel (results compute it otherwise)
-                part = row_sums(family, X_block, self.y[rows], weights, offset, params,
-                                None if eta is None else eta[rows], None if mu is None else mu[rows],
+                if start:
+                    eta_rows, mu_rows = eta_out.copy(), start_mu
+                else:
+                    eta_rows, mu_rows = (None if eta is None else eta[rows]), (None if mu is None else mu[rows])
+                part = row_sums(family, X_block, self.y[rows], weights, offset, params, eta_rows, mu_rows,
                                 observed and not light, buffer, light)
                 if part is None:
                     return None
