@@ -153,3 +153,21 @@ def test_near_bounds_screen_agrees_with_the_rowwise_test():
             if upper is not None:
                 near |= (y >= upper) & (upper - mu < 1e-6)
             assert _near_bounds(family, y, mu, w) == bool(near.any())
+
+
+@pytest.mark.parametrize("p", [2, 20, 33])  # sub-block gemm (p <= 32) and syrk of sqrt(W) X
+def test_gram_of_a_pass_is_the_weighted_gram(p):
+    from glm_lib._engine._linalg import weighted_gram
+
+    rng = np.random.default_rng(p)
+    n = 7000
+    X = np.column_stack([np.ones(n), rng.standard_normal((n, p - 1)) / np.sqrt(p)])
+    y = rng.poisson(1.5, n).astype(float)
+    params = np.zeros(p)
+    params[0] = np.log(1.5)
+    backend = NumpyBackend(X, y, np.ones(n), np.zeros(n), block_rows=2048)
+    sums = backend.sums(gl.Poisson(), params)
+    assert np.array_equal(sums.gram, sums.gram.T)
+    np.testing.assert_allclose(sums.gram, weighted_gram(X, sums.working_weights), rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(sums.rhs, X.T @ (sums.working_weights * (X @ params + (y - 1.5) / 1.5)),
+                               rtol=1e-12, atol=1e-9)
