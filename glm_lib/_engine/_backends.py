@@ -476,11 +476,11 @@ class NumpyBackend:
         third of a full pass (``gram``, ``rhs`` and ``observed`` are None): the
         IRLS loop asks for it when it expects this pass to end the iterations,
         since the last X'WX is never used. Its deviance is the full pass's to
-        the last bit (the same block code). A full pass at coefficients keeps
-        only the working weights per row unless ``keep_means`` (else ``eta``
-        and ``mu`` are None; a light pass at the same coefficients gives them,
-        bit for bit): writing two more whole-data vectors a pass costs more
-        than the rare fit that needs them from such a pass. At coefficients, a
+        the last bit (the same block code). A full pass keeps only the working
+        weights per row unless ``keep_means`` (else ``eta`` and ``mu`` are None;
+        at coefficients a light pass gives them, bit for bit): writing two more
+        whole-data vectors a pass costs more than the rare fit that needs them
+        from such a pass (the start's are never needed). At coefficients, a
         fit whose every block took the canonical kernel also carries Pearson's
         X^2 in ``extras["pearson"]`` (one dot product per block).
         """
@@ -489,7 +489,7 @@ class NumpyBackend:
         # recomputes mu = g^{-1}(eta), equal to the starting means to rounding).
         kernel = self._kernel(family) if params is not None or eta is not None or start else None
         buffer = self._buffer
-        keep = light or keep_means or params is None  # per-row eta and mu for the caller
+        keep = light or keep_means  # per-row eta and mu for the caller (the start's are never used)
         eta_all, mu_all = (np.empty(n), np.empty(n)) if keep else (None, None)
         weight_all = None if light else np.empty(n)
         if self._rows is None:
