@@ -1,4 +1,4 @@
-"""The fast paths of the engine and the input checks give what the plain computations give.
+"""The fast paths of the engine, the input checks and the fitters give what the plain computations give.
 
 Each shortcut taken for speed (grouped column reductions, a sum that screens
 for NaN, ...) is compared here with the direct computation it replaces, on
@@ -172,3 +172,35 @@ def test_gram_of_a_pass_is_the_weighted_gram(p):
     np.testing.assert_allclose(sums.gram, weighted_gram(X, sums.working_weights), rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(sums.rhs, X.T @ (sums.working_weights * (X @ params + (y - 1.5) / 1.5)),
                                rtol=1e-12, atol=1e-9)
+
+
+# --- the negative binomial's theta: digamma and trigamma sums over the counts ---------------------
+
+from glm_lib._models._negbin import _count_tails, _theta_score_and_information, theta_ml  # noqa: E402
+
+
+@pytest.mark.parametrize("theta", [0.05, 1.0, 7.3, 300.0])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_theta_sums_over_counts_equal_the_polygamma_form(theta, weighted):
+    rng = np.random.default_rng(11)
+    y = rng.negative_binomial(1.5, 0.3, 400).astype(float)
+    mu = np.maximum(y.mean(), 0.1) * rng.uniform(0.5, 1.5, 400)
+    weights = rng.integers(0, 4, 400).astype(float) if weighted else np.ones(400)  # zero weights too
+    tails = _count_tails(y, weights)
+    assert tails.shape == (int(y.max()),)
+    rows = _theta_score_and_information(theta, y, mu, weights)
+    counts = _theta_score_and_information(theta, y, mu, weights, tails)
+    np.testing.assert_allclose(counts, rows, rtol=1e-10, atol=1e-12 * np.sum(weights))
+
+
+def test_theta_falls_back_to_polygamma_for_non_counts():
+    y = np.array([0.0, 1.5, 3.0])
+    assert _count_tails(y, np.ones(3)) is None
+    assert _count_tails(np.array([0.0, 2e7]), np.ones(2)) is None
+    assert _count_tails(np.zeros(4), np.ones(4)).shape == (0,)
+    rng = np.random.default_rng(2)
+    y = rng.negative_binomial(2.0, 0.4, 300).astype(float)
+    mu = np.full(300, y.mean())
+    theta, se = theta_ml(y, mu)
+    theta_noninteger, _ = theta_ml(y + 1e-9, mu)  # polygamma path, nearly the same data
+    np.testing.assert_allclose(theta_noninteger, theta, rtol=1e-6)
