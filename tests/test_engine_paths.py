@@ -204,3 +204,22 @@ def test_theta_falls_back_to_polygamma_for_non_counts():
     theta, se = theta_ml(y, mu)
     theta_noninteger, _ = theta_ml(y + 1e-9, mu)  # polygamma path, nearly the same data
     np.testing.assert_allclose(theta_noninteger, theta, rtol=1e-6)
+
+
+# --- multinomial: log-probabilities and log-likelihood ---------------------------------------------
+
+def test_multinomial_log_probs_equal_scipy_logsumexp():
+    from scipy import special
+
+    from glm_lib._models._multinomial import _Counts, _log_probs
+
+    rng = np.random.default_rng(7)
+    X = np.column_stack([np.ones(500), rng.standard_normal((500, 3)) * 30])  # large linear predictors too
+    B = rng.standard_normal((4, 3))
+    eta = np.column_stack([np.zeros(500), X @ B])
+    expected = eta - special.logsumexp(eta, axis=1, keepdims=True)
+    np.testing.assert_allclose(_log_probs(X, B), expected, rtol=1e-12, atol=1e-12)
+    Y = np.zeros((500, 4))
+    Y[np.arange(500), rng.integers(0, 4, 500)] = rng.integers(0, 3, 500)  # zero counts too
+    direct = np.sum(np.where(Y > 0, Y * expected, 0.0))
+    np.testing.assert_allclose(_Counts(Y).loglik(_log_probs(X, B)), direct, rtol=1e-12)
