@@ -19,8 +19,9 @@ taken; a figure taken above load 2 is marked INVALID (the machine was shared,
 so the figure measures contention). ``--cpu`` measures CPU time
 (``time.process_time``) with one BLAS thread instead of wall time: under load
 that compares the libraries' work fairly, side by side, though it is not the
-figure a user sees. Also printed: one IRLS pass at the solution against one
-X'X product (target: within 2x).
+figure a user sees. Also printed: the passes over X of a fit (full ones, and
+the light last one that needs no X'WX), one full IRLS pass at the solution
+against one X'X product (target: within 2x), and a light pass.
 
 Usage: python benchmarks/bench_fit.py [--rows N] [--cols P] [--repeat R] [--cpu] [--no-statsmodels]
 """
@@ -127,13 +128,32 @@ def median_times(runners: dict, repeat: int) -> dict:
     return {name: (float(np.median(times[name])), results[name], max(loads[name])) for name in runners}
 
 
-def one_pass(family, X, y, params) -> float:
-    """Median time of one IRLS pass (glm_lib's row sums) at ``params``."""
+def one_pass(family, X, y, params, light: bool = False) -> float:
+    """Median time of one full IRLS pass (glm_lib's row sums, X'WX included) at ``params``, or of a light one."""
     from glm_lib._engine._backends import NumpyBackend
 
     fam = gl.Poisson() if family == "poisson" else gl.Binomial()
     backend = NumpyBackend(X, y, np.ones(len(y)), np.zeros(len(y)))
-    return median_times({"pass": lambda: backend.sums(fam, params)}, 5)["pass"]
+    return median_times({"pass": lambda: backend.sums(fam, params, light=light)}, 5)["pass"]
+
+
+def count_passes(family, X, y) -> dict:
+    """The passes over X of one glm_lib fit: full (with X'WX) and light (deviance, means and score)."""
+    from glm_lib._engine._backends import NumpyBackend
+
+    counts = {"full": 0, "light": 0}
+    original = NumpyBackend.sums
+
+    def counted(self, *args, light=False, **kwargs):
+        counts["light" if light else "full"] += 1
+        return original(self, *args, light=light, **kwargs)
+
+    NumpyBackend.sums = counted
+    try:
+        run_glm_lib(family, X, y)
+    finally:
+        NumpyBackend.sums = original
+    return counts
 
 
 def peak_memory(function) -> int:
@@ -181,9 +201,13 @@ def main() -> None:
             print(f"{name:<14}{peer_seconds:>10.3f}{peer_seconds / seconds:>16.2f}"
                   f"{np.max(np.abs(coef - reference)):>24.2e}   {tag(peer_load)}")
         pass_seconds, _, pass_load = one_pass(family, X, y, reference)
-        print(f"glm_lib: {run_glm_lib.n_iter} iterations + the start = {run_glm_lib.n_iter + 1} passes over X; "
-              f"one pass {pass_seconds * 1e3:.0f} ms = {pass_seconds / floor:.2f} x one X'X product "
-              f"({floor * 1e3:.0f} ms, {tag(floor_load)}), {tag(pass_load)}")
+        light_seconds, _, light_load = one_pass(family, X, y, reference, light=True)
+        passes = count_passes(family, X, y)
+        print(f"glm_lib: {run_glm_lib.n_iter} iterations + the start = {passes['full'] + passes['light']} passes over X "
+              f"({passes['full']} full, {passes['light']} light: the last needs no X'WX); "
+              f"one full pass {pass_seconds * 1e3:.0f} ms = {pass_seconds / floor:.2f} x one X'X product "
+              f"({floor * 1e3:.0f} ms, {tag(floor_load)}), {tag(pass_load)}; "
+              f"a light pass {light_seconds * 1e3:.0f} ms, {tag(light_load)}")
         peak = peak_memory(lambda: run_glm_lib(family, X, y))
         print(f"glm_lib peak extra memory: {peak / 2**20:.0f} MiB = {peak / X.nbytes:.2f} x X "
               f"(tracemalloc; not affected by load)")

@@ -31,7 +31,9 @@ __all__ = ["RowSums", "row_sums", "NumpyBackend", "rowwise", "rowsum", "is_dask"
 
 # Rows per block: 8192 rows x 20 columns x 8 bytes = 1.25 MiB, about a core's L2
 # cache, so the block is read from memory once per step and reused from cache
-# (measured: 8192 beats 2048-4096 and 16384 at p = 20; 32768 is several times slower).
+# (measured: 8192 beats 2048-4096 and 16384 at p = 20 on a core with 1 MiB of L2;
+# 4096-8192 are within noise on one with 2 MiB, and so are 512-8192 at p = 100;
+# 32768 is several times slower).
 _BLOCK_ROWS = 8192
 
 
@@ -152,7 +154,8 @@ def _augmented_sums(X: np.ndarray, root: np.ndarray, z_col: np.ndarray, r_col: n
 
 
 def row_sums(family: Family, X: np.ndarray, y: np.ndarray, weights, offset, params,
-             eta=None, mu=None, observed: bool = False, buffer: np.ndarray | None = None) -> RowSums | None:
+             eta=None, mu=None, observed: bool = False, buffer: np.ndarray | None = None,
+             light: bool = False) -> RowSums | None:
     """The IRLS sums of one block of rows, or ``None`` if the mean is invalid there.
 
     Parameters
@@ -171,6 +174,9 @@ def row_sums(family: Family, X: np.ndarray, y: np.ndarray, weights, offset, para
         Also form the observed information (Newton's method).
     buffer : ndarray (rows, p + 2), optional
         Scratch space (rows x p, rows x 2) for :func:`_augmented_sums`.
+    light : bool
+        Only the linear predictor, means, deviance and score (``gram`` and
+        ``rhs`` are None): what a pass that ends the iterations needs.
 
     Returns
     -------
@@ -191,6 +197,8 @@ def row_sums(family: Family, X: np.ndarray, y: np.ndarray, weights, offset, para
             return None
         weight, dmu_deta = working_weights(family, eta, mu, weights)
         residual = (y - mu) / dmu_deta
+        if light:
+            return RowSums(float(deviance), None, None, X.T @ (weight * residual), None, eta, mu, weight)
         root = np.sqrt(weight)
         # Two right-hand sides in the same product: X'W z and X'W r.
         z_col = np.add(eta if offset is None else eta - offset, residual)
@@ -224,23 +232,47 @@ _LOG_RANGE = (float(np.log(np.finfo(float).eps)), float(np.log(np.finfo(float).m
 _LOGIT_RANGE = (-30.0, 30.0)
 
 
-class _CanonicalKernel:
-    """One block of a Poisson-log or binomial-logit IRLS pass, with fewer transcendental calls.
+def _sub_rows(p: int, block_rows: int) -> int | None:
+    """Rows per product when X'WX is formed as X'(W X) by gemm, or None for a rank-k update of sqrt(W) X.
 
-    Canonical links give ``V(mu) = mu'(eta)`` and the deviance without a log
-    per row: Poisson ``d = 2 [y log y - y - y eta + mu]`` (``log mu = eta``;
-    ``sum w (y log y - y)`` is computed once), binomial
-    ``d = 2 [c(y) + softplus(eta) - y eta]`` with ``softplus(eta) = max(eta, 0)
-    + log1p(exp(-|eta|))`` (one exp, one log1p, exact at both tails; ``c(y)``
-    is ``y log y + (1 - y) log(1 - y)``, zero for 0/1 responses). Scratch
-    vectors and the augmented block are allocated once per backend. A block
-    whose linear predictor leaves the unclamped range goes to :func:`row_sums`.
+    OpenBLAS multiplies small matrices (m n k up to 10^6) with kernels that do
+    not copy the operands into packed panels, which is half of syrk's time at
+    p = 20. Measured (CPU, one thread, 2e7 values of X): X'WX by sub-blocks of
+    10^6 / (2 p^2) rows against syrk of sqrt(W) X in 8192 x 20 blocks, 42 against
+    55 ms at p = 20, 41 against 52 at p = 10, 51 against 64 at p = 5; equal at
+    p = 40-60 and slower at p = 100, hence syrk above 32 columns.
+    """
+    if p > 32:
+        return None
+    return int(min(block_rows, max(256, 500_000 // (p * p))))
+
+
+class _CanonicalKernel:
+    """One block of a Poisson-log or binomial-logit IRLS pass, in few whole-vector operations.
+
+    Canonical links give ``V(mu) = mu'(eta)``, ``W r = w (y - mu)`` and the
+    deviance without a log of the mean: Poisson ``d = 2 [y log y - y - y eta
+    + mu]`` (``log mu = eta``), binomial ``d = 2 [c(y) + log(1 + e) - y eta]``
+    with ``e = exp(eta)``, ``c(y) = y log y + (1 - y) log(1 - y)`` (zero for
+    0/1 responses); the terms in ``y`` alone are summed once, and
+    ``sum w y eta`` is one dot product per block. In the logit's range
+    ``|eta| <= 30`` every binomial quantity comes from ``e`` without
+    cancellation: ``q = 1 / (1 + e)``, ``mu = e q``, ``V = mu q`` and
+    ``log1p(e)``, each accurate to a few units in the last place. X'WX is a
+    rank-k update of ``sqrt(W) X``; X'Wz and the score are one product of
+    the unscaled block with the two rows ``W z = W (eta - offset) + W r`` and
+    ``W r``. Scratch vectors and the scaled block are allocated once per
+    backend. A block whose linear predictor leaves the range goes to
+    :func:`row_sums`.
     """
 
     def __init__(self, kind: str, y: np.ndarray, weights, block_rows: int, p: int):
         self.kind = kind
-        self.buffer = (np.empty((block_rows, p)), np.empty((block_rows, 2)))
+        self.sub_rows = _sub_rows(p, block_rows)
+        self.scaled = np.empty((block_rows if self.sub_rows is None else self.sub_rows, p))
+        self.part = np.empty((p, p))
         self.scratch = np.empty((4, block_rows))
+        self.targets = np.empty((2, block_rows))
         # The saturated model's term: y log y - y (Poisson), y log y + (1 - y) log(1 - y) (binomial,
         # zero for 0/1 responses); the logs only where they are not zero.
         inner = (y > 1.0) if kind == "poisson" else (y > 0.0) & (y < 1.0)
@@ -256,49 +288,80 @@ class _CanonicalKernel:
     def in_range(self, eta: np.ndarray) -> bool:
         return bool(self.low <= eta.min() and eta.max() <= self.high)  # False for NaN
 
-    def block(self, X, y, weights, offset, eta, mu, weight):
+    def block(self, X, y, weights, offset, eta, mu, weight, light: bool = False, start: bool = False):
         """Fill ``mu`` and ``weight`` (views of the whole-data vectors) and return this block's sums.
 
         ``eta`` is the block's linear predictor, already in range. Returns
-        ``(deviance part, gram, rhs, score)``; the deviance part omits the
-        constant saturated term.
+        ``(deviance part, gram, rhs, score, Pearson's X^2)``; the deviance part
+        omits the constant saturated term. ``rhs`` (X'Wz) only at the start
+        (None at coefficients: see :meth:`NumpyBackend.sums`). ``light``: no
+        ``gram`` either. ``start``: the weights may be equal to rounding (0/1
+        binomial responses start at means 1/4 and 3/4, both with V = 3/16), and
+        then X'WX is their common value times X'X, with no scaled copy of the block.
         """
         n = X.shape[0]
-        a, root, r_col, z_col = (row[:n] for row in self.scratch)
+        e, q, resid, wy = (row[:n] for row in self.scratch)
+        w_resid, w_z = self.targets[0, :n], self.targets[1, :n]
+        if weights is None:
+            wy = y
+        else:
+            np.multiply(weights, y, out=wy)
         if self.kind == "poisson":
             np.exp(eta, out=mu)
             variance = mu  # V(mu) = mu'(eta) = mu
-            deviance = np.sum(mu) - y @ eta if weights is None else weights @ mu - (weights * y) @ eta
+            deviance = (np.sum(mu) if weights is None else weights @ mu) - wy @ eta
         else:
-            np.abs(eta, out=a)
-            np.negative(a, out=a)
-            np.exp(a, out=a)  # exp(-|eta|)
-            np.add(a, 1.0, out=root)
-            np.reciprocal(root, out=root)  # 1 / (1 + exp(-|eta|))
-            np.copyto(mu, root)
-            np.multiply(a, root, out=mu, where=eta < 0)  # expit(eta), accurate in both tails
-            variance = r_col
-            np.multiply(a, root, out=variance)
-            variance *= root  # mu (1 - mu) = exp(-|eta|) / (1 + exp(-|eta|))^2, no cancellation
-            np.log1p(a, out=a)
-            a += np.maximum(eta, 0.0, out=z_col)  # softplus(eta)
-            z_col[:] = y
-            z_col *= eta
-            a -= z_col  # softplus(eta) - y eta, row by row
-            deviance = np.sum(a) if weights is None else weights @ a
+            np.exp(eta, out=e)
+            np.add(e, 1.0, out=q)
+            np.reciprocal(q, out=q)  # 1 / (1 + e) = 1 - mu
+            np.multiply(e, q, out=mu)
+            variance = np.multiply(mu, q, out=q)  # mu (1 - mu), no cancellation
+            np.log1p(e, out=e)  # log(1 + e^eta)
+            deviance = (np.sum(e) if weights is None else weights @ e) - wy @ eta
         if weights is None:
-            weight[:] = variance
+            np.copyto(weight, variance)
         else:
             np.multiply(weights, variance, out=weight)
-        np.sqrt(weight, out=root)
-        residual = a
-        np.subtract(y, mu, out=residual)
-        residual /= variance  # working residual (y - mu) / mu'(eta)
-        np.add(eta if offset is None else eta - offset, residual, out=z_col)
-        z_col *= root
-        np.multiply(residual, root, out=r_col)
-        gram, rhs, score = _augmented_sums(X, root, z_col, r_col, self.buffer)
-        return 2.0 * deviance, gram, rhs, score
+        np.subtract(y, mu, out=w_resid)
+        np.divide(w_resid, variance, out=resid)  # working residual (y - mu) / mu'(eta)
+        if weights is not None:
+            w_resid *= weights  # W r = w (y - mu)
+        pearson = float(w_resid @ resid)  # sum w (y - mu)^2 / V(mu)
+        if not start:
+            # At coefficients X'Wz = X'WX beta + X'W r (eta - offset = X beta), which the
+            # caller forms from the sums: the block needs only the score X'W r, one gemv.
+            score, rhs = w_resid @ X, None
+        else:
+            np.multiply(weight, eta if offset is None else eta - offset, out=w_z)
+            w_z += w_resid  # W z, z = eta - offset + r
+            both = (X.T @ self.targets[:, :n].T).T  # (faster than targets @ X in cache: 29 against 36 us a block)
+            score, rhs = both[0], both[1]
+        if light:
+            return 2.0 * deviance, None, None, score, pearson
+        low, high = (weight.min(), weight.max()) if start else (0.0, 1.0)
+        if 0.0 < low and high - low <= 8.0 * np.finfo(float).eps * high:
+            gram = X.T @ X
+            gram *= high
+        elif self.sub_rows is None:
+            np.sqrt(weight, out=e)
+            # sqrt(W) X as a broadcast copy of sqrt(W) and one flat product with X: numpy's
+            # X * e[:, None] buffers e and multiplies rows of p values one call at a time
+            # (measured 10-13 against 14-20 ns a row at p = 20).
+            scaled = self.scaled[:n]
+            np.copyto(scaled, e[:, None])
+            scaled *= X
+            gram = scaled.T @ scaled  # numpy calls syrk for B'B
+        else:
+            # Few columns: X'(W X) by sub-blocks small enough for OpenBLAS's small-matrix gemm,
+            # which does not pack its operands (twice the flops of syrk, less time; see sub_rows).
+            gram, part = np.zeros((X.shape[1], X.shape[1])), self.part
+            for first in range(0, n, self.sub_rows):
+                rows = slice(first, min(first + self.sub_rows, n))
+                scaled = self.scaled[: rows.stop - first]
+                np.copyto(scaled, weight[rows, None])
+                scaled *= X[rows]
+                gram += np.matmul(X[rows].T, scaled, out=part)
+        return 2.0 * deviance, gram, rhs, score, pearson
 
 
 class NumpyBackend:
@@ -327,6 +390,7 @@ class NumpyBackend:
         rows = min(block_rows, X.shape[0])
         self._buffer = (np.empty((rows, X.shape[1])), np.empty((rows, 2)))
         self._kernels: dict = {}
+        self._rows = None  # per-block eta, mu and weights of passes that do not keep them
 
     @property
     def n_cols(self) -> int:
@@ -337,14 +401,19 @@ class NumpyBackend:
         return weighted_gram(self.X, self.prior_weights)
 
     def start_sums(self, family: Family, observed: bool = False) -> RowSums | None:
-        """The sums at the family's starting means (R's ``mustart``), or None if they are invalid."""
+        """The sums at the family's starting means (R's ``mustart``), or None if they are invalid.
+
+        For the canonical kernel's families (whose starting means and link are
+        row by row) they are computed block by block, in cache; the kernel
+        checks eta's range block by block, and a block outside it goes to
+        :func:`row_sums`, which checks the means.
+        """
+        if _canonical_kind(family) is not None:
+            return self.sums(family, None, observed=observed, start=True)
         with np.errstate(all="ignore"):
             mu = family.starting_mu(self.y, self.prior_weights)
             eta = family.link.link(mu)
-            # (The canonical kernel checks eta's range block by block, and a block outside
-            # it goes to row_sums, which checks the means: no whole-data check needed.)
-            if _canonical_kind(family) is None and not (
-                    np.all(np.isfinite(eta)) and family.valid_mu(family.link.inverse(eta))):
+            if not (np.all(np.isfinite(eta)) and family.valid_mu(family.link.inverse(eta))):
                 return None
         return self.sums(family, None, eta, mu, observed)
 
@@ -361,7 +430,10 @@ class NumpyBackend:
         if kernel is None or self.offset is not None:
             return None
         w = self.prior_weights
-        total_w, total_wy = float(np.sum(w)), float(w @ self.y)
+        if self.weights is None:  # all ones
+            total_w, total_wy = float(w.shape[0]), float(np.sum(self.y))
+        else:
+            total_w, total_wy = float(np.sum(w)), float(w @ self.y)
         mean = total_wy / total_w
         if kernel.kind == "poisson":
             if mean <= 0:
@@ -371,6 +443,10 @@ class NumpyBackend:
             return None
         eta0 = np.log(mean) - np.log1p(-mean)
         return 2.0 * (kernel.constant + total_w * float(np.logaddexp(0.0, eta0)) - eta0 * total_wy)
+
+    def light_sums(self, family: Family, params) -> RowSums | None:
+        """The deviance, means and score at ``params`` without X'WX (see :meth:`sums`)."""
+        return self.sums(family, params, light=True)
 
     def _blocks(self):
         n = self.X.shape[0]
@@ -385,57 +461,113 @@ class NumpyBackend:
         if kind is None:
             return None
         if self._kernels.get(kind) is None:
-            self._kernels[kind] = _CanonicalKernel(kind, self.y, self.weights, self.block_rows, self.X.shape[1])
+            self._kernels[kind] = _CanonicalKernel(kind, self.y, self.weights, min(self.block_rows, self.X.shape[0]),
+                                                   self.X.shape[1])
         return self._kernels[kind]
 
-    def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False) -> RowSums | None:
-        """The sums at ``params`` (or at the means ``mu`` with ``params=None``)."""
+    def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False,
+             light: bool = False, keep_means: bool = False, start: bool = False) -> RowSums | None:
+        """The sums at ``params`` (or at the means ``mu`` with ``params=None``).
+
+        ``start``: at the family's starting means, computed block by block
+        (``params``, ``eta`` and ``mu`` None; see :meth:`start_sums`).
+
+        ``light``: only the linear predictor, means, deviance and score, about a
+        third of a full pass (``gram``, ``rhs`` and ``observed`` are None): the
+        IRLS loop asks for it when it expects this pass to end the iterations,
+        since the last X'WX is never used. Its deviance is the full pass's to
+        the last bit (the same block code). A full pass keeps only the working
+        weights per row unless ``keep_means`` (else ``eta`` and ``mu`` are None;
+        at coefficients a light pass gives them, bit for bit): writing two more
+        whole-data vectors a pass costs more than the rare fit that needs them
+        from such a pass (the start's are never needed). At coefficients, a
+        fit whose every block took the canonical kernel also carries Pearson's
+        X^2 in ``extras["pearson"]`` (one dot product per block).
+        """
         n, p = self.X.shape
         # The fast kernel needs the linear predictor: coefficients, or the start's eta (it then
         # recomputes mu = g^{-1}(eta), equal to the starting means to rounding).
-        kernel = self._kernel(family) if params is not None or eta is not None else None
+        kernel = self._kernel(family) if params is not None or eta is not None or start else None
         buffer = self._buffer
-        eta_all, mu_all, weight_all = np.empty(n), np.empty(n), np.empty(n)
-        deviance, gram, rhs, score = 0.0, np.zeros((p, p)), np.zeros(p), np.zeros(p)
-        observed_gram = np.zeros((p, p)) if observed else None
+        keep = light or keep_means  # per-row eta and mu for the caller (the start's are never used)
+        eta_all, mu_all = (np.empty(n), np.empty(n)) if keep else (None, None)
+        weight_all = None if light else np.empty(n)
+        if self._rows is None:
+            self._rows = np.empty((3, min(self.block_rows, n)))
+        deviance, score = 0.0, np.zeros(p)
+        gram, rhs = (None, None) if light else (np.zeros((p, p)), np.zeros(p))
+        kernel_gram, kernel_score = np.zeros((p, p)), np.zeros(p)  # blocks whose rhs is X'WX beta + score
+        observed_gram = np.zeros((p, p)) if observed and not light else None
+        pearson = 0.0 if params is not None else None
         with np.errstate(all="ignore"):
             for rows, weights, offset in self._blocks():
                 X_block = self.X[rows]
+                m = X_block.shape[0]
+                eta_out = eta_all[rows] if keep else self._rows[0, :m]
+                mu_out = mu_all[rows] if keep else self._rows[1, :m]
+                weight_out = self._rows[2, :m] if light else weight_all[rows]
+                if start:
+                    start_mu = family.starting_mu(self.y[rows], self.prior_weights[rows])
+                    eta_out[:] = family.link.link(start_mu)
                 if kernel is not None:
                     if params is None:
-                        eta_block = eta_all[rows]
-                        eta_block[:] = eta[rows]
+                        eta_block = eta_out
+                        if not start:
+                            eta_block[:] = eta[rows]
                     else:
-                        eta_block = np.dot(X_block, params, out=eta_all[rows])
+                        eta_block = np.dot(X_block, params, out=eta_out)
                         if offset is not None:
                             eta_block += offset
                     if kernel.in_range(eta_block):
-                        part = kernel.block(X_block, self.y[rows], weights, offset, eta_block, mu_all[rows],
-                                            weight_all[rows])
+                        part = kernel.block(X_block, self.y[rows], weights, offset, eta_block, mu_out, weight_out,
+                                            light, params is None)
                         deviance += part[0]
-                        gram += part[1]
-                        rhs += part[2]
-                        score += part[3]
+                        if pearson is not None:
+                            pearson += part[4]
+                        if params is None:
+                            gram += part[1]
+                            rhs += part[2]
+                            score += part[3]
+                        else:
+                            kernel_score += part[3]
+                            if not light:
+                                kernel_gram += part[1]
                         continue
-                part = row_sums(family, X_block, self.y[rows], weights, offset, params,
-                                None if eta is None else eta[rows], None if mu is None else mu[rows], observed,
-                                buffer)
+                pearson = None  # Pearson's X^2 only from the kernel (results compute it otherwise)
+                if start:
+                    eta_rows, mu_rows = eta_out.copy(), start_mu
+                else:
+                    eta_rows, mu_rows = (None if eta is None else eta[rows]), (None if mu is None else mu[rows])
+                part = row_sums(family, X_block, self.y[rows], weights, offset, params, eta_rows, mu_rows,
+                                observed and not light, buffer, light)
                 if part is None:
                     return None
-                eta_all[rows], mu_all[rows], weight_all[rows] = part.eta, part.mu, part.working_weights
+                eta_out[:], mu_out[:], weight_out[:] = part.eta, part.mu, part.working_weights
                 deviance += part.deviance
-                gram += part.gram
-                rhs += part.rhs
+                if not light:
+                    gram += part.gram
+                    rhs += part.rhs
                 score += part.score
-                if observed and kernel is None:
+                if observed and kernel is None and not light:
                     observed_gram += part.observed
+        extras = {}
         if kernel is not None:
             deviance += 2.0 * kernel.constant
             if not np.isfinite(deviance):
                 return None
-            if observed:
+            if params is not None:
+                score += kernel_score
+                if not light:
+                    gram += kernel_gram
+                    rhs += kernel_gram @ params
+                    rhs += kernel_score
+            if gram is not None and kernel.sub_rows is not None:
+                gram = 0.5 * (gram + gram.T)  # X'(WX) by gemm is symmetric only to rounding
+            if observed and not light:
                 observed_gram = gram.copy()  # canonical link: observed = expected information
-        return RowSums(float(deviance), gram, rhs, score, observed_gram, eta_all, mu_all, weight_all)
+            if pearson is not None:
+                extras["pearson"] = pearson
+        return RowSums(float(deviance), gram, rhs, score, observed_gram, eta_all, mu_all, weight_all, extras)
 
 
 def is_dask(value) -> bool:

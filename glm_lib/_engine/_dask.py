@@ -168,7 +168,7 @@ def _chunk_sums(family, X, y, weights, offset, trials, params, eta, mu, observed
             eta = family.link.link(mu)
             if not (np.all(np.isfinite(eta)) and family.valid_mu(family.link.inverse(eta))):
                 return None
-    sums = NumpyBackend(X, y, weights, offset).sums(family, params, eta, mu, observed)
+    sums = NumpyBackend(X, y, weights, offset).sums(family, params, eta, mu, observed, keep_means=True)
     if sums is None:
         return None
     if start or learn:
@@ -267,8 +267,9 @@ class DaskBackend:
                                self.prior_weights, dtype=float)
         return eta, mu, weight
 
-    def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False) -> RowSums | None:
-        """The sums at ``params``: one pass over the chunks."""
+    def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False,
+             keep_means: bool = True) -> RowSums | None:
+        """The sums at ``params``: one pass over the chunks (``eta`` and ``mu`` always come back, lazily)."""
         import dask
 
         shared = block_family(family, None)  # each task gets its own block of trials, not the whole array

@@ -87,6 +87,12 @@ def _near_bounds(family: Family, y: np.ndarray, mu: np.ndarray, weights: np.ndar
     linear program decides.
     """
     lower, upper = family.mean_bounds
+    if mu.size == 0:
+        return False
+    # No mean within 1e-6 of a bound leaves no row to flag: two reductions decide the usual
+    # case (subtraction is monotone, so the screen is exact; NaN falls through to the test).
+    if (lower is None or mu.min() - lower >= 1e-6) and (upper is None or upper - mu.max() >= 1e-6):
+        return False
     near = np.zeros(mu.shape, bool)
     if lower is not None:
         near |= (y <= lower) & (mu - lower < 1e-6)
