@@ -214,6 +214,24 @@ def test_separation_warning_on_iris(iris):
         fit_multinomial(sm.add_constant(iris[["sepal_length", "sepal_width"]]), iris["species"])
 
 
+def test_separation_warning_when_a_class_is_absent_at_a_factor_level():
+    """No row at level c has class w: its coefficient runs off while every fitted
+    probability of an observed class stays moderate, so only a near-zero probability
+    of the absent class reveals it (R's multinom is silent here too)."""
+    rng = np.random.default_rng(1)
+    g = rng.choice(list("abc"), 300)
+    y = rng.choice(["u", "v", "w"], 300)
+    y = np.where((g == "c") & (y == "w"), "u", y)
+    data = pd.DataFrame({"y": y, "g": g, "x": rng.normal(size=300)})
+    with pytest.warns(gl.SeparationWarning, match="quasi-complete"):
+        res = gl.multinom("y ~ g + x", data)
+    assert set(res.separation["rows"]) == set(np.flatnonzero(g == "c"))
+    direction = pd.DataFrame(res.separation["direction"], index=res.params.index, columns=res.params.columns)
+    # The direction of divergence lowers w's log odds at level c and changes nothing else.
+    assert direction.loc["g[T.c]", "w"] < 0
+    assert np.allclose(direction.drop(index="g[T.c]"), 0, atol=1e-9)
+
+
 def test_no_warning_on_well_posed_fit(iris):
     X = sm.add_constant(iris[["sepal_length"]])
     with warnings.catch_warnings():

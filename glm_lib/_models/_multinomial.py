@@ -44,7 +44,10 @@ __all__ = ["fit_multinomial", "MultinomialResults"]
 
 _BLOCK_ROWS = 1 << 13  # rows per block when assembling the Hessian
 _MAX_HALVINGS = 30
-_NEAR_ONE = 1e-6  # a fitted probability this close to 1 triggers the separation check
+# A fitted probability this close to 0 or 1 triggers the separation check: near 1
+# for an observed class (separated rows), near 0 for any class (a class absent
+# from a factor level, whose other classes keep moderate probabilities).
+_NEAR_ONE = 1e-6
 
 
 # --------------------------------------------------------------------------
@@ -606,9 +609,8 @@ def fit_multinomial(
 
     P = np.exp(log_p)  # at the final B
     information = _information(X_fit, P[:, 1:], m)
-    observed_p = np.where(Y_fit > 0, P, np.nan)
     separation = None
-    if not converged or np.nanmax(observed_p) > 1 - _NEAR_ONE:
+    if not converged or P.max() > 1 - _NEAR_ONE or P.min() < _NEAR_ONE:
         separation = _separation(X_fit, Y_fit)
         if separation is not None:
             original_rows = np.flatnonzero(keep)[separation["rows"]]
