@@ -1025,8 +1025,7 @@ def _fit(y, structure: RandomStructure, names, spec) -> LMMResults:
     r2 = chol.last_square()
     sigma2 = r2 / (n - p if REML else n)
     Rt = chol.fixed_factor(p)
-    Rt_inv = linalg.solve_triangular(Rt, np.eye(p), lower=True)
-    cov = sigma2 * (Rt_inv.T @ Rt_inv)
+    cov = sigma2 * linalg.cho_solve((Rt, True), np.eye(p))
     res = LMMResults()
     res.REML = REML
     res._problem = problem

@@ -534,8 +534,7 @@ class BlockedCholesky:
             H = linalg.solve_triangular(L2, G2.T, lower=True).T  # G2 L2^{-T}  (q1 x qr)
             H = np.einsum("mji,mjc->mic", L1_inv, H.reshape(self.m, self.k, qr))  # L1^{-T} (...)
             D_inv = D_inv + np.einsum("mic,mjc->mij", H, H)
-            L2_inv = linalg.solve_triangular(L2, np.eye(qr), lower=True)
-            rest = L2_inv.T @ L2_inv
+            rest = linalg.cho_solve((L2, True), np.eye(qr))
         out.append(D_inv)
         for t, term in enumerate(structure.terms[1:], start=1):
             start = structure.offsets[t] - self.q1
