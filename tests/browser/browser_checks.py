@@ -385,37 +385,44 @@ def solution_phrases(markdown: str) -> list[str]:
     return phrases
 
 
-def _scroll_through(page: Page) -> None:
-    """Scroll the notebook to the end, so that every cell gets rendered, then back to the top."""
-    scroller = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
-    for _ in range(500):
-        at_end = page.evaluate(
-            f"""() => {{ const s = document.querySelector('{scroller}'); s.scrollTop += s.clientHeight;
-                       return s.scrollTop + s.clientHeight >= s.scrollHeight - 2; }}"""
-        )
-        page.wait_for_timeout(60)
-        if at_end:
-            break
-    page.evaluate(f"() => {{ document.querySelector('{scroller}').scrollTop = 0; }}")
+_CLOSE_ALL_JS = """() => { for (const widget of Array.from(window.jupyterapp.shell.widgets('main'))) widget.dispose(); }"""
 
 
-def inspect_notebook(context: BrowserContext, lab_url: str, path: str, screenshot: Path | None = None,
-                     phrases: list[str] | None = None) -> NotebookView:
-    """Open ``path`` in JupyterLab and record how its Markdown is rendered.
+def open_lab(context: BrowserContext, lab_url: str) -> Page:
+    """A page with JupyterLab loaded once; :func:`inspect_notebook` opens each notebook in it.
 
-    ``phrases`` (from :func:`solution_phrases`) are looked up before any solution is
-    opened: each must be on the page, and inside a closed solution.
+    Loading the application takes most of the time of opening a notebook by
+    its URL (7-9 s of 10-14 s a notebook), so the tests load it once and open
+    notebooks through its commands (the server exposes the app as
+    ``window.jupyterapp``, as JupyterLab's own UI tests do).
     """
-    view = NotebookView()
     page = context.new_page()
     page.set_viewport_size(DESKTOP)
+    page.goto(f"{lab_url}/lab?reset", wait_until="load")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=90_000)
+    page.evaluate("async () => { await window.jupyterapp.restored; }")
+    return page
+
+
+def inspect_notebook(page: Page, path: str, screenshot: Path | None = None,
+                     phrases: list[str] | None = None) -> NotebookView:
+    """Open ``path`` in the JupyterLab of ``page`` (from :func:`open_lab`) and record how its Markdown is rendered.
+
+    ``phrases`` (from :func:`solution_phrases`) are looked up before any solution is
+    opened: each must be on the page, and inside a closed solution. The notebook
+    is closed again afterwards. Every cell is in the page (the tests' settings
+    turn the notebook's virtual scrolling off), so none needs scrolling into view.
+    """
+    view = NotebookView()
+    page.evaluate("async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }", path)
     try:
-        page.goto(f"{lab_url}/lab/tree/{path}?reset", wait_until="load")
         page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell", timeout=90_000)
-        _scroll_through(page)
-        # jupyterlab-myst renders asynchronously: wait until every Markdown cell has been.
+        # jupyterlab-myst renders asynchronously: wait until every Markdown cell has been. Polled
+        # every 200 ms, not every frame: cloning each cell's text every frame keeps the page too
+        # busy for the renderer to finish the last cells.
         try:
-            page.wait_for_function(f"() => ({_RENDERED_JS})().every((text) => text !== null)", timeout=30_000)
+            page.wait_for_function(f"() => ({_RENDERED_JS})().every((text) => text !== null)", timeout=30_000,
+                                   polling=200)
         except Exception:  # reported below, cell by cell
             pass
         texts = page.evaluate(_RENDERED_JS)
@@ -446,7 +453,10 @@ def inspect_notebook(context: BrowserContext, lab_url: str, path: str, screensho
             if screenshot:
                 first.screenshot(path=str(screenshot.with_name(screenshot.name + "-solution.png")))
     finally:
-        page.close()
+        # Disposed, not closed: opening can mark a notebook changed (e.g. its format upgraded),
+        # and closing a changed notebook asks whether to save it.
+        page.evaluate(_CLOSE_ALL_JS)
+        page.wait_for_selector(".jp-NotebookPanel", state="detached", timeout=30_000)
     return view
 
 

@@ -113,6 +113,8 @@ def jupyterlab(tmp_path_factory):
         "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.extension_manager=readonly",
+        # The tests open notebooks through the app's commands (browser_checks.open_lab).
+        "--LabApp.expose_app_in_browser=True",
         # The tests shut kernels down through the REST API without a browser session.
         "--ServerApp.disable_check_xsrf=True",
     ]

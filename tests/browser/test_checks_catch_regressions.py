@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 from browser_checks import (
-    ROOT, StaticServer, broken_links, citation_mismatches, dropped_roles, inspect_book_page, inspect_notebook,
+    ROOT, StaticServer, broken_links, citation_mismatches, dropped_roles, inspect_book_page, inspect_notebook, open_lab,
     solution_phrases,
 )
 
@@ -127,7 +127,7 @@ def test_jupyterlab_checks_catch_raw_markup_raw_tex_and_an_open_solution(offline
     (folder / "regressions.ipynb").write_text(json.dumps(REGRESSIONS), encoding="utf-8")
     phrases = [p for cell in REGRESSIONS["cells"] for p in solution_phrases(cell["source"])]
     assert "The closing words of this solution stay hidden" in phrases
-    view = inspect_notebook(offline_context, jupyterlab.url, "synthetic/regressions.ipynb", phrases=phrases)
+    view = inspect_notebook(open_lab(offline_context, jupyterlab.url), "synthetic/regressions.ipynb", phrases=phrases)
     assert view.markdown_cells == 7 and view.unrendered_cells == []
     assert dropped_roles(REGRESSIONS) == ["Markdown cell 0: {glue:text}`dob_b0`"]
     assert any("{eval}" in s for s in view.raw_markup)

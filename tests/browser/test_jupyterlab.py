@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from browser_checks import (
-    ROOT, NotebookView, block_the_network, dropped_roles, inspect_notebook, markdown_labels, screenshot_dir,
-    shut_down_kernels, solution_phrases,
+    ROOT, NotebookView, block_the_network, dropped_roles, inspect_notebook, markdown_labels, open_lab,
+    screenshot_dir, shut_down_kernels, solution_phrases,
 )
 
 CHAPTERS = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
@@ -30,6 +30,7 @@ def lab(chromium, jupyterlab):
     """The findings for each notebook, inspected on first use, and the requests that tried to leave."""
     context = chromium.new_context()
     attempted = block_the_network(context)
+    page = open_lab(context, jupyterlab.url)
     views: dict[str, NotebookView] = {}
 
     def view(path: str) -> NotebookView:
@@ -39,7 +40,7 @@ def lab(chromium, jupyterlab):
             markdown = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
             # A phrase that also occurs outside its solution could be found there in plain view.
             phrases = [p for p in solution_phrases(markdown) if markdown.count(p) == 1]
-            views[path] = inspect_notebook(context, jupyterlab.url, path, screenshot_dir("jupyterlab") / name, phrases)
+            views[path] = inspect_notebook(page, path, screenshot_dir("jupyterlab") / name, phrases)
             shut_down_kernels(jupyterlab.url)
         return views[path]
 
