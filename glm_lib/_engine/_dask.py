@@ -258,7 +258,6 @@ class DaskBackend:
         self.pending_check = pending_check
         self.null = None  # the null model's means, known after the start pass (see _learn)
         self.null_deviance = None  # their deviance, known after the first pass at coefficients
-        self.last_pass = None  # (coefficients, the step's origin) of the last pass, see _origin
         self.y = y.rechunk({0: rows})
         self.prior_weights = weights.rechunk({0: rows})
         self.full_offset = offset.rechunk({0: rows})
@@ -296,8 +295,13 @@ class DaskBackend:
         return eta, mu, weight
 
     def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False,
-             keep_means: bool = True) -> RowSums | None:
-        """The sums at ``params``: one pass over the chunks (``eta`` and ``mu`` always come back, lazily)."""
+             keep_means: bool = True, origin=None) -> RowSums | None:
+        """The sums at ``params``: one pass over the chunks (``eta`` and ``mu`` always come back, lazily).
+
+        ``origin``: the coefficients the IRLS step to ``params`` started from
+        (None: the family's starting means), where the estimated dispersion
+        takes its working weights (see :func:`_dispersion_extras`).
+        """
         import dask
 
         shared = block_family(family, None)  # each task gets its own block of trials, not the whole array
@@ -305,7 +309,6 @@ class DaskBackend:
         # The null model's deviance does not change between passes: it travels with the first pass that knows
         # the null model's means, and is reused after that.
         null = self.null if self.null_deviance is None else None
-        origin = self._origin(params) if family.estimated_dispersion else None
         parts = [dask.delayed(_chunk_sums)(shared, xb, yb, wb, ob, tb, params, None, None, observed, False, check,
                                            null, first, origin)
                  for (xb, yb, wb, ob, tb), check in zip(self._chunks(family), checks)]
@@ -325,27 +328,9 @@ class DaskBackend:
         total.eta, total.mu, total.working_weights = self._lazy_fit(shared, eta, mu)
         return total
 
-    def _origin(self, params):
-        """The coefficients the IRLS step to ``params`` started from (None: the starting means).
-
-        A step's first pass starts from the last pass; a halved step's pass,
-        ``(candidate + origin) / 2`` (:func:`glm_lib._engine._irls._halve_until_valid`),
-        from the same origin as the pass it halves. The estimated dispersion
-        needs the working weights there (see :func:`_dispersion_extras`).
-        """
-        origin = None
-        if self.last_pass is not None:
-            last, last_origin = self.last_pass
-            halved = last_origin is not None and np.array_equal(params, 0.5 * (last + last_origin))
-            origin = last_origin if halved else last
-        self.last_pass = (np.array(params, dtype=float), origin)
-        return origin
-
     def start_sums(self, family: Family, observed: bool = False) -> RowSums | None:
         """The sums at the family's starting means (R's ``mustart``), chunk by chunk."""
         import dask
-
-        self.last_pass = None  # the next step starts from the starting means
 
         shared = block_family(family, None)
         checks, _ = self._checks()
