@@ -224,3 +224,65 @@ def test_a_fit_reads_the_data_iterations_plus_one_times(family):
     np.testing.assert_allclose(summary[0], eager.bse, rtol=1e-9)
     np.testing.assert_allclose(summary[1:4], (eager.null_deviance, eager.pearson_chi2, eager.aic), rtol=1e-9)
     assert lazy.n_iter == eager.n_iter
+
+
+def test_a_gaussian_fit_reads_the_data_iterations_plus_one_times():
+    """The dispersion and the perfect-fit check ride on the IRLS passes too: no read of X or y of their own."""
+    import dask
+
+    rng = np.random.default_rng(8)
+    n, p, rows = 4000, 3, 1000
+    X_full = np.column_stack([np.ones(n), rng.standard_normal((n, p - 1))])
+    y_full = X_full @ np.array([1.0, 2.0, 3.0]) + rng.standard_normal(n)
+    reads = []
+
+    def source(values):  # each call is one read of one chunk of X or y
+        def chunk(block_info=None):
+            start, stop = block_info[None]["array-location"][0]
+            reads.append(start)
+            return values[start:stop]
+        return chunk
+
+    X = da.map_blocks(source(X_full), dtype=float, chunks=((rows,) * (n // rows), (p,)))
+    y = da.map_blocks(source(y_full), dtype=float, chunks=((rows,) * (n // rows),))
+    with dask.config.set(scheduler="synchronous"):
+        lazy = gl.fit(X, y, family=gl.Gaussian())
+        summary = (lazy.bse, lazy.dispersion, lazy.pearson_chi2, lazy.null_deviance)
+    # X and y of every chunk are read together, once per pass: the start and each iteration.
+    assert len(reads) == 2 * (lazy.n_iter + 1) * (n // rows)
+    eager = gl.fit(X_full, y_full, family=gl.Gaussian())
+    np.testing.assert_allclose(summary[0], eager.bse, rtol=1e-9)
+    np.testing.assert_allclose(summary[1:], (eager.dispersion, eager.pearson_chi2, eager.null_deviance), rtol=1e-9)
+    assert lazy.n_iter == eager.n_iter
+
+
+@pytest.mark.parametrize("family, start", [(gl.Gamma("inverse"), None), (gl.InverseGaussian(), None),
+                                           (gl.InverseGaussian(), [0.1, 2.0, 1.0]),
+                                           (gl.Gamma("inverse"), [3.0, 3.0, -1.0])])
+def test_dispersion_from_the_passes_uses_the_last_steps_working_weights(family, start):
+    """R's dispersion takes the working weights where the last step started, also after halved steps.
+
+    With these links the weights change with the coefficients, so the weights at the accepted
+    coefficients (Pearson's X^2 / df) differ from R's by 3e-8 to 3e-5; the two starts force halvings.
+    """
+    rng = np.random.default_rng(5)
+    n = 3000
+    X = np.column_stack([np.ones(n), rng.uniform(0, 2, n), rng.integers(0, 2, n)])
+    y = rng.gamma(2.0, 1 / (0.5 + 0.3 * X[:, 1] + 0.2 * X[:, 2]) / 2.0)
+    weights = rng.integers(1, 4, n).astype(float)
+    eager = gl.fit(X, y, family=family, weights=weights, start=start)
+    lazy = gl.fit(_dask(X), _dask(y), family=family, weights=_dask(weights), start=start)
+    assert abs(eager.dispersion / (eager.pearson_chi2 / eager.df_resid) - 1) > 1e-8
+    assert lazy.dispersion == pytest.approx(eager.dispersion, rel=1e-12)
+    assert_same_fit(lazy, eager)
+
+
+def test_perfect_fit_warns_on_dask_arrays():
+    rng = np.random.default_rng(2)
+    X = np.column_stack([np.ones(2000), rng.standard_normal(2000)])
+    y = X @ np.array([1.0, 2.0])
+    with pytest.warns(gl.PerfectFitWarning):
+        gl.fit(_dask(X), _dask(y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gl.PerfectFitWarning)
+        gl.fit(_dask(X), _dask(y + rng.standard_normal(2000) * 1e-6))

@@ -466,8 +466,12 @@ class NumpyBackend:
         return self._kernels[kind]
 
     def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False,
-             light: bool = False, keep_means: bool = False, start: bool = False) -> RowSums | None:
+             light: bool = False, keep_means: bool = False, start: bool = False, origin=None) -> RowSums | None:
         """The sums at ``params`` (or at the means ``mu`` with ``params=None``).
+
+        ``origin`` (the coefficients the IRLS step started from) is not needed
+        here: the results compute the dispersion from the per-row arrays (the
+        dask backend, which keeps none, uses it).
 
         ``start``: at the family's starting means, computed block by block
         (``params``, ``eta`` and ``mu`` None; see :meth:`start_sums`).

@@ -8,9 +8,10 @@ and p-sized results (on the cluster); only those small sums reach the client,
 where the p x p system is solved. A fit reads the data iterations + 1 times:
 the validation, the intercept test and the null model's mean ride on the start
 pass (with the log-likelihood's part free of the means, so that every later
-pass's log-likelihood follows from its deviance), Pearson's X^2 and the
-separation trigger on every IRLS pass, the null deviance on the first one
-(``RowSums.extras``). Fitted means,
+pass's log-likelihood follows from its deviance), Pearson's X^2, the
+separation trigger and, for families with an estimated dispersion, the sums
+behind the dispersion and the perfect-fit check on every IRLS pass, the null
+deviance on the first one (``RowSums.extras``). Fitted means,
 linear predictors and working weights stay lazy dask arrays.
 
 Whichever scheduler is active is used: dask's default threads, or a
@@ -147,7 +148,7 @@ class _PendingCheck:
 
 
 def _chunk_sums(family, X, y, weights, offset, trials, params, eta, mu, observed, start, check=None, null=None,
-                learn=False):
+                learn=False, origin=None):
     """One chunk's IRLS sums (the in-memory backend on the chunk), without per-row arrays.
 
     What the results and checks need travels in ``extras``: the start pass
@@ -157,6 +158,8 @@ def _chunk_sums(family, X, y, weights, offset, trials, params, eta, mu, observed
     pass at coefficients adds Pearson's X^2, the log-likelihood (families of
     fixed dispersion), the separation trigger and, when ``null`` gives the
     null model's means (``("mean", value)`` or ``("offset", None)``), its deviance.
+    For a family with an estimated dispersion it also adds the sums of
+    :func:`_dispersion_extras` at the step's ``origin`` (see there).
     """
     extras = {}
     if check is not None:
@@ -189,9 +192,33 @@ def _chunk_sums(family, X, y, weights, offset, trials, params, eta, mu, observed
             if null is not None:
                 null_mu = np.full_like(y, null[1]) if null[0] == "mean" else family.link.inverse(offset)
                 extras["null_deviance"] = family.deviance(y, null_mu, weights)
+            if family.estimated_dispersion:
+                extras.update(_dispersion_extras(family, X, y, weights, offset, sums.eta, mu, origin))
     sums.eta = sums.mu = sums.working_weights = None  # only the small sums travel
     sums.extras = extras
     return sums
+
+
+def _dispersion_extras(family, X, y, weights, offset, eta, mu, origin) -> dict:
+    """One chunk's sums behind the estimated dispersion and the perfect-fit check, at a pass's means.
+
+    R's dispersion (``summary.glm``) adds the working weights of the last IRLS
+    step, taken at the coefficients the step started from (``origin``; None
+    for the family's starting means), times the squared working residuals at
+    the accepted coefficients: a sum over rows once both are known in the
+    same pass. The perfect-fit check needs ``sum mu^2`` over the rows with
+    positive weight.
+    """
+    if origin is None:
+        origin_mu = family.starting_mu(y, weights)
+        origin_eta = family.link.link(origin_mu)
+    else:
+        origin_eta = X @ origin + offset
+        origin_mu = family.link.inverse(origin_eta)
+    origin_weight = working_weights(family, origin_eta, origin_mu, weights)[0]
+    residual = (y - mu) / family.link.inverse_deriv(eta)
+    return {"dispersion_sum": float(np.sum(origin_weight * np.square(residual))),
+            "sum_mu2_used": float(np.sum(np.square(mu) * (weights > 0)))}
 
 
 def _fixed_dispersion_likelihood(family: Family) -> bool:
@@ -268,8 +295,13 @@ class DaskBackend:
         return eta, mu, weight
 
     def sums(self, family: Family, params, eta=None, mu=None, observed: bool = False,
-             keep_means: bool = True) -> RowSums | None:
-        """The sums at ``params``: one pass over the chunks (``eta`` and ``mu`` always come back, lazily)."""
+             keep_means: bool = True, origin=None) -> RowSums | None:
+        """The sums at ``params``: one pass over the chunks (``eta`` and ``mu`` always come back, lazily).
+
+        ``origin``: the coefficients the IRLS step to ``params`` started from
+        (None: the family's starting means), where the estimated dispersion
+        takes its working weights (see :func:`_dispersion_extras`).
+        """
         import dask
 
         shared = block_family(family, None)  # each task gets its own block of trials, not the whole array
@@ -278,7 +310,7 @@ class DaskBackend:
         # the null model's means, and is reused after that.
         null = self.null if self.null_deviance is None else None
         parts = [dask.delayed(_chunk_sums)(shared, xb, yb, wb, ob, tb, params, None, None, observed, False, check,
-                                           null, first)
+                                           null, first, origin)
                  for (xb, yb, wb, ob, tb), check in zip(self._chunks(family), checks)]
         total = self._reduce(parts)
         if total is None:

@@ -54,7 +54,7 @@ def _halve_until_valid(backend, family, params_old, params_new, deviance_old, ch
     """
     candidate = params_new
     for _ in range(_MAX_HALVINGS + 1):
-        sums = backend.sums(family, candidate, observed=observed, keep_means=keep_means)
+        sums = backend.sums(family, candidate, observed=observed, keep_means=keep_means, origin=params_old)
         if sums is not None:
             rise = sums.deviance - deviance_old
             if not check_rise or rise <= 1e-10 * (abs(deviance_old) + 0.1):

@@ -283,14 +283,19 @@ def _warn_if_perfect_fit(family: Family, state: _State, weights: np.ndarray, n_p
     """Warn when an estimated dispersion is (essentially) zero, with R's summary.lm threshold."""
     if not family.estimated_dispersion:
         return
-    used = weights > 0  # numpy or dask: only elementwise operations and reductions here
-    count = int(used.sum())
+    # The size of the means, mean(mu^2) over the rows in use (= mean^2 + spread). On dask its sum
+    # travelled with the passes, so the check reads no data.
+    extras = getattr(state, "extras", None) or {}
+    if "sum_mu2_used" in extras and "nobs" in extras:
+        count, sum_mu2 = int(extras["nobs"]), float(extras["sum_mu2_used"])
+    else:
+        used = weights > 0  # numpy or dask: only elementwise operations and reductions here
+        count, sum_mu2 = int(used.sum()), float((state.mu**2 * used).sum())
     df_resid = count - n_params
     if df_resid <= 0:
         return  # no dispersion to estimate; results.py says so
-    mean = float((state.mu * used).sum()) / count
-    spread = float((((state.mu - mean) ** 2) * used).sum()) / count
-    if state.deviance / df_resid <= (mean**2 + spread) * 1e-30:
+    size = sum_mu2 / count
+    if state.deviance / df_resid <= size * 1e-30:
         warnings.warn(
             f"essentially perfect fit: the residual deviance is {state.deviance:.3g}, so the estimated "
             f"dispersion of the {family.name} family is 0 and the standard errors, tests and log-likelihood "

@@ -194,6 +194,8 @@ class GLMResults:
             )
         # R's summary.glm: the last IRLS step's working weights times squared
         # working residuals, equal to Pearson X^2 / df up to the convergence tolerance.
+        if "dispersion_sum" in self._extras:  # dask: the same sum, carried by the last pass
+            return float(self._extras["dispersion_sum"]) / self.df_resid
         return float(np.sum(self.working_weights * np.square(self.resid_working))) / self.df_resid
 
     def _null_model(self) -> tuple[float, int]:
