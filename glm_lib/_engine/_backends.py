@@ -288,8 +288,9 @@ class _CanonicalKernel:
     def in_range(self, eta: np.ndarray) -> bool:
         return bool(self.low <= eta.min() and eta.max() <= self.high)  # False for NaN
 
-    def block(self, X, y, weights, offset, eta, mu, weight, light: bool = False, start: bool = False):
-        """Fill ``mu`` and ``weight`` (views of the whole-data vectors) and return this block's sums.
+    def block(self, X, y, weights, offset, eta, mu, weight, light: bool = False, start: bool = False,
+              keep: bool = True):
+        """Fill ``weight`` (and ``mu`` when ``keep``; views of the whole-data vectors) and return this block's sums.
 
         ``eta`` is the block's linear predictor, already in range. Returns
         ``(deviance part, gram, rhs, score, Pearson's X^2)``; the deviance part
@@ -298,6 +299,9 @@ class _CanonicalKernel:
         ``gram`` either. ``start``: the weights may be equal to rounding (0/1
         binomial responses start at means 1/4 and 3/4, both with V = 3/16), and
         then X'WX is their common value times X'X, with no scaled copy of the block.
+        ``keep``: the caller keeps the means; otherwise ``mu`` is not written
+        and Pearson's X^2 (None) is not formed, which a pass that will not end
+        the iterations never needs.
         """
         n = X.shape[0]
         e, q, resid, wy = (row[:n] for row in self.scratch)
@@ -307,26 +311,31 @@ class _CanonicalKernel:
         else:
             np.multiply(weights, y, out=wy)
         if self.kind == "poisson":
-            np.exp(eta, out=mu)
-            variance = mu  # V(mu) = mu'(eta) = mu
-            deviance = (np.sum(mu) if weights is None else weights @ mu) - wy @ eta
+            # Without prior weights W = V(mu) = mu'(eta) = mu: one vector serves as all three.
+            means = np.exp(eta, out=weight if weights is None else mu)
+            variance = means
+            deviance = (np.sum(means) if weights is None else weights @ means) - wy @ eta
         else:
             np.exp(eta, out=e)
             np.add(e, 1.0, out=q)
             np.reciprocal(q, out=q)  # 1 / (1 + e) = 1 - mu
-            np.multiply(e, q, out=mu)
-            variance = np.multiply(mu, q, out=q)  # mu (1 - mu), no cancellation
+            means = np.multiply(e, q, out=mu)
+            # mu (1 - mu), no cancellation; without prior weights it is W itself.
+            variance = np.multiply(means, q, out=weight if weights is None else q)
             np.log1p(e, out=e)  # log(1 + e^eta)
             deviance = (np.sum(e) if weights is None else weights @ e) - wy @ eta
-        if weights is None:
-            np.copyto(weight, variance)
-        else:
+        if weights is not None:
             np.multiply(weights, variance, out=weight)
-        np.subtract(y, mu, out=w_resid)
-        np.divide(w_resid, variance, out=resid)  # working residual (y - mu) / mu'(eta)
+        if keep and means is not mu:
+            np.copyto(mu, means)
+        np.subtract(y, means, out=w_resid)
+        pearson = None
+        if keep:
+            np.divide(w_resid, variance, out=resid)  # working residual (y - mu) / mu'(eta)
         if weights is not None:
             w_resid *= weights  # W r = w (y - mu)
-        pearson = float(w_resid @ resid)  # sum w (y - mu)^2 / V(mu)
+        if keep:
+            pearson = float(w_resid @ resid)  # sum w (y - mu)^2 / V(mu)
         if not start:
             # At coefficients X'Wz = X'WX beta + X'W r (eta - offset = X beta), which the
             # caller forms from the sums: the block needs only the score X'W r, one gemv.
@@ -486,7 +495,8 @@ class NumpyBackend:
         whole-data vectors a pass costs more than the rare fit that needs them
         from such a pass (the start's are never needed). At coefficients, a
         fit whose every block took the canonical kernel also carries Pearson's
-        X^2 in ``extras["pearson"]`` (one dot product per block).
+        X^2 in ``extras["pearson"]`` when the pass keeps its means (one dot
+        product per block; the passes that may end the iterations do).
         """
         n, p = self.X.shape
         # The fast kernel needs the linear predictor: coefficients, or the start's eta (it then
@@ -524,10 +534,10 @@ class NumpyBackend:
                             eta_block += offset
                     if kernel.in_range(eta_block):
                         part = kernel.block(X_block, self.y[rows], weights, offset, eta_block, mu_out, weight_out,
-                                            light, params is None)
+                                            light, params is None, keep)
                         deviance += part[0]
                         if pearson is not None:
-                            pearson += part[4]
+                            pearson = None if part[4] is None else pearson + part[4]
                         if params is None:
                             gram += part[1]
                             rhs += part[2]
