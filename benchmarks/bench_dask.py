@@ -24,7 +24,7 @@ IRLS pass per row within 2x the in-memory pass's; time linear in N; the data
 read iterations + 1 times; faster than dask-ml's Newton at 5e6 and 2e7 rows.
 
 Usage: python benchmarks/bench_dask.py [--sizes 5e6 1e7 2e7] [--cols P] [--chunk ROWS] [--memory-limit 1GiB]
-       [--no-dask-ml]
+       [--no-dask-ml] [--workers 2]
 """
 
 from __future__ import annotations
@@ -155,6 +155,9 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=250_000)
     parser.add_argument("--memory-limit", default="1GiB")
     parser.add_argument("--no-dask-ml", action="store_true")
+    # Two workers on this 2-core machine raise the load average to about 3 by themselves, which the
+    # rule of a quiet machine (load <= 2) does not allow; one worker keeps it near 1.
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     import dask.array as da
@@ -171,9 +174,9 @@ def main() -> None:
         x_path, y_path = write_data(directory, largest, cols, chunk)
         print(f"wrote {largest:,} rows x {cols} columns ({largest * (cols + 1) * 8 / 2**30:.2f} GiB) "
               f"in {time.perf_counter() - start:.0f} s")
-        with LocalCluster(n_workers=2, threads_per_worker=1, memory_limit=args.memory_limit,
+        with LocalCluster(n_workers=args.workers, threads_per_worker=1, memory_limit=args.memory_limit,
                           dashboard_address=None) as cluster, Client(cluster) as client:
-            print(f"cluster: 2 worker processes x 1 thread, memory limit {args.memory_limit} each, "
+            print(f"cluster: {args.workers} worker process(es) x 1 thread, memory limit {args.memory_limit} each, "
                   f"chunks of {chunk:,} rows ({chunk * cols * 8 / 2**20:.0f} MiB)\n")
             print(f"{'N':>12}{'GiB':>7}{'fit s':>8}{'s/1e6':>7}{'iter':>6}{'passes':>8}{'pass s':>8}{'per row':>9}"
                   f"{'vs memory':>11}{'peak RSS/worker MiB':>21}{'dask-ml s':>11}{'ml/gl':>7}   load")
