@@ -13,7 +13,9 @@ from scipy import linalg
 _BLOCK_ROWS = 1 << 15  # rows per block when forming X'WX: bounded extra memory
 
 
-_RANK_TOL = 1e-7  # R's default tolerance for the pivoted QR in glm.fit
+# R's lm tolerance for the pivoted QR. R's glm.fit uses min(1e-7, epsilon / 1000) = 1e-11, which a
+# check on X'WX (squared residuals, compared with tol^2) cannot resolve in double precision.
+_RANK_TOL = 1e-7
 
 
 def weighted_gram(X: np.ndarray, weights: np.ndarray) -> np.ndarray:
