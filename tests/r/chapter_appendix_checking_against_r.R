@@ -1,0 +1,77 @@
+# R's numbers for the appendix on checking against R (chapters/appendix_checking_against_r.ipynb).
+# The appendix is about what R prints after its default stopping rule, so every model is fitted
+# with R's default glm.control() (default_control), as `glm(...)` without `control` does, and
+# again with glm.control(epsilon = 1e-12, maxit = 100) (tight), where the standard errors and
+# the dispersion no longer carry the lag of the last IRLS step's working weights. Besides the
+# numbers to full precision, the fixture holds the text R prints for them:
+#   - coef(summary(fit)) printed by print.default (7 significant digits, one format per column),
+#   - the coefficient table of summary(fit) (printCoefmat), read off its printed lines,
+#   - the dispersion at R's default 7 significant digits.
+# Models: Dobson's table (?glm), the Pima women (glm_lib/data/pima.csv, checked equal to
+# rbind(MASS::Pima.tr, MASS::Pima.te)), the Challenger O-rings (glm_lib/data/challenger.csv,
+# checked equal to na.omit(vcd::SpaceShuttle)), the clotting times of lot 1 (gamma, inverse and
+# log links) and the horseshoe crabs with at least one satellite (glm_lib/data/crabs.csv).
+# Run from the repository root: Rscript tests/r/chapter_appendix_checking_against_r.R
+source("tests/r/_common.R")
+suppressPackageStartupMessages(library(MASS))
+
+tight <- glm.control(epsilon = 1e-12, maxit = 100)
+data_file <- function(name) read.csv(file.path("glm_lib", "data", paste0(name, ".csv")))
+
+dobson <- data_file("dobson")
+dobson$outcome <- factor(dobson$outcome); dobson$treatment <- factor(dobson$treatment)
+pima <- data_file("pima")
+mass_pima <- rbind(MASS::Pima.tr, MASS::Pima.te)
+stopifnot(isTRUE(all.equal(unname(as.list(pima[, 1:7])), unname(as.list(mass_pima[, 1:7])))),
+          all((mass_pima$type == "Yes") == (pima$diabetes == 1)))
+challenger <- data_file("challenger")
+shuttle <- na.omit(vcd::SpaceShuttle)
+stopifnot(all(shuttle$Temperature == challenger$temp), all(shuttle$nFailures == challenger$distressed))
+clotting <- data_file("clotting")
+crabs <- data_file("crabs")
+crabs$any_satellite <- as.integer(crabs$satellites > 0)
+
+# The coefficient table as print(coef(summary(fit))) shows it, and as summary(fit) shows it.
+printed_columns <- function(fit) {
+  cs <- coef(summary(fit))
+  list(estimate = as.list(trimws(format(cs[, 1], digits = 7))), se = as.list(trimws(format(cs[, 2], digits = 7))))
+}
+summary_columns <- function(fit) {
+  lines <- capture.output(print(summary(fit)))
+  rows <- lapply(rownames(coef(summary(fit))), function(name) {
+    line <- lines[startsWith(lines, paste0(name, " "))]
+    stopifnot(length(line) == 1)
+    strsplit(trimws(line), " +")[[1]][2:3]
+  })
+  names(rows) <- rownames(coef(summary(fit)))
+  list(estimate = lapply(rows, `[`, 1), se = lapply(rows, `[`, 2))
+}
+record <- function(fit) {
+  s <- summary(fit)
+  list(coefficients = as.list(coef(fit)), se = setNames(as.list(s$coefficients[, 2]), rownames(s$coefficients)),
+       deviance = deviance(fit), dispersion = s$dispersion, iterations = fit$iter,
+       printed = printed_columns(fit), summary_printed = summary_columns(fit),
+       dispersion_printed = format(s$dispersion, digits = 7))
+}
+
+fits <- function(control) {
+  pima_fit <- glm(diabetes ~ glu + bmi, family = binomial, data = pima, control = control)
+  profile_ci <- suppressMessages(confint(pima_fit))   # MASS's confint.glm: profile likelihood
+  wald_ci <- confint.default(pima_fit)
+  list(
+    dobson = record(glm(counts ~ outcome + treatment, family = poisson, data = dobson, control = control)),
+    pima = c(record(pima_fit), list(
+      confint_profile = list(lower = as.list(profile_ci[, 1]), upper = as.list(profile_ci[, 2])),
+      confint_wald = list(lower = as.list(wald_ci[, 1]), upper = as.list(wald_ci[, 2])),
+      confint_wald_printed = list(lower = as.list(trimws(format(wald_ci[, 1], digits = 7))),
+                                  upper = as.list(trimws(format(wald_ci[, 2], digits = 7)))))),
+    challenger = record(glm(cbind(distressed, n - distressed) ~ temp, family = binomial,
+                            data = challenger, control = control)),
+    clotting_inverse = record(glm(lot1 ~ log(u), family = Gamma, data = clotting, control = control)),
+    clotting_log = record(glm(lot1 ~ log(u), family = Gamma(link = "log"), data = clotting, control = control)),
+    crabs = record(glm(any_satellite ~ width, family = binomial, data = crabs, control = control))
+  )
+}
+
+write_fixture(list(r_version = R.version.string, default_control = fits(glm.control()), tight = fits(tight)),
+              "chapter_appendix_checking_against_r")
