@@ -146,9 +146,10 @@ def fit(
         # Checked against the full design: with drop_aliased the aliased entries are dropped below.
         start = as_vector(start, X.shape[1], "start", per="columns")
 
-    # R checks the rank on the first IRLS step's weighted design; doing the same
-    # lets that step reuse the Gram matrix. (Positive working weights span the
-    # same columns as the prior weights.)
+    # R's QR checks the rank at every IRLS step and reports the last; the rank
+    # cannot change while the working weights stay positive (they span the same
+    # columns as the prior weights), so the first step's Gram matrix decides it
+    # here and that step reuses it.
     initial, backend = None, as_backend(X, y_vec, prior_weights, offset)
     if pending_check is not None:
         # On dask the input checks travel with the first pass (the start, or the sums at start=).
