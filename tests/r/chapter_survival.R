@@ -4,7 +4,8 @@
 # log-log Greenwood interval at day 365; the Cox fit with Efron's ties; the score (log-rank)
 # tests of sex; the Poisson GLM on every piece of follow-up before the last death; grouped
 # months as a binomial GLM with the complementary log-log link; a time-varying effect of sex
-# (coxph's tt); delayed entry (Cox and piecewise-exponential fits); and the ECOG exercise.
+# (coxph's tt); delayed entry (Cox and piecewise-exponential fits); and the ECOG exercise (Cox and
+# Weibull fits, each with and without ph_ecog).
 # Data: glm_lib/data/lung.csv, coded as glm_lib's loader codes it (status 1 died, 0 censored).
 # Run from the repository root: Rscript tests/r/chapter_survival.R
 source("tests/r/_common.R")
@@ -80,6 +81,10 @@ pe_delayed <- glm(event ~ factor(interval) + female + age + offset(log(time - en
 ecog <- subset(lung, !is.na(ph_ecog))
 cox_ecog <- coxph(Surv(time, event) ~ female + age + ph_ecog, data = ecog, ties = "breslow", control = cox_control)
 cox_ecog_base <- coxph(Surv(time, event) ~ female + age, data = ecog, ties = "breslow", control = cox_control)
+survreg_control <- survreg.control(rel.tolerance = 1e-12, maxiter = 100)
+survreg_record <- function(fit) list(coefficients = as.list(coef(fit)), scale = fit$scale, loglik = fit$loglik[2])
+weib_ecog <- survreg(Surv(time, event) ~ female + age + ph_ecog, data = ecog, control = survreg_control)
+weib_ecog_base <- survreg(Surv(time, event) ~ female + age, data = ecog, control = survreg_control)
 
 write_fixture(list(
   kaplan_meier = kaplan_meier,
@@ -93,5 +98,7 @@ write_fixture(list(
                  poisson_all_pieces = c(glm_coef_record(pe_delayed, c("female", "age")),
                                         n_rows = nrow(delayed_pieces))),
   ecog = list(n_patients = nrow(ecog), coxph_breslow = cox_record(cox_ecog),
-              coxph_breslow_sex_age = cox_record(cox_ecog_base))
+              coxph_breslow_sex_age = cox_record(cox_ecog_base),
+              survreg_weibull = survreg_record(weib_ecog),
+              survreg_weibull_sex_age = survreg_record(weib_ecog_base))
 ), "chapter_survival")
