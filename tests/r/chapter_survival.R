@@ -5,7 +5,8 @@
 # tests of sex; the Poisson GLM on every piece of follow-up before the last death; grouped
 # months as a binomial GLM with the complementary log-log link; a time-varying effect of sex
 # (coxph's tt); delayed entry (Cox and piecewise-exponential fits); and the ECOG exercise (Cox and
-# Weibull fits, each with and without ph_ecog).
+# Weibull fits, each with and without ph_ecog); the martingale and deviance residuals of the Breslow Cox
+# fit of sex and age, one per patient in file order.
 # Data: glm_lib/data/lung.csv, coded as glm_lib's loader codes it (status 1 died, 0 censored).
 # Run from the repository root: Rscript tests/r/chapter_survival.R
 source("tests/r/_common.R")
@@ -38,6 +39,11 @@ kaplan_meier <- list(
 
 # Cox model of sex and age with Efron's handling of ties (coxph's default).
 cox_efron <- coxph(Surv(time, event) ~ female + age, data = lung, ties = "efron", control = cox_control)
+
+# Martingale and deviance residuals (Therneau et al., 1990) of the Breslow Cox fit of sex and age.
+cox_breslow <- coxph(Surv(time, event) ~ female + age, data = lung, ties = "breslow", control = cox_control)
+cox_residuals <- list(martingale = unname(residuals(cox_breslow, type = "martingale")),
+                      deviance = unname(residuals(cox_breslow, type = "deviance")))
 
 # Score tests of sex alone: Breslow's partial likelihood (binomial variance at tied deaths),
 # the exact partial likelihood and survdiff's log-rank test (both hypergeometric variance).
@@ -89,6 +95,7 @@ weib_ecog_base <- survreg(Surv(time, event) ~ female + age, data = ecog, control
 write_fixture(list(
   kaplan_meier = kaplan_meier,
   coxph_efron = cox_record(cox_efron),
+  coxph_breslow_residuals = cox_residuals,
   logrank = logrank,
   poisson_all_pieces = c(glm_coef_record(partial, c("female", "age")), n_rows = nrow(all_pieces)),
   cloglog_months = c(glm_coef_record(cloglog, c("female", "age")), n_rows = nrow(months),
