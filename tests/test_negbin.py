@@ -96,3 +96,17 @@ def test_counts_without_overdispersion_are_refused_with_a_clear_message():
 def test_counts_are_validated():
     with pytest.raises(ValueError, match="non-negative whole-number counts"):
         gl.fit_negative_binomial(np.ones((3, 1)), [1.0, -2.0, 3.0])
+
+
+def test_aliased_column_dropped_as_without_it():
+    """drop_aliased=True: the aliased coefficient is NaN (R's NA), the rest is the fit without the column,
+    and the aliasing is reported once, not once per round of the alternation."""
+    crabs = gl.datasets.load_crabs().assign(width2=lambda d: 2.0 * d["width"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        aliased = gl.glm_nb("satellites ~ width + width2", crabs, drop_aliased=True)
+    assert sum(issubclass(w.category, gl.AliasedColumnsWarning) for w in caught) == 1
+    plain = gl.glm_nb("satellites ~ width", crabs)
+    assert np.isnan(aliased.params["width2"])
+    np.testing.assert_allclose(aliased.params[["Intercept", "width"]], plain.params, rtol=1e-10)
+    np.testing.assert_allclose(aliased.theta, plain.theta, rtol=1e-10)

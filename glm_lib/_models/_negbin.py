@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._model._errors import ConvergenceWarning
+from .._model._errors import AliasedColumnsWarning, ConvergenceWarning
 from .._model._families import NegativeBinomial, Poisson
 from .._engine._prepare import prepare_data
 from .._glm._fit import fit
@@ -198,8 +198,7 @@ def fit_negative_binomial(X, y, weights=None, offset=None, link: str = "log", to
     loglik_scale = np.sqrt(2.0 * max(1, res.df_resid))
     for _ in range(max_iter):
         family = NegativeBinomial(alpha=1.0 / theta, link=link)
-        res = fit(X, y_vec, family=family, weights=prior_weights, offset=offset_vec, tol=tol,
-                  start=res.params.to_numpy(), feature_names=names, **fit_options)
+        res = _refit(X, y_vec, family, prior_weights, offset_vec, tol, res, names, fit_options)
         theta_new, theta_se = theta_ml(y_vec, res.mu, prior_weights)
         llf = res.llf
         settled = abs(llf - previous_llf) / loglik_scale + abs(theta_new - theta) < tol
@@ -216,10 +215,23 @@ def fit_negative_binomial(X, y, weights=None, offset=None, link: str = "log", to
     family = NegativeBinomial(alpha=1.0 / theta, link=link)
     family.extra_params = 1
     family.alpha_se = theta_se / theta**2
-    res = fit(X, y_vec, family=family, weights=prior_weights, offset=offset_vec, tol=tol,
-              start=res.params.to_numpy(), feature_names=names, **fit_options)
+    res = _refit(X, y_vec, family, prior_weights, offset_vec, tol, res, names, fit_options)
     res.theta, res.theta_se = theta, theta_se
     return res
+
+
+def _refit(X, y, family, weights, offset, tol, previous, names, fit_options):
+    """The IRLS fit at a new alpha, started from the previous fit's coefficients.
+
+    With ``drop_aliased=True`` an aliased column's coefficient is NaN (R's NA);
+    the refit drops that column again, so any finite start will do there, and
+    the first fit has already warned about it.
+    """
+    start = np.nan_to_num(previous.params.to_numpy(), nan=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AliasedColumnsWarning)
+        return fit(X, y, family=family, weights=weights, offset=offset, tol=tol, start=start,
+                   feature_names=names, **fit_options)
 
 
 def glm_nb(formula: str, data: pd.DataFrame, offset=None, weights=None, **options):
