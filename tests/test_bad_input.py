@@ -682,3 +682,22 @@ def test_perfect_fit_log_likelihood_is_infinite_without_numpy_errors(family):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert res.llf == np.inf and res.aic == -np.inf
+
+
+@pytest.mark.parametrize("shift", [0.5, 3.0, 10.0])
+def test_exact_aliasing_found_where_the_gram_matrix_cannot_resolve_it(shift):
+    """x2 = x1 + shift with an intercept: X'WX loses the column's zero distance in rounding (it came out
+    near 1e-7, so the fit either ran with standard errors of 1e5 or stopped with a message about
+    separation); the QR of sqrt(W) X that decides such cases finds it."""
+    n = 20_000
+    t = np.linspace(0.0, 1.0, n)
+    x1 = 0.5 * np.sin(40 * t) + 1e-3 * np.cos(7 * t)
+    X = np.column_stack([np.ones(n), x1, x1 + shift])
+    y = np.random.default_rng(0).poisson(np.exp(0.2 + 0.3 * x1)).astype(float)
+    with pytest.raises(ValueError, match=r"rank-deficient.*x2 = "):
+        gl.fit(X, y, family=gl.Poisson())
+    with pytest.warns(gl.AliasedColumnsWarning):
+        dropped = gl.fit(X, y, family=gl.Poisson(), drop_aliased=True)
+    kept = gl.fit(X[:, :2], y, family=gl.Poisson())
+    np.testing.assert_allclose(dropped.params.to_numpy()[:2], kept.params.to_numpy(), rtol=1e-10)
+    assert np.isnan(dropped.params.to_numpy()[2])

@@ -49,36 +49,76 @@ def weighted_gram(X: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return gram
 
 
-def find_aliased_columns(X: np.ndarray, weights: np.ndarray, tol: float = _RANK_TOL, gram: np.ndarray | None = None) -> list[int]:
+# Distances computed from X'WX carry rounding of order sqrt(2^-53) times a factor that grows with the
+# rows summed (about 1e-8 to 1e-7 here), so below this relative distance the Gram matrix cannot tell
+# an aliased column from a nearly aliased one, and a QR of sqrt(W) X decides (numpy data only).
+_GRAM_RESOLUTION = 1e-4
+
+
+def find_aliased_columns(X: np.ndarray, weights: np.ndarray | None, tol: float = _RANK_TOL,
+                         gram: np.ndarray | None = None) -> list[int]:
     """Indices of columns that are (numerically) linear combinations of earlier ones.
 
-    R's ``glm.fit`` declares column j aliased when, in the QR decomposition of
-    ``sqrt(W) X``, ``|R_jj|`` falls below ``tol`` times the column's norm, and
-    moves it to the end. The same ``R`` is the Cholesky factor of ``X' W X``, so
-    the check is done on that p x p matrix (pass it as ``gram`` if you have
-    it), one column at a time, without copying X. Like R, the later of two
-    collinear columns is the one reported.
+    R declares column j aliased when, in the QR decomposition of ``sqrt(W) X``,
+    ``|R_jj|`` falls below ``tol`` times the column's norm: the column's
+    distance from the span of the earlier ones, relative to its length. The
+    same ``R`` is the Cholesky factor of ``X' W X``, so the check is first done
+    on that p x p matrix (pass it as ``gram`` if you have it), one column at a
+    time, without copying X. Distances from ``X' W X`` are only accurate to
+    about 1e-8 of the length, so when one comes out below ``_GRAM_RESOLUTION``
+    and X is in memory, a QR of ``sqrt(W) X`` (block by block, ``weights`` the
+    prior weights, None for all ones) decides instead. Like R, the later of
+    two collinear columns is the one reported.
     """
     gram = weighted_gram(X, weights) if gram is None else gram
+    distances = _gram_distances(gram)
+    if distances.min() < _GRAM_RESOLUTION and isinstance(X, np.ndarray):
+        distances = _qr_distances(X, weights)
+    return [j for j, distance in enumerate(distances) if distance <= tol]
+
+
+def _gram_distances(gram: np.ndarray) -> np.ndarray:
+    """Each column's distance from the span of the earlier non-aliased ones, relative to its length, from X'WX."""
+    p = gram.shape[0]
     squared_norms = np.diag(gram).copy()
     factor = np.zeros_like(gram)  # upper-triangular R of the kept columns
     kept: list[int] = []
-    aliased: list[int] = []
-    for j in range(X.shape[1]):
+    distances = np.zeros(p)
+    for j in range(p):
         if kept:
             k = len(kept)
             projection = linalg.solve_triangular(factor[:k, :k], gram[kept, j], trans="T", check_finite=False)
             residual = squared_norms[j] - projection @ projection
         else:
             projection, residual = np.empty(0), squared_norms[j]
-        if squared_norms[j] <= 0 or residual <= (tol**2) * squared_norms[j]:
-            aliased.append(j)
+        if squared_norms[j] <= 0:
             continue
+        distances[j] = np.sqrt(max(residual, 0.0) / squared_norms[j])
+        if distances[j] <= _RANK_TOL:
+            continue  # aliased: the later columns are measured against the kept ones only
         k = len(kept)
         factor[:k, k] = projection
         factor[k, k] = np.sqrt(residual)
         kept.append(j)
-    return aliased
+    return distances
+
+
+def _qr_distances(X: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """The relative distances |R_jj| / ||x_j|| of the QR of sqrt(W) X, its R built block by block.
+
+    Stacking R on the next block and refactoring keeps memory at one block;
+    the columns' norms are those of R's columns (Q is orthogonal).
+    """
+    n, p = X.shape
+    R = np.zeros((0, p))
+    for start in range(0, n, _BLOCK_ROWS):
+        block = X[start : start + _BLOCK_ROWS]
+        if weights is not None:
+            block = block * np.sqrt(weights[start : start + _BLOCK_ROWS])[:, None]
+        R = linalg.qr(np.vstack([R, block]), mode="r", check_finite=False)[0][:p]
+    norms = np.sqrt(np.sum(R**2, axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(norms > 0, np.abs(np.diag(R)) / norms, 0.0)
 
 
 def _describe_aliasing(X: np.ndarray, names: list[str], aliased: list[int], gram: np.ndarray | None = None) -> str:

@@ -159,7 +159,7 @@ def fit(
         gram = initial[1].gram
     else:
         gram = backend.prior_gram()
-    aliased = find_aliased_columns(X, None, gram=gram)
+    aliased = find_aliased_columns(X, prior_weights, gram=gram)
     if aliased:
         message = (
             f"X is rank-deficient: {len(aliased)} column(s) are linear combinations of others "
