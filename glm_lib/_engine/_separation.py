@@ -112,8 +112,8 @@ def _check_separation(family: Family, X, y, weights, state: _State) -> dict | No
         rows = np.isin(np.arange(y.shape[0]), separation["rows"])
         warnings.warn(
             f"{separation['kind']} separation: the fitted means of {first_rows(rows)} "
-            f"are pushed to the boundary of the {family.name} family, so some coefficients are "
-            "infinite in truth; the reported estimates and standard errors are meaningless. "
+            f"are pushed to the boundary of the {family.name} family, so the maximum-likelihood "
+            "estimates of some coefficients do not exist (they diverge); the reported estimates and standard errors are meaningless. "
             "Keep the predictor (its effect is strong, not absent) and refit with method='firth' "
             "for finite bias-reduced estimates, or use profile intervals (conf_int(method='profile'))",
             SeparationWarning,

@@ -179,7 +179,7 @@ def warning_lines(converged: bool, separation: dict | None) -> list[str]:
     if not converged:
         lines.append("WARNING: the solver did not converge.")
     if separation is not None:
-        lines.append(f"WARNING: {separation['kind']} separation detected; estimates are not finite in truth.")
+        lines.append(f"WARNING: {separation['kind']} separation detected; the maximum-likelihood estimates do not exist (they diverge).")
     return lines
 
 

@@ -617,8 +617,8 @@ def fit_multinomial(
             separation["rows"] = original_rows
             warnings.warn(
                 f"{separation['kind']} separation: the fitted class probabilities of "
-                f"{first_rows(np.isin(np.arange(n), original_rows))} are pushed to 0 or 1, so some "
-                "coefficients are infinite in truth; the reported estimates and standard errors are "
+                f"{first_rows(np.isin(np.arange(n), original_rows))} are pushed to 0 or 1, so the "
+                "maximum-likelihood estimates of some coefficients do not exist (they diverge); the reported estimates and standard errors are "
                 "meaningless. Keep the predictor (its effect is strong, not absent): merge classes, or use a penalised (e.g. Firth-type) fit",
                 SeparationWarning,
                 stacklevel=2,

@@ -482,7 +482,8 @@ def fit_ordinal(
     -----
     SeparationWarning
         When the observed categories of some rows are fitted with probability
-        1: some estimates are infinite in truth.
+        1: the maximum-likelihood estimates of some parameters do not exist
+        (they diverge).
     ConvergenceWarning
         When Newton's method stops at ``max_iter``.
 
@@ -579,7 +580,8 @@ def fit_ordinal(
     if near_one.any():
         warnings.warn(
             f"separation: the observed categories of {first_rows(np.isin(np.arange(n), np.flatnonzero(keep)[near_one]))} "
-            "are fitted with probability 1, so some coefficients or thresholds are infinite in truth and the "
+            "are fitted with probability 1, so the maximum-likelihood estimates of some coefficients or thresholds do "
+            "not exist (they diverge) and the "
             "reported estimates and standard errors are meaningless. Keep the predictor (its effect is strong, "
             "not absent): merge categories, or use a penalised fit",
             SeparationWarning,
@@ -611,7 +613,8 @@ def fit_ordinal(
             warnings.warn(
                 f"separation: level(s) {', '.join(empty_levels)} are fitted with probability 0 at "
                 f"{first_rows(vanished.any(axis=1))}: those rows' covariates never occur in that category, so the "
-                "nominal coefficients of its cut point are infinite in truth and their estimates and standard "
+                "maximum-likelihood estimates of the nominal coefficients of its cut point do not exist (they diverge) "
+                "and their estimates and standard "
                 "errors are meaningless (the log-likelihood is its supremum). Keep that term proportional, or "
                 "merge categories",
                 SeparationWarning,
