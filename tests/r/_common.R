@@ -95,3 +95,46 @@ quine_data <- function() {
   for (v in names(df)) if (is.ordered(df[[v]])) df[[v]] <- factor(df[[v]], ordered = FALSE)
   df
 }
+
+# The Berkeley admissions data with R's level order, and its Admit x Gender x Dept table
+# (tests/r/tables.R and the contingency-tables chapter).
+ucb_admissions <- function() {
+  ucb <- read.csv(file.path("glm_lib", "data", "ucb_admissions.csv"), stringsAsFactors = FALSE)
+  ucb$Admit <- factor(ucb$Admit, levels = c("Admitted", "Rejected"))
+  ucb$Gender <- factor(ucb$Gender, levels = c("Male", "Female"))
+  ucb$Dept <- factor(ucb$Dept)
+  list(data = ucb, table = xtabs(Freq ~ Admit + Gender + Dept, ucb))
+}
+
+# Breslow-Day test of a common odds ratio over the strata of a 2 x 2 x K table (DescTools is not
+# installed): the fitted a_k under the Mantel-Haenszel odds ratio from the quadratic, strata
+# without a free cell skipped; tarone = TRUE subtracts Tarone's correction.
+breslow_day_r <- function(x, tarone = FALSE) {
+  psi <- mantelhaen.test(x)$estimate
+  stat <- 0; gaps <- 0; vars <- 0; used <- 0
+  for (k in seq_len(dim(x)[3])) {
+    a <- x[1, 1, k]; m1 <- sum(x[1, , k]); n1 <- sum(x[, 1, k]); N <- sum(x[, , k])
+    if (min(m1, n1) - max(0, m1 + n1 - N) <= 0) next
+    used <- used + 1
+    # psi (m1 - e)(n1 - e) = e (N - m1 - n1 + e): (1 - psi) e^2 + (N - m1 - n1 + psi (m1 + n1)) e - psi m1 n1 = 0
+    roots <- Re(polyroot(c(-psi * m1 * n1, N - m1 - n1 + psi * (m1 + n1), 1 - psi)))
+    e <- roots[roots >= max(0, m1 + n1 - N) - 1e-9 & roots <= min(m1, n1) + 1e-9][1]
+    v <- 1 / (1 / e + 1 / (m1 - e) + 1 / (n1 - e) + 1 / (N - m1 - n1 + e))
+    stat <- stat + (a - e)^2 / v; gaps <- gaps + a - e; vars <- vars + v
+  }
+  if (tarone) stat <- stat - gaps^2 / vars
+  list(statistic = unname(stat), df = used - 1, p = unname(pchisq(stat, used - 1, lower.tail = FALSE)))
+}
+
+# The Challenger logit fit (distressed O-rings of 6 on temperature, tight control) and its fitted
+# probability at 31 F with the Wald interval on the logit scale (two chapters quote it).
+challenger_oring_fit <- function() {
+  challenger <- read.csv("glm_lib/data/challenger.csv")
+  glm(cbind(distressed, n - distressed) ~ temp, family = binomial, data = challenger, control = tight_control)
+}
+wald_forecast <- function(fit, newdata, level = 0.95) {
+  at <- predict(fit, newdata, type = "link", se.fit = TRUE)
+  z <- qnorm(1 - (1 - level) / 2)
+  list(fit = plogis(unname(at$fit)), lower = plogis(unname(at$fit - z * at$se.fit)),
+       upper = plogis(unname(at$fit + z * at$se.fit)))
+}

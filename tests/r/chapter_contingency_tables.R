@@ -8,11 +8,9 @@
 source("tests/r/_common.R")
 suppressPackageStartupMessages(library(MASS))
 
-ucb <- read.csv(file.path("glm_lib", "data", "ucb_admissions.csv"), stringsAsFactors = FALSE)
-ucb$Admit <- factor(ucb$Admit, levels = c("Admitted", "Rejected"))
-ucb$Gender <- factor(ucb$Gender, levels = c("Male", "Female"))
-ucb$Dept <- factor(ucb$Dept)
-table3 <- xtabs(Freq ~ Admit + Gender + Dept, ucb)
+berkeley <- ucb_admissions()
+ucb <- berkeley$data
+table3 <- berkeley$table
 
 # The pooled table, rows Gender, columns Admit (as the chapter prints it).
 two_way_table <- margin.table(table3, c(2, 1))
@@ -54,21 +52,6 @@ lr <- anova(fits[["conditional independence"]], fits[["homogeneous association"]
 
 # Mantel-Haenszel (no continuity correction) and Breslow-Day. The Breslow-Day statistic is written
 # out from Breslow and Day (1980, section 4.4), as tests/r/tables.R does and as
-# DescTools::BreslowDayTest computes it (DescTools is not installed here): the fitted a_k under the
-# Mantel-Haenszel odds ratio from the quadratic (polyroot).
-breslow_day_r <- function(x) {
-  psi <- mantelhaen.test(x)$estimate
-  stat <- 0
-  for (k in seq_len(dim(x)[3])) {
-    a <- x[1, 1, k]; m1 <- sum(x[1, , k]); n1 <- sum(x[, 1, k]); N <- sum(x[, , k])
-    roots <- Re(polyroot(c(-psi * m1 * n1, N - m1 - n1 + psi * (m1 + n1), 1 - psi)))
-    e <- roots[roots >= max(0, m1 + n1 - N) - 1e-9 & roots <= min(m1, n1) + 1e-9][1]
-    v <- 1 / (1 / e + 1 / (m1 - e) + 1 / (n1 - e) + 1 / (N - m1 - n1 + e))
-    stat <- stat + (a - e)^2 / v
-  }
-  df <- dim(x)[3] - 1
-  list(statistic = unname(stat), df = df, p = unname(pchisq(stat, df, lower.tail = FALSE)))
-}
 # Rows Admit, columns Gender, strata Dept (as the chapter calls glm_lib's mantelhaen).
 cmh <- mantelhaen.test(table3, correct = FALSE)
 

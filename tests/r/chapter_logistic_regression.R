@@ -21,14 +21,8 @@ budworm$sex <- factor(budworm$sex, levels = c("F", "M"))
 bud <- glm(cbind(dead, alive) ~ sex * ldose, family = binomial, data = budworm, control = tight_control)
 
 # Challenger: the fitted probability at 31 F with the Wald interval on the logit scale.
-challenger <- read.csv("glm_lib/data/challenger.csv")
-oring <- glm(cbind(distressed, n - distressed) ~ temp, family = binomial, data = challenger,
-             control = tight_control)
-at_31 <- predict(oring, data.frame(temp = 31), type = "link", se.fit = TRUE)
-z975 <- qnorm(0.975)
-forecast_31 <- list(fit = plogis(unname(at_31$fit)),
-                    lower = plogis(unname(at_31$fit - z975 * at_31$se.fit)),
-                    upper = plogis(unname(at_31$fit + z975 * at_31$se.fit)))
+oring <- challenger_oring_fit()
+forecast_31 <- wald_forecast(oring, data.frame(temp = 31))
 
 # Rat litters (VGAM's lirat): binomial, and beta-binomial with logit(mu) and logit(rho).
 rats <- read.csv("glm_lib/data/lirat.csv")

@@ -9,13 +9,8 @@ suppressPackageStartupMessages({library(MASS); library(splines)})
 
 # Challenger: the logit fit of distressed O-rings (of 6) on temperature.
 challenger <- read.csv("glm_lib/data/challenger.csv")
-oring <- glm(cbind(distressed, n - distressed) ~ temp, family = binomial, data = challenger,
-             control = tight_control)
-at_31 <- predict(oring, data.frame(temp = 31), type = "link", se.fit = TRUE)
-z975 <- qnorm(0.975)
-forecast_31 <- list(fit = plogis(unname(at_31$fit)),
-                    lower = plogis(unname(at_31$fit - z975 * at_31$se.fit)),
-                    upper = plogis(unname(at_31$fit + z975 * at_31$se.fit)))
+oring <- challenger_oring_fit()
+forecast_31 <- wald_forecast(oring, data.frame(temp = 31))
 
 # The profile-likelihood interval for the logit at 31 F (the intercept of the centred fit).
 # confint() (MASS's profile method) interpolates between grid points of the profile; the ends

@@ -4,11 +4,9 @@
 source("tests/r/_common.R")
 suppressPackageStartupMessages(library(MASS))
 
-ucb <- read.csv(file.path("glm_lib", "data", "ucb_admissions.csv"), stringsAsFactors = FALSE)
-ucb$Admit <- factor(ucb$Admit, levels = c("Admitted", "Rejected"))
-ucb$Gender <- factor(ucb$Gender, levels = c("Male", "Female"))
-ucb$Dept <- factor(ucb$Dept)
-table3 <- xtabs(Freq ~ Admit + Gender + Dept, ucb)
+berkeley <- ucb_admissions()
+ucb <- berkeley$data
+table3 <- berkeley$table
 
 models <- list(
   mutual = ~ Admit + Gender + Dept,
@@ -31,22 +29,6 @@ logit <- glm(cbind(Admitted, Rejected) ~ Gender + Dept, family = binomial,
 # as DescTools::BreslowDayTest computes it (DescTools is not installed here). A stratum whose margins
 # fix its table (a zero row or column total) carries no information on the odds ratio: it is skipped
 # and costs its degree of freedom (its term would be 0/0).
-breslow_day_r <- function(x, tarone = FALSE) {
-  psi <- mantelhaen.test(x)$estimate
-  stat <- 0; gaps <- 0; vars <- 0; used <- 0
-  for (k in seq_len(dim(x)[3])) {
-    a <- x[1, 1, k]; m1 <- sum(x[1, , k]); n1 <- sum(x[, 1, k]); N <- sum(x[, , k])
-    if (min(m1, n1) - max(0, m1 + n1 - N) <= 0) next
-    used <- used + 1
-    # psi (m1 - e)(n1 - e) = e (N - m1 - n1 + e): (1 - psi) e^2 + (N - m1 - n1 + psi (m1 + n1)) e - psi m1 n1 = 0
-    roots <- Re(polyroot(c(-psi * m1 * n1, N - m1 - n1 + psi * (m1 + n1), 1 - psi)))
-    e <- roots[roots >= max(0, m1 + n1 - N) - 1e-9 & roots <= min(m1, n1) + 1e-9][1]
-    v <- 1 / (1 / e + 1 / (m1 - e) + 1 / (n1 - e) + 1 / (N - m1 - n1 + e))
-    stat <- stat + (a - e)^2 / v; gaps <- gaps + a - e; vars <- vars + v
-  }
-  if (tarone) stat <- stat - gaps^2 / vars
-  list(statistic = unname(stat), df = used - 1, p = unname(pchisq(stat, used - 1, lower.tail = FALSE)))
-}
 htest_record <- function(h) list(statistic = unname(h$statistic), df = unname(h$parameter), p = h$p.value,
                                  estimate = if (is.null(h$estimate)) NULL else unname(h$estimate),
                                  conf_int = if (is.null(h$conf.int)) NULL else as.numeric(h$conf.int))
