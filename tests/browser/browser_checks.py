@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 400, "height": 860}
+# The book's desktop screenshots show the first screen unless SCREENSHOTS=full asks
+# for whole pages (about 3 s and 7 MB a chapter, too heavy for every run).
+FULL_PAGE_SCREENSHOTS = os.environ.get("SCREENSHOTS") == "full"
 
 # TeX that a reader should never see: delimiters and control words left in the
 # text (typeset maths is removed before looking), and $...$ pairs.
@@ -222,7 +225,7 @@ def inspect_book_page(context: BrowserContext, url: str, screenshot: Path | None
         report.raw_tex = snippets(RAW_TEX, maths["text"])
         report.images_without_alt = page.evaluate(_IMAGES_JS)
         if screenshot:
-            page.screenshot(path=str(screenshot.with_suffix(".png")))
+            page.screenshot(path=str(screenshot.with_suffix(".png")), full_page=FULL_PAGE_SCREENSHOTS)
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(300)  # the theme and course.js react to the resize
         report.phone_overflow = page.evaluate(_OVERFLOW_JS)
