@@ -6,7 +6,8 @@
 # numbers to full precision, the fixture holds the text R prints for them:
 #   - coef(summary(fit)) printed by print.default (7 significant digits, one format per column),
 #   - the coefficient table of summary(fit) (printCoefmat), read off its printed lines,
-#   - the dispersion at R's default 7 significant digits.
+#   - the dispersion at R's default 7 significant digits,
+#   - under `quoted`, the lines R prints for each call whose output the appendix quotes.
 # Models: Dobson's table (?glm), the Pima women (glm_lib/data/pima.csv, checked equal to
 # rbind(MASS::Pima.tr, MASS::Pima.te)), the Challenger O-rings (glm_lib/data/challenger.csv,
 # checked equal to na.omit(vcd::SpaceShuttle)), the clotting times of lot 1 (gamma, inverse and
@@ -73,5 +74,28 @@ fits <- function(control) {
   )
 }
 
-write_fixture(list(r_version = R.version.string, default_control = fits(glm.control()), tight = fits(tight)),
+# R's output that the appendix quotes, line by line, each produced by the very call the text names.
+quoted <- local({
+  counts <- c(18, 17, 15, 20, 10, 20, 25, 13, 12)   # ?glm's example (Dobson, 1990)
+  outcome <- gl(3, 1, 9)
+  treatment <- gl(3, 3)
+  glm.D93 <- glm(counts ~ outcome + treatment, family = poisson())
+  g <- glm(cbind(nFailures, 6 - nFailures) ~ Temperature, binomial, na.omit(vcd::SpaceShuttle))
+  clot_fit <- glm(lot1 ~ log(u), data = clotting, family = Gamma)
+  clot_log <- glm(lot1 ~ log(u), data = clotting, family = Gamma(link = "log"))
+  list(
+    dobson_coef = capture.output(print(coef(summary(glm.D93)))),
+    pima_summary = capture.output(summary(glm(type ~ glu + bmi, family = binomial,
+                                              data = rbind(MASS::Pima.tr, MASS::Pima.te)))),
+    challenger_coef_12 = capture.output(print(coef(summary(g)), digits = 12)),
+    clotting_dispersion = capture.output(print(summary(clot_fit)$dispersion)),
+    clotting_dispersion_12 = capture.output(print(summary(clot_fit)$dispersion, digits = 12)),
+    clotting_log_coef = capture.output(print(coef(clot_log))),
+    clotting_log_table = capture.output(print(coef(summary(clot_log)))),
+    clotting_log_coef_tight = capture.output(print(coef(update(clot_log, control = tight)))))
+})
+quoted <- lapply(quoted, I)   # one-line outputs stay lists of lines in the JSON
+
+write_fixture(list(r_version = R.version.string, default_control = fits(glm.control()), tight = fits(tight),
+                   quoted = quoted),
               "chapter_appendix_checking_against_r")
