@@ -11,7 +11,13 @@
 # Models: Dobson's table (?glm), the Pima women (glm_lib/data/pima.csv, checked equal to
 # rbind(MASS::Pima.tr, MASS::Pima.te)), the Challenger O-rings (glm_lib/data/challenger.csv,
 # checked equal to na.omit(vcd::SpaceShuttle)), the clotting times of lot 1 (gamma, inverse and
-# log links) and the horseshoe crabs with at least one satellite (glm_lib/data/crabs.csv).
+# log links), the horseshoe crabs with at least one satellite (glm_lib/data/crabs.csv), and a sparse
+# logistic regression on a small made-up data set (rare: x = 1, ..., 100 with events at x = 60, 80,
+# 100), where the stopping lag is larger than in the fits with much information.
+# Under `conventions`, the numbers of the appendix's list of conventions: the Rao score test of bmi
+# added to glu (Pima), R's AIC for a weighted Gaussian and the gamma fit, the gamma's maximum
+# likelihood dispersion (MASS::gamma.shape), the Challenger fit grouped and as 138 Bernoulli rows,
+# Dobson's outcome with level 3 as reference, and a fit with an aliased column.
 # Run from the repository root: Rscript tests/r/chapter_appendix_checking_against_r.R
 source("tests/r/_common.R")
 suppressPackageStartupMessages(library(MASS))
@@ -31,6 +37,7 @@ stopifnot(all(shuttle$Temperature == challenger$temp), all(shuttle$nFailures == 
 clotting <- data_file("clotting")
 crabs <- data_file("crabs")
 crabs$any_satellite <- as.integer(crabs$satellites > 0)
+rare <- data.frame(x = 1:100, y = as.integer(1:100 %in% c(60, 80, 100)))
 
 # The coefficient table as print(coef(summary(fit))) shows it, and as summary(fit) shows it.
 printed_columns <- function(fit) {
@@ -70,7 +77,8 @@ fits <- function(control) {
                             data = challenger, control = control)),
     clotting_inverse = record(glm(lot1 ~ log(u), family = Gamma, data = clotting, control = control)),
     clotting_log = record(glm(lot1 ~ log(u), family = Gamma(link = "log"), data = clotting, control = control)),
-    crabs = record(glm(any_satellite ~ width, family = binomial, data = crabs, control = control))
+    crabs = record(glm(any_satellite ~ width, family = binomial, data = crabs, control = control)),
+    rare = record(glm(y ~ x, family = binomial, data = rare, control = control))
   )
 }
 
@@ -96,6 +104,40 @@ quoted <- local({
 })
 quoted <- lapply(quoted, I)   # one-line outputs stay lists of lines in the JSON
 
+conventions <- local({
+  # Rao's score test as anova.glm computes it (R's default fits, so the restricted fit's lagged weights)
+  pima_glu <- glm(diabetes ~ glu, family = binomial, data = pima)
+  pima_both <- glm(diabetes ~ glu + bmi, family = binomial, data = pima)
+  rao <- anova(pima_glu, pima_both, test = "Rao")
+  # AIC with an estimated dispersion: a Gaussian fit with prior weights 1, ..., 9 and the gamma fit
+  gauss_w <- glm(lot1 ~ log(u), family = gaussian, data = clotting, weights = seq_len(nrow(clotting)))
+  clot_fit <- glm(lot1 ~ log(u), family = Gamma, data = clotting, control = tight)
+  # grouped binomial against the same flights as 0/1 rows (6 joints each)
+  bern <- challenger[rep(seq_len(nrow(challenger)), challenger$n), c("temp", "distressed")]
+  bern$y <- unlist(lapply(seq_len(nrow(challenger)), function(i)
+    rep(c(1L, 0L), c(challenger$distressed[i], challenger$n[i] - challenger$distressed[i]))))
+  grouped <- glm(cbind(distressed, n - distressed) ~ temp, family = binomial, data = challenger, control = tight)
+  ungrouped <- glm(y ~ temp, family = binomial, data = bern, control = tight)
+  binomial_record <- function(fit) list(coefficients = as.list(coef(fit)), deviance = deviance(fit),
+                                        null_deviance = fit$null.deviance, loglik = as.numeric(logLik(fit)),
+                                        aic = AIC(fit), nobs = nobs(fit))
+  dobson3 <- dobson; dobson3$outcome <- relevel(dobson3$outcome, ref = "3")
+  dobson_ref3 <- glm(counts ~ outcome + treatment, family = poisson, data = dobson3)
+  dobson_alias <- glm(counts ~ outcome + treatment + I(as.integer(treatment == "2")), family = poisson, data = dobson)
+  list(
+    rao = list(statistic = rao$Rao[2], p = rao[["Pr(>Chi)"]][2]),
+    aic_gaussian_weighted = list(aic = AIC(gauss_w), deviance = deviance(gauss_w), nobs = nrow(clotting),
+                                 sum_weights = sum(weights(gauss_w, "prior")), dispersion = summary(gauss_w)$dispersion),
+    aic_gamma = list(aic = AIC(clot_fit), deviance = deviance(clot_fit), nobs = nrow(clotting),
+                     dispersion = summary(clot_fit)$dispersion),
+    gamma_ml = list(shape = MASS::gamma.shape(clot_fit)$alpha, dispersion_ml = 1 / MASS::gamma.shape(clot_fit)$alpha,
+                    dispersion_deviance = deviance(clot_fit) / df.residual(clot_fit),
+                    dispersion_pearson = summary(clot_fit)$dispersion),
+    challenger_grouped = binomial_record(grouped), challenger_ungrouped = binomial_record(ungrouped),
+    dobson_ref3 = list(coefficients = as.list(coef(dobson_ref3)), deviance = deviance(dobson_ref3)),
+    dobson_aliased = list(coefficients = as.list(coef(dobson_alias)), deviance = deviance(dobson_alias)))
+})
+
 write_fixture(list(r_version = R.version.string, default_control = fits(glm.control()), tight = fits(tight),
-                   quoted = quoted),
+                   quoted = quoted, conventions = conventions),
               "chapter_appendix_checking_against_r")
