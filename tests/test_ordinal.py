@@ -319,3 +319,37 @@ def test_nominal_test_keeps_the_fit_s_nominal_terms():
     np.testing.assert_allclose(table["LRT"].iloc[1:], expected["lrt"], rtol=1e-6)
     # Each refit is nested in the all-nominal model, so none can beat its log-likelihood.
     assert table["logLik"].iloc[1:].max() < FIXTURES["housing_nominal_all"]["llf"]
+
+
+@pytest.mark.parametrize(
+    "name, formula, data, weights, bic",
+    [
+        ("housing_drop1", "Sat ~ Infl + Type + Cont", "housing", "Freq", False),
+        ("housing_interaction_drop1_bic", "Sat ~ Infl * Type + Cont", "housing", "Freq", True),
+        ("wine_temp_drop1", "rating ~ temp", "wine", None, False),
+    ],
+)
+def test_drop1_on_an_ordinal_fit_matches_r(name, formula, data, weights, bic):
+    """gl.drop1 on an ordinal fit: R's drop1 on polr (marginality respected; thresholds-only when no term is left)."""
+    expected = FIXTURES[name]
+    frame = getattr(gl.datasets, f"load_{data}")()
+    res = gl.ordinal_glm(formula, frame, weights=weights)
+    k = np.log(res.nobs) if bic else 2.0
+    table = gl.drop1(res, test="Chisq", k=k)
+    assert list(table.index) == ["<none>", *np.atleast_1d(expected["terms"]).tolist()]
+    assert np.array_equal(table["Df"].iloc[1:], np.atleast_1d(expected["df"]))
+    assert np.allclose(table["AIC"], expected["aic"], rtol=1e-9, atol=0)
+    assert np.allclose(table["LRT"].iloc[1:], np.atleast_1d(expected["lrt"]), rtol=1e-7, atol=1e-8)
+    assert np.allclose(table["Pr(>Chi)"].iloc[1:], np.atleast_1d(expected["p"]), rtol=1e-6, atol=0)
+
+
+def test_drop1_on_an_ordinal_fit_rejects_what_it_cannot_do():
+    res = gl.ordinal_glm("Sat ~ Infl + Type + Cont", gl.datasets.load_housing(), weights="Freq")
+    with pytest.raises(ValueError, match="no F test"):
+        gl.drop1(res, test="F")
+    with pytest.raises(ValueError, match="scope: Age not terms"):
+        gl.drop1(res, scope=["Age"])
+    wine = gl.datasets.load_wine()
+    direct = gl.fit_ordinal((wine["temp"] == "warm").to_numpy(float)[:, None], wine["rating"])
+    with pytest.raises(ValueError, match="made by gl.ordinal_glm"):
+        gl.drop1(direct)

@@ -99,9 +99,10 @@ def drop1(res, scope: list[str] | None = None, test: str = "none", k: float = 2.
 
     Parameters
     ----------
-    res : GLMResults
+    res : GLMResults or OrdinalResults
         The current model (a formula fit names its terms; a fit on a design
-        matrix treats each column as a term).
+        matrix treats each column as a term). An ordinal fit must come from
+        :func:`glm_lib.ordinal_glm`.
     scope : list of str, optional
         Terms to try dropping; defaults to those not contained in another term.
     test : {"none", "Chisq", "LRT", "F"}
@@ -128,6 +129,11 @@ def drop1(res, scope: list[str] | None = None, test: str = "none", k: float = 2.
 
     Notes
     -----
+    On an ordinal fit (R's ``drop1`` on a ``polr`` fit) the table has ``Df``,
+    ``AIC`` (``-2 llf + k q`` with ``q`` parameters) and, with ``test="Chisq"``,
+    ``LRT`` (twice the drop in log-likelihood) and ``Pr(>Chi)``; there is no
+    F test, and a model left with no terms keeps only its thresholds.
+
     On a fit with ``method="firth"`` the table is that of
     :func:`glm_lib.firth.penalised_lrt` (as ``logistf``'s ``drop1``): each term
     is tested by the penalised likelihood ratio, the full model refitted with
@@ -145,6 +151,8 @@ def drop1(res, scope: list[str] | None = None, test: str = "none", k: float = 2.
     >>> round(float(table.loc["outcome", "LRT"]), 4), round(float(table.loc["outcome", "Pr(>Chi)"]), 4)
     (5.4523, 0.0655)
     """
+    if hasattr(res, "_drop1"):  # a model class with its own refits (ordinal fits)
+        return res._drop1(scope, test, k)
     if getattr(res, "method", None) == "firth":
         return _drop1_firth(res, scope, test)
     test = _check(res, test, k)

@@ -50,6 +50,7 @@ from .._model._errors import ConvergenceWarning, SeparationWarning
 from .._engine._linalg import _describe_aliasing, find_aliased_columns
 from .._model._validation import as_design, as_vector, check_finite, first_rows
 from .._formula._formula import _column_or_values, _reject_missing
+from .._formula._terms import drop_scope
 
 __all__ = ["fit_ordinal", "ordinal_glm", "nominal_test", "OrdinalResults"]
 
@@ -285,6 +286,10 @@ class OrdinalResults:
         self.nominal_spec = None
         self.nominal_formula = None
         self._refit = None  # set by ordinal_glm: what nominal_test needs to refit
+
+    def _drop1(self, scope, test: str, k: float) -> pd.DataFrame:
+        # gl.drop1 dispatches here (the inference layer may not import the models layer)
+        return _drop1_ordinal(self, scope, test, k)
 
     def cov_params(self) -> pd.DataFrame:
         """Covariance of ``(beta, zeta)``: the inverse observed information (as ``vcov(polr)``)."""
@@ -754,6 +759,59 @@ def ordinal_glm(
                      "terms": _rhs_terms(matrix.model_spec),
                      "nominal_terms": [] if nominal_matrix is None else _rhs_terms(nominal_matrix.model_spec)}
     return result
+
+
+def _null_loglike(codes: np.ndarray, w: np.ndarray, K: int) -> float:
+    """The log-likelihood of the thresholds-only model: each category at its observed proportion."""
+    totals = np.bincount(codes, weights=w, minlength=K)
+    seen = totals > 0
+    return float(np.sum(totals[seen] * np.log(totals[seen] / totals.sum())))
+
+
+def _drop1_ordinal(result: OrdinalResults, scope, test: str, k: float) -> pd.DataFrame:
+    """``gl.drop1`` on an ordinal fit: refit without each term (R's ``drop1`` on a ``polr`` fit)."""
+    if test not in ("none", "Chisq", "LRT"):
+        raise ValueError(
+            f"test must be 'none', 'Chisq' or 'LRT' for an ordinal fit (its scale is fixed, so there is no F test), "
+            f"got {test!r}"
+        )
+    if not (np.isfinite(k) and k > 0):
+        raise ValueError(f"k must be a positive number (2 for AIC, log(n) for BIC), got {k!r}")
+    if result._refit is None:
+        raise ValueError("drop1 needs an ordinal fit made by gl.ordinal_glm (it refits from the formula and data)")
+    spec = result._refit
+    labels = spec["terms"]
+    scope = drop_scope(labels) if scope is None else list(scope)
+    unknown = [term for term in scope if term not in labels]
+    if unknown:
+        raise ValueError(f"scope: {', '.join(unknown)} not terms of the model ({', '.join(labels) or 'none'})")
+    rows = {"<none>": (result.n_params, result.llf)}
+    for term in scope:
+        rest = [t for t in labels if t != term]
+        if rest or spec["nominal_terms"]:
+            with warnings.catch_warnings():
+                # A submodel's own warnings (separation, say) do not change its log-likelihood.
+                warnings.simplefilter("ignore")
+                refit = ordinal_glm(
+                    f"{spec['lhs']} ~ {' + '.join(rest) if rest else '1'}", spec["data"], link=spec["link"],
+                    weights=spec["weights"],
+                    nominal=("~ " + " + ".join(spec["nominal_terms"])) if spec["nominal_terms"] else None,
+                    **spec["options"],
+                )
+            rows[term] = (refit.n_params, refit.llf)
+        else:  # only the thresholds remain
+            K = len(result.levels)
+            rows[term] = (K - 1, _null_loglike(result.codes, result.weights, K))
+    n_params = np.array([v[0] for v in rows.values()], float)
+    llf = np.array([v[1] for v in rows.values()])
+    df = np.concatenate([[np.nan], n_params[0] - n_params[1:]])
+    table = pd.DataFrame({"Df": df, "AIC": -2.0 * llf + k * n_params}, index=list(rows))
+    if test in ("Chisq", "LRT"):
+        lrt = np.maximum(0.0, 2.0 * (llf[0] - llf))
+        lrt[0] = np.nan
+        table["LRT"] = lrt
+        table["Pr(>Chi)"] = stats.chi2.sf(lrt, df)
+    return table
 
 
 def nominal_test(result: OrdinalResults) -> pd.DataFrame:

@@ -69,6 +69,12 @@ from_nominal_test <- function(fit, data, w = rep(1, nrow(data)), nominal = chara
   list(terms = terms, df = df, llf = llf, lrt = lrt, p = pchisq(lrt, df, lower.tail = FALSE))
 }
 
+# drop1 on polr fits (stats:::drop1.default refits with update(), keeping the tight control)
+from_drop1 <- function(fit, k = 2) {
+  tab <- drop1(fit, test = "Chisq", k = k)
+  list(terms = rownames(tab)[-1], df = tab$Df[-1], aic = tab$AIC, lrt = tab$LRT[-1], p = tab[["Pr(>Chi)"]][-1])
+}
+
 housing_new <- housing[housing$Sat == "Low", c("Infl", "Type", "Cont")]
 wine_new <- unique(wine[, c("temp", "contact")])
 
@@ -110,6 +116,12 @@ fixtures <- list(
     housing$Freq, nominal = "Type"),
   wine_nominal_test = from_nominal_test(
     clm(rating ~ temp + contact, data = wine, control = tight_clm), wine),
+  housing_drop1 = from_drop1(
+    polr(Sat ~ Infl + Type + Cont, data = housing, weights = Freq, Hess = TRUE, control = tight_polr)),
+  housing_interaction_drop1_bic = from_drop1(
+    polr(Sat ~ Infl * Type + Cont, data = housing, weights = Freq, Hess = TRUE, control = tight_polr),
+    k = log(sum(housing$Freq))),
+  wine_temp_drop1 = from_drop1(polr(rating ~ temp, data = wine, Hess = TRUE, control = tight_polr)),
   housing_new_rows = which(housing$Sat == "Low") - 1,
   wine_new_rows = as.integer(rownames(wine_new)) - 1
 )
