@@ -17,7 +17,8 @@
 # Under `conventions`, the numbers of the appendix's list of conventions: the Rao score test of bmi
 # added to glu (Pima), R's AIC for a weighted Gaussian and the gamma fit, the gamma's maximum
 # likelihood dispersion (MASS::gamma.shape), the Challenger fit grouped and as 138 Bernoulli rows,
-# Dobson's outcome with level 3 as reference, and a fit with an aliased column.
+# Dobson's outcome with level 3 as reference, a fit with an aliased column, and (prior_weights) the
+# weighted Gaussian fit against the same data with each row repeated as often as its weight says.
 # Run from the repository root: Rscript tests/r/chapter_appendix_checking_against_r.R
 source("tests/r/_common.R")
 suppressPackageStartupMessages(library(MASS))
@@ -124,6 +125,11 @@ conventions <- local({
   dobson3 <- dobson; dobson3$outcome <- relevel(dobson3$outcome, ref = "3")
   dobson_ref3 <- glm(counts ~ outcome + treatment, family = poisson, data = dobson3)
   dobson_alias <- glm(counts ~ outcome + treatment + I(as.integer(treatment == "2")), family = poisson, data = dobson)
+  # prior weights 1, ..., 9 against frequency weights: each row repeated w_i times
+  expanded <- clotting[rep(seq_len(nrow(clotting)), seq_len(nrow(clotting))), ]
+  gauss_expanded <- glm(lot1 ~ log(u), family = gaussian, data = expanded)
+  weight_record <- function(fit) list(coefficients = as.list(coef(fit)), se = as.list(coef(summary(fit))[, 2]),
+                                      df_residual = fit$df.residual, dispersion = summary(fit)$dispersion)
   list(
     rao = list(statistic = rao$Rao[2], p = rao[["Pr(>Chi)"]][2]),
     aic_gaussian_weighted = list(aic = AIC(gauss_w), deviance = deviance(gauss_w), nobs = nrow(clotting),
@@ -135,7 +141,8 @@ conventions <- local({
                     dispersion_pearson = summary(clot_fit)$dispersion),
     challenger_grouped = binomial_record(grouped), challenger_ungrouped = binomial_record(ungrouped),
     dobson_ref3 = list(coefficients = as.list(coef(dobson_ref3)), deviance = deviance(dobson_ref3)),
-    dobson_aliased = list(coefficients = as.list(coef(dobson_alias)), deviance = deviance(dobson_alias)))
+    dobson_aliased = list(coefficients = as.list(coef(dobson_alias)), deviance = deviance(dobson_alias)),
+    prior_weights = list(weighted = weight_record(gauss_w), expanded = weight_record(gauss_expanded)))
 })
 
 write_fixture(list(r_version = R.version.string, default_control = fits(glm.control()), tight = fits(tight),
