@@ -1,8 +1,9 @@
 # The Poisson-regression chapter (chapters/poisson_regression.ipynb): R's answers for the
 # horseshoe crabs (Poisson, MASS::glm.nb, and pscl's zero-inflated and hurdle models), the
-# ships' Poisson and quasi-Poisson fits with the offset log(service) and their tests of
-# period, and Long's biochemists (an exercise: glm.nb, zero-inflated and hurdle negative
-# binomial). Data from glm_lib/data, so R fits the chapter's rows.
+# ships' Poisson and quasi-Poisson fits with the offset log(service), their tests of period
+# and the profile-likelihood interval of type C, and Long's biochemists (an exercise:
+# glm.nb, zero-inflated and hurdle negative binomial). Data from glm_lib/data, so R fits
+# the chapter's rows.
 # Run from the repository root: Rscript tests/r/chapter_poisson_regression.R
 source("tests/r/_common.R")
 suppressPackageStartupMessages({library(MASS); library(pscl)})
@@ -67,7 +68,9 @@ write_fixture(list(
               list(theta = crab_nb$theta, se_theta = crab_nb$SE.theta, se_theta_at_fit = se_theta_at_fit,
                    aic = AIC(crab_nb))),
   ships = list(deviance = deviance(ships_full), df_residual = ships_full$df.residual,
-               pearson_chi2 = sum(residuals(ships_full, "pearson")^2)),
+               pearson_chi2 = sum(residuals(ships_full, "pearson")^2),
+               # MASS's confint.glm: the profile-likelihood interval for type C (log scale)
+               profile_type_c = as.list(setNames(confint(ships_full, "typeC", trace = FALSE), c("lower", "upper")))),
   ships_period_lr = list(deviance = period_lr$Deviance[2], df = period_lr$Df[2], p = period_lr[["Pr(>Chi)"]][2]),
   ships_period_f = list(F = period_f$F[2], df = period_f$Df[2], p = period_f[["Pr(>F)"]][2]),
   zero_models = lapply(zero_models, count_record),
