@@ -519,7 +519,10 @@ def halfnormal_envelope(res, kind: str = "deviance", n_sim: int = 19, seed: int 
     Each of ``n_sim`` responses drawn from the fitted model is refitted with
     the same design, and its sorted absolute residuals give one curve; the
     envelope is their pointwise minimum, median and maximum (Atkinson, 1985).
-    Points outside the envelope are more extreme than the model produces.
+    The envelope is pointwise: a point outside it is more extreme than the
+    model usually produces at that position, but with ``n_sim = 19`` each
+    point falls outside about one time in ten by chance, so judge the
+    pattern rather than single points.
     The refits keep the family as fitted: a negative binomial's ``alpha`` (from
     :func:`glm_lib.glm_nb`) is held at its estimate, not re-estimated.
 
