@@ -3,7 +3,7 @@
 # with R's default glm.control() (default_control), as `glm(...)` without `control` does, and
 # again with glm.control(epsilon = 1e-12, maxit = 100) (tight), where the standard errors and
 # the dispersion no longer carry the lag of the last IRLS step's working weights. Besides the
-# numbers to full precision, the fixture holds the text R prints for them:
+# numbers to 15 significant digits, the fixture holds the text R prints for them:
 #   - coef(summary(fit)) printed by print.default (7 significant digits, one format per column),
 #   - the coefficient table of summary(fit) (printCoefmat), read off its printed lines,
 #   - the dispersion at R's default 7 significant digits,
@@ -145,6 +145,35 @@ conventions <- local({
     prior_weights = list(weighted = weight_record(gauss_w), expanded = weight_record(gauss_expanded)))
 })
 
+# Which of R's other outputs inherit the lag of the working weights: the sparse fit (rare) with R's
+# default control and with the tight one, through vcov, confint.default, hatvalues, rstandard,
+# cooks.distance and predict(..., se.fit = TRUE) (all built from fit$weights or fit$qr).
+lag_outputs <- local({
+  outputs <- function(fit) {
+    pred <- predict(fit, type = "link", se.fit = TRUE)
+    wald <- confint.default(fit)
+    list(vcov_diag = unname(diag(vcov(fit))), confint_default_lower = unname(wald[, 1]),
+         confint_default_upper = unname(wald[, 2]), hatvalues = unname(hatvalues(fit)),
+         rstandard = unname(rstandard(fit)), cooks_distance = unname(cooks.distance(fit)),
+         predict_link = unname(pred$fit), predict_link_se = unname(pred$se.fit),
+         residuals_default = unname(residuals(fit)), residuals_deviance = unname(residuals(fit, type = "deviance")),
+         predict_default = unname(predict(fit)))
+  }
+  list(default = outputs(glm(y ~ x, family = binomial, data = rare)),
+       tight = outputs(glm(y ~ x, family = binomial, data = rare, control = tight)))
+})
+
+# Rows of prior weight 0 are dropped from n: the weighted Gaussian fit of the clotting times with
+# the first row's weight set to 0 (weights 0, 2, ..., 9).
+zero_weight <- local({
+  w0 <- seq_len(nrow(clotting)); w0[1] <- 0
+  fit <- suppressWarnings(glm(lot1 ~ log(u), family = gaussian, data = clotting, weights = w0))
+  s <- suppressWarnings(summary(fit))
+  list(weights = w0, df_residual = fit$df.residual, dispersion = s$dispersion,
+       se = as.list(coef(s)[, 2]), nobs = nobs(fit), nrow = nrow(clotting))
+})
+
 write_fixture(list(r_version = R.version.string, default_control = fits(glm.control()), tight = fits(tight),
-                   quoted = quoted, conventions = conventions),
+                   quoted = quoted, conventions = conventions, lag_outputs = lag_outputs,
+                   zero_weight = zero_weight),
               "chapter_appendix_checking_against_r")
