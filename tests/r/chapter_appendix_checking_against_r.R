@@ -173,7 +173,35 @@ zero_weight <- local({
        se = as.list(coef(s)[, 2]), nobs = nobs(fit), nrow = nrow(clotting))
 })
 
-write_fixture(list(r_version = R.version.string, default_control = fits(glm.control()), tight = fits(tight),
-                   quoted = quoted, conventions = conventions, lag_outputs = lag_outputs,
-                   zero_weight = zero_weight),
+# Added after the entries above (which are unchanged): (wald_estimated_phi) confint.default on a fit
+# whose dispersion is estimated, the gamma log-link clotting fit with R's default control: it uses
+# N(0, 1) quantiles, where summary() refers the Wald ratios to t; (aic_zero_weight) R's AIC of the
+# zero-weight Gaussian fit above, infinite because gaussian()$aic counts length(y) observations and
+# subtracts sum(log(wt)), and of the same fit with the zero-weight row dropped; (rao_printed) the
+# Rao statistic of the Pima test as print(anova(pima_glu, pima_both, test = "Rao")) shows it.
+added <- local({
+  clot_log <- glm(lot1 ~ log(u), data = clotting, family = Gamma(link = "log"))
+  wald <- confint.default(clot_log)
+  w0 <- seq_len(nrow(clotting)); w0[1] <- 0
+  zero_fit <- suppressWarnings(glm(lot1 ~ log(u), family = gaussian, data = clotting, weights = w0))
+  dropped_fit <- glm(lot1 ~ log(u), family = gaussian, data = clotting[w0 > 0, ], weights = w0[w0 > 0])
+  pima_glu <- glm(diabetes ~ glu, family = binomial, data = pima)
+  pima_both <- glm(diabetes ~ glu + bmi, family = binomial, data = pima)
+  rao_lines <- capture.output(print(anova(pima_glu, pima_both, test = "Rao")))
+  header <- rao_lines[startsWith(trimws(rao_lines), "Resid. Df")]
+  row_2 <- strsplit(trimws(rao_lines[startsWith(rao_lines, "2 ")]), " +")[[1]]
+  stopifnot(length(header) == 1, length(row_2) >= 7)
+  list(
+    wald_estimated_phi = list(lower = as.list(wald[, 1]), upper = as.list(wald[, 2]),
+                              df_residual = clot_log$df.residual, quantile = qnorm(0.975)),
+    aic_zero_weight = list(aic_printed = format(AIC(zero_fit)), aic_is_infinite = is.infinite(AIC(zero_fit)),
+                           nobs = nobs(zero_fit), length_y = length(zero_fit$y),
+                           aic_dropped = AIC(dropped_fit), nobs_dropped = nobs(dropped_fit)),
+    rao_printed = list(statistic_printed = row_2[6], statistic = anova(pima_glu, pima_both, test = "Rao")$Rao[2],
+                       lines = I(rao_lines)))
+})
+
+write_fixture(c(list(r_version = R.version.string, default_control = fits(glm.control()), tight = fits(tight),
+                     quoted = quoted, conventions = conventions, lag_outputs = lag_outputs,
+                     zero_weight = zero_weight), added),
               "chapter_appendix_checking_against_r")
