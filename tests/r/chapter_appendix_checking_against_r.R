@@ -1,8 +1,11 @@
 # R's numbers for the appendix on checking against R (chapters/appendix_checking_against_r.ipynb).
-# The appendix is about what R prints after its default stopping rule, so every model is fitted
-# with R's default glm.control() (default_control), as `glm(...)` without `control` does, and
-# again with glm.control(epsilon = 1e-12, maxit = 100) (tight), where the standard errors and
-# the dispersion no longer carry the lag of the last IRLS step's working weights. Besides the
+# The appendix is about what R prints after its default stopping rule, so each model whose standard
+# errors or dispersion the appendix compares with their values at the exact maximum (the seven
+# models of fits() below, and the sparse fit of lag_outputs) is fitted with R's default
+# glm.control() (default_control), as `glm(...)` without `control` does, and again with
+# glm.control(epsilon = 1e-12, maxit = 100) (tight), where the standard errors and the dispersion
+# no longer carry the lag of the last IRLS step's working weights. The other fits (conventions,
+# zero_weight, added) use one control each, as their comments say. Besides the
 # numbers to 15 significant digits, the fixture holds the text R prints for them:
 #   - coef(summary(fit)) printed by print.default (7 significant digits, one format per column),
 #   - the coefficient table of summary(fit) (printCoefmat), read off its printed lines,
@@ -201,7 +204,16 @@ added <- local({
                        lines = I(rao_lines)))
 })
 
+# Added after the entries above (which are unchanged): (quasi_aic) a quasi-family has a free
+# dispersion but no likelihood, and R's AIC of a quasi-Poisson fit of Dobson's table is NA
+# (quasipoisson()$aic returns NA), written as null.
+added_quasi <- local({
+  quasi_fit <- glm(counts ~ outcome + treatment, family = quasipoisson, data = dobson)
+  list(quasi_aic = list(aic = AIC(quasi_fit), aic_is_na = is.na(AIC(quasi_fit)),
+                        family_aic_is_na = is.na(quasipoisson()$aic(quasi_fit$y, 1, fitted(quasi_fit), 1, deviance(quasi_fit)))))
+})
+
 write_fixture(c(list(r_version = R.version.string, default_control = fits(glm.control()), tight = fits(tight),
                      quoted = quoted, conventions = conventions, lag_outputs = lag_outputs,
-                     zero_weight = zero_weight), added),
+                     zero_weight = zero_weight), added, added_quasi),
               "chapter_appendix_checking_against_r")
