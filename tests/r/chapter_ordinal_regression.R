@@ -8,7 +8,7 @@
 # Coefficient names are glm_lib's ("Infl[T.High]:Type[T.Atrium]" for R's "InflHigh:TypeAtrium").
 # Run from the repository root: Rscript tests/r/chapter_ordinal_regression.R
 source("tests/r/_common.R")
-suppressPackageStartupMessages({library(MASS); library(nnet)})
+suppressPackageStartupMessages({library(MASS); library(nnet); library(ordinal)})
 
 housing <- read.csv(file.path("glm_lib", "data", "housing.csv"), stringsAsFactors = FALSE)
 housing$Sat <- factor(housing$Sat, levels = c("Low", "Medium", "High"), ordered = TRUE)
@@ -58,10 +58,21 @@ interactions <- lapply(formulas, function(f) polr_record(fit_polr(f)))
 # Venables and Ripley's selection: stepAIC from the main effects within all two-way interactions.
 selected <- stepAIC(main, scope = ~ .^2, trace = 0)
 
+# The wine exercise: clm's profile-likelihood interval for the temperature coefficient
+# (log odds ratio), confint on a tightly converged fit.
+wine <- read.csv(file.path("glm_lib", "data", "wine.csv"), stringsAsFactors = FALSE)
+wine$rating <- factor(wine$rating, levels = 1:5, ordered = TRUE)
+wine$temp <- factor(wine$temp, levels = c("cold", "warm"))
+wine$contact <- factor(wine$contact, levels = c("no", "yes"))
+wine_fit <- clm(rating ~ temp + contact, data = wine,
+                control = clm.control(gradTol = 1e-12, relTol = 1e-12, maxIter = 1000))
+wine_profile <- confint(wine_fit, level = 0.95)  # profile intervals of the slopes
+
 write_fixture(list(
   saturated_multinom_llf = as.numeric(logLik(saturated)),
   saturated_llf = saturated_closed_form,
   g2_proportional_odds = 2 * (as.numeric(logLik(saturated)) - as.numeric(logLik(main))),
   interactions = interactions,
-  stepaic_terms = attr(terms(selected), "term.labels")
+  stepaic_terms = attr(terms(selected), "term.labels"),
+  wine_temp_profile = unname(wine_profile["tempwarm", ])
 ), "chapter_ordinal_regression")
