@@ -54,6 +54,8 @@ def documented() -> dict[str, str]:
     return pages
 
 
+# Code fenced in Markdown (```python ... ```), as in an exercise's solution.
+FENCED_CODE_RE = re.compile(r"^[ \t]*```(?:python|py|ipython3)?[ \t]*\n(.*?)^[ \t]*```", re.S | re.M)
 FROM_IMPORT_RE = re.compile(r"^\s*from (glm_lib(?:\.\w+)?) import ([\w, ()]+)$", re.M)
 MODULE_ALIAS_RE = re.compile(r"^\s*import glm_lib\.(\w+) as (\w+)$", re.M)
 
@@ -72,10 +74,15 @@ def used_objects(notebook: dict, pages: dict[str, str]) -> list[str]:
             found.append(name)
 
     for cell in notebook["cells"]:
-        # The code a learner sees: hidden checks and prose feeders do not count.
-        if cell["cell_type"] != "code" or "remove-cell" in cell.get("metadata", {}).get("tags", []):
+        # The code a learner sees: visible code cells and the code shown in Markdown (an exercise's
+        # fenced solution code); hidden checks and prose feeders do not count.
+        if "remove-cell" in cell.get("metadata", {}).get("tags", []):
             continue
         source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            source = "\n".join(FENCED_CODE_RE.findall(source))
+        elif cell["cell_type"] != "code":
+            continue
         for module, names in FROM_IMPORT_RE.findall(source):
             for item in names.replace("(", " ").replace(")", " ").split(","):
                 parts = item.split()
