@@ -92,6 +92,9 @@ survreg_record <- function(fit) list(coefficients = as.list(coef(fit)), scale = 
 weib_ecog <- survreg(Surv(time, event) ~ female + age + ph_ecog, data = ecog, control = survreg_control)
 weib_ecog_base <- survreg(Surv(time, event) ~ female + age, data = ecog, control = survreg_control)
 
+# Stratified on sex (the chapter's stratification recipe): Breslow's stratified Cox model of age.
+cox_strata <- coxph(Surv(time, event) ~ age + strata(female), data = lung, ties = "breslow", control = cox_control)
+
 write_fixture(list(
   kaplan_meier = kaplan_meier,
   coxph_efron = cox_record(cox_efron),
@@ -107,5 +110,6 @@ write_fixture(list(
   ecog = list(n_patients = nrow(ecog), coxph_breslow = cox_record(cox_ecog),
               coxph_breslow_sex_age = cox_record(cox_ecog_base),
               survreg_weibull = survreg_record(weib_ecog),
-              survreg_weibull_sex_age = survreg_record(weib_ecog_base))
+              survreg_weibull_sex_age = survreg_record(weib_ecog_base)),
+  coxph_strata_sex = cox_record(cox_strata)
 ), "chapter_survival")
