@@ -232,10 +232,12 @@ def betabinomial_glm(formula: str, data: pd.DataFrame, link: str | Link = "logit
     (``gl.glm(formula, data, family=gl.Binomial(link))``: its estimates,
     standard errors and log-likelihood). R: maximise
     ``sum(VGAM::dbetabinom(s, s + f, prob = plogis(X %*% beta), rho = rho, log = TRUE))``
-    over ``beta`` with ``optim``, standard errors from ``optimHess``; or
-    ``VGAM::vglm(cbind(s, f) ~ x, betabinomial(zero = NULL), data, offset = cbind(0, qlogis(rho)),
-    constraints = list("(Intercept)" = rbind(1, 0), x = rbind(1, 0)))``, with the
-    offset's columns in ``data``.
+    over ``beta`` with ``optim``, standard errors from its Hessian
+    (``numDeriv::hessian``, or ``optimHess`` with steps scaled to the
+    coefficients); or, with columns ``zero = 0`` and ``lrho = qlogis(rho)``
+    added to ``data``, ``VGAM::vglm(cbind(s, f) ~ x, betabinomial(zero = NULL), data,
+    offset = cbind(zero, lrho), constraints = list("(Intercept)" = rbind(1, 0), x = rbind(1, 0)))``
+    (same estimates; VGAM's standard errors again from the expected information).
 
     Examples
     --------
