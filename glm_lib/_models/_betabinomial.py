@@ -5,11 +5,13 @@ that itself varies between units as a beta distribution with mean ``mu_i``
 (``g(mu_i) = x_i' beta``) and intra-class correlation ``rho``:
 ``E(s_i) = m_i mu_i`` and ``Var(s_i) = m_i mu_i (1 - mu_i) {1 + (m_i - 1) rho}``.
 With ``c = (1 - rho) / rho`` the beta's parameters are ``mu c`` and ``(1 - mu) c``.
-``rho`` is one number, fitted on the logit scale as VGAM's ``zero = "rho"`` does.
+``rho`` is one number, fitted on the logit scale as VGAM's ``zero = "rho"`` does,
+or held at a given value (``rho=``), when only ``beta`` is fitted.
 """
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
 import numpy as np
@@ -59,12 +61,16 @@ class BetaBinomialResults:
         errors, z statistics and p-values.
     rho, rho_se : float
         The intra-class correlation and its standard error (delta method from
-        ``logit(rho)``).
+        ``logit(rho)``). With ``rho`` held fixed, ``rho`` is that value and
+        ``rho_se`` is NaN (not estimated).
     logit_rho, logit_rho_se : float
-        The same on the logit scale, where it is estimated (VGAM's ``(Intercept):2``).
+        The same on the logit scale, where it is estimated (VGAM's ``(Intercept):2``);
+        ``logit_rho_se`` is NaN when ``rho`` is held fixed.
+    rho_fixed : bool
+        Whether ``rho`` was held fixed (``betabinomial_glm(..., rho=value)``).
     llf, aic, bic : float
         Log-likelihood (with the binomial coefficients, as VGAM) and criteria
-        counting ``rho`` as a parameter.
+        counting ``rho`` as a parameter unless it is held fixed.
     df_resid : int
 
     Notes
@@ -81,20 +87,24 @@ class BetaBinomialResults:
     0.315
     """
 
-    def __init__(self, formula, names, params, cov, llf, X, s, m, link, spec, converged):
+    def __init__(self, formula, names, params, cov, llf, X, s, m, link, spec, converged, fixed_rho=None):
+        # params: the mean coefficients then logit(rho); cov: p + 1 square, or p square when rho is fixed
+        # (fixed_rho, the value itself, exactly as given)
         p = len(names)
         self.formula, self.link, self.model_spec = formula, link, spec
         self.params = pd.Series(params[:p], index=names)
         self.bse = pd.Series(np.sqrt(np.diag(cov)[:p]), index=names)
         self.tvalues = self.params / self.bse
         self.pvalues = pd.Series(2 * stats.norm.sf(np.abs(self.tvalues.to_numpy())), index=names)
-        self.logit_rho, self.logit_rho_se = float(params[p]), float(np.sqrt(cov[p, p]))
-        self.rho = float(special.expit(self.logit_rho))
+        self.rho_fixed = fixed_rho is not None
+        self.logit_rho = float(params[p])
+        self.logit_rho_se = np.nan if self.rho_fixed else float(np.sqrt(cov[p, p]))
+        self.rho = float(fixed_rho) if self.rho_fixed else float(special.expit(self.logit_rho))
         self.rho_se = self.rho * (1 - self.rho) * self.logit_rho_se
         self._cov = cov
         self.llf = float(llf)
         self.nobs = int(s.shape[0])
-        self.n_params = p + 1
+        self.n_params = p if self.rho_fixed else p + 1
         self.df_resid = self.nobs - self.n_params
         self.aic = -2 * self.llf + 2 * self.n_params
         self.bic = -2 * self.llf + np.log(self.nobs) * self.n_params
@@ -102,8 +112,11 @@ class BetaBinomialResults:
         self.converged = converged
 
     def cov_params(self) -> pd.DataFrame:
-        """Covariance of the mean coefficients and ``logit(rho)`` (inverse observed information)."""
-        names = [*self.params.index, "logit(rho)"]
+        """Covariance of the mean coefficients and ``logit(rho)`` (inverse observed information).
+
+        With ``rho`` held fixed, of the mean coefficients only, given ``rho``.
+        """
+        names = list(self.params.index) if self.rho_fixed else [*self.params.index, "logit(rho)"]
         return pd.DataFrame(self._cov, index=names, columns=names)
 
     def predict(self, newdata: pd.DataFrame | None = None) -> np.ndarray:
@@ -135,9 +148,12 @@ class BetaBinomialResults:
         for i, name in enumerate(names):
             cells = " ".join(col[i + 1].rjust(w) for col, w in zip(columns, widths))
             lines.append(f"{name.ljust(width)} {cells} {formatting.significance_stars(self.pvalues[name])}".rstrip())
-        lines += ["---", formatting.SIGNIF_LEGEND, "",
-                  f"Intra-class correlation rho: {self.rho:.4g} (SE {self.rho_se:.3g}); "
-                  f"logit(rho) = {self.logit_rho:.4f} (SE {self.logit_rho_se:.4f})",
+        if self.rho_fixed:
+            rho_line = f"Intra-class correlation rho: held fixed at {self.rho:.4g} (not estimated)"
+        else:
+            rho_line = (f"Intra-class correlation rho: {self.rho:.4g} (SE {self.rho_se:.3g}); "
+                        f"logit(rho) = {self.logit_rho:.4f} (SE {self.logit_rho_se:.4f})")
+        lines += ["---", formatting.SIGNIF_LEGEND, "", rho_line,
                   f"Log-likelihood: {self.llf:.4f} on {self.n_params} Df   AIC: {self.aic:.4f}"]
         return "\n".join(lines)
 
@@ -145,10 +161,23 @@ class BetaBinomialResults:
         return self.summary()
 
     def __repr__(self) -> str:
-        return f"<BetaBinomialResults rho = {self.rho:.4g}, log-likelihood {self.llf:.6g}>"
+        fixed = " (held fixed)" if self.rho_fixed else ""
+        return f"<BetaBinomialResults rho = {self.rho:.4g}{fixed}, log-likelihood {self.llf:.6g}>"
 
 
-def betabinomial_glm(formula: str, data: pd.DataFrame, link: str | Link = "logit") -> BetaBinomialResults:
+def _check_rho(rho) -> float | None:
+    if rho is None:
+        return None
+    if isinstance(rho, bool) or not isinstance(rho, numbers.Real):
+        raise TypeError(f"rho must be None or a number in [0, 1), not {type(rho).__name__}")
+    rho = float(rho)
+    if not 0 <= rho < 1:  # also NaN
+        raise ValueError(f"rho must be None (estimated) or a number in [0, 1) to hold fixed, got {rho!r}")
+    return rho
+
+
+def betabinomial_glm(formula: str, data: pd.DataFrame, link: str | Link = "logit",
+                     rho: float | None = None) -> BetaBinomialResults:
     """Beta-binomial regression of ``cbind(successes, failures)`` (VGAM's ``betabinomial``).
 
     Parameters
@@ -159,19 +188,30 @@ def betabinomial_glm(formula: str, data: pd.DataFrame, link: str | Link = "logit
     data : pandas.DataFrame
     link : str or Link
         The mean's link, ``"logit"`` by default (VGAM's ``lmu``).
+    rho : float or None
+        ``None`` (the default) estimates the intra-class correlation with the
+        mean. A number in [0, 1) holds it fixed at that value and maximises
+        the log-likelihood over ``beta`` only; ``rho=0`` is the binomial model.
+        Maximising over ``beta`` for each of a grid of ``rho`` values gives
+        ``rho``'s profile log-likelihood.
 
     Returns
     -------
     BetaBinomialResults
         The mean coefficients, ``rho`` with its standard error, ``llf``, ``aic``.
+        With ``rho`` held fixed: ``rho`` is the given value, ``rho_se`` and
+        ``logit_rho_se`` are NaN, the standard errors and ``cov_params()`` are
+        the mean coefficients' given ``rho``, and ``aic``, ``bic`` and
+        ``df_resid`` count ``p`` parameters.
 
     Raises
     ------
     ValueError
         A response that is not ``cbind(successes, failures)`` of non-negative
-        whole numbers, units with no trials, or a link that does not map to (0, 1).
+        whole numbers, units with no trials, a link that does not map to (0, 1),
+        or ``rho`` outside [0, 1) or NaN.
     TypeError
-        ``data`` not a DataFrame.
+        ``data`` not a DataFrame, or ``rho`` neither None nor a number.
 
     Warns
     -----
@@ -184,6 +224,21 @@ def betabinomial_glm(formula: str, data: pd.DataFrame, link: str | Link = "logit
     is ``logit(rho)``. The estimates and log-likelihood agree with VGAM; VGAM's
     standard errors use the expected information, glm_lib's the observed.
 
+    With ``rho`` held fixed the standard errors come from the observed
+    information about ``beta`` given ``rho``, so they do not allow for
+    uncertainty in ``rho``. Values of ``rho`` below about 1e-6 lose
+    precision (the likelihood's gamma functions then nearly cancel), and the
+    fit may warn that it did not converge. ``rho=0`` returns the binomial fit
+    (``gl.glm(formula, data, family=gl.Binomial(link))``: its estimates,
+    standard errors and log-likelihood). R: maximise
+    ``sum(VGAM::dbetabinom(s, s + f, prob = plogis(X %*% beta), rho = rho, log = TRUE))``
+    over ``beta`` with ``optim``, standard errors from its Hessian
+    (``numDeriv::hessian``, or ``optimHess`` with steps scaled to the
+    coefficients); or, with columns ``zero = 0`` and ``lrho = qlogis(rho)``
+    added to ``data``, ``VGAM::vglm(cbind(s, f) ~ x, betabinomial(zero = NULL), data,
+    offset = cbind(zero, lrho), constraints = list("(Intercept)" = rbind(1, 0), x = rbind(1, 0)))``
+    (same estimates; VGAM's standard errors again from the expected information).
+
     Examples
     --------
     >>> import glm_lib as gl
@@ -191,9 +246,17 @@ def betabinomial_glm(formula: str, data: pd.DataFrame, link: str | Link = "logit
     >>> res = gl.betabinomial_glm("cbind(R, N - R) ~ hb", rats)
     >>> round(res.rho, 3)
     0.315
+
+    Holding ``rho`` fixed: twice the drop in log-likelihood at ``rho = 0.1``,
+    a point of ``rho``'s profile log-likelihood.
+
+    >>> fixed = gl.betabinomial_glm("cbind(R, N - R) ~ hb", rats, rho=0.1)
+    >>> fixed.n_params, round(2 * (res.llf - fixed.llf), 2)
+    (2, 17.18)
     """
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    rho = _check_rho(rho)
     link = get_link(link) if isinstance(link, str) else link
     if not isinstance(link, Link):
         raise TypeError(f"link must be a link name such as 'logit' or a glm_lib link, not {link!r}")
@@ -214,6 +277,9 @@ def betabinomial_glm(formula: str, data: pd.DataFrame, link: str | Link = "logit
     X = np.asarray(frame.design, dtype=float)
     names = list(frame.design.columns)
     binomial = fit(X, counts, Binomial(link=link))  # the start: binomial means, rho = 0.1 as VGAM's scale
+    formula = " ".join(formula.split())
+    if rho is not None:
+        return _fit_fixed_rho(formula, names, X, s, m, link, frame.design.model_spec, binomial, rho)
     start = np.concatenate([binomial.params.to_numpy(), [special.logit(0.1)]])
 
     def loglik(params, grad):
@@ -238,5 +304,24 @@ def betabinomial_glm(formula: str, data: pd.DataFrame, link: str | Link = "logit
             warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
         cov = covariance(observed_information(loglik, params), names + ["logit(rho)"])
         llf = loglik(params, False)
-    return BetaBinomialResults(" ".join(formula.split()), names, params, cov, llf, X, s, m,
+    return BetaBinomialResults(formula, names, params, cov, llf, X, s, m,
                                link, frame.design.model_spec, converged)
+
+
+def _fit_fixed_rho(formula, names, X, s, m, link, spec, binomial, rho) -> BetaBinomialResults:
+    """The mean coefficients maximising the beta-binomial log-likelihood at the given ``rho``."""
+    if rho == 0:
+        # The binomial itself (the beta's precision is infinite, outside _loglik's parametrisation).
+        params = np.concatenate([binomial.params.to_numpy(), [-np.inf]])
+        return BetaBinomialResults(formula, names, params, binomial.cov_params().to_numpy(), binomial.llf,
+                                   X, s, m, link, spec, bool(binomial.converged), fixed_rho=rho)
+    logit_rho = special.logit(rho)
+
+    def loglik(beta, grad):
+        out = _loglik(np.append(beta, logit_rho), X, s, m, link, grad)
+        return (out[0], out[1][:-1]) if grad else out
+
+    beta, _, converged = maximise(loglik, binomial.params.to_numpy(), "beta-binomial")
+    cov = covariance(observed_information(loglik, beta), names)
+    return BetaBinomialResults(formula, names, np.append(beta, logit_rho), cov, loglik(beta, False),
+                               X, s, m, link, spec, converged, fixed_rho=rho)
