@@ -242,7 +242,8 @@ def glm_nb1(formula: str, data: pd.DataFrame, link: str | Link = "log") -> NB1Re
     ConvergenceWarning
         When Newton's method stops short of a zero score; and when ``kappa``
         runs to its boundary 1, where the counts show no overdispersion: the
-        Poisson fit is then returned (``kappa = 1``, its standard error NaN).
+        Poisson fit is then returned (``kappa = 1``, its standard error NaN;
+        ``aic`` and ``bic`` still count ``kappa`` as a parameter).
 
     Notes
     -----
