@@ -53,6 +53,7 @@ from ._models._glmm import GLMMResults, glmer
 from ._models._lmm import LMMResults, SingularFitWarning, lmer
 from ._models._mixed import marginal_loglike, random_intercept_glm
 from ._models._multinomial import MultinomialResults, fit_multinomial, multinom
+from ._models._nb1 import NB1Results, glm_nb1
 from ._models._negbin import fit_negative_binomial, glm_nb
 from ._models._ordinal import OrdinalResults, fit_ordinal, nominal_test, ordinal_glm
 from ._models._zeroinfl import ZeroCountResults, hurdle, zeroinfl
@@ -64,6 +65,8 @@ __all__ = [
     "glm",
     "glm_nb",
     "fit_negative_binomial",
+    "glm_nb1",
+    "NB1Results",
     "anova",
     "drop1",
     "add1",
