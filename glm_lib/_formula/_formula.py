@@ -33,7 +33,7 @@ from formulaic.errors import DataMismatchWarning
 from .._model._families import Binomial, Family
 from .._model._validation import check_formula, first_rows
 
-__all__ = ["RFormula", "model_frame", "evaluate_expression", "check_new_levels"]
+__all__ = ["RFormula", "model_frame", "evaluate_expression", "check_new_levels", "new_design"]
 
 # Names R users call in formulas that formulaic's own transforms lack.
 R_CONTEXT = {"sqrt": np.sqrt, "abs": np.abs}
@@ -333,3 +333,14 @@ def check_new_levels(model_spec, data: pd.DataFrame) -> None:
                 f"factor {used[0]} has new levels {shown} (R: 'factor {used[0]} has new levels {shown}'); "
                 f"the model was fitted with levels {levels}, so it has no coefficient for them"
             )
+
+
+def new_design(model_spec, newdata: pd.DataFrame, formula: str) -> np.ndarray:
+    """The design matrix of ``newdata`` for a fitted model's terms, with R's checks and one clear error."""
+    if not isinstance(newdata, pd.DataFrame):
+        raise TypeError(f"newdata must be a pandas DataFrame of the model's variables, not {type(newdata).__name__}")
+    check_new_levels(model_spec, newdata)
+    try:
+        return np.asarray(model_spec.get_model_matrix(newdata, context=R_CONTEXT), dtype=float)
+    except Exception as exc:  # formulaic's own types; one clear message
+        raise ValueError(f"could not build the design of newdata for {formula!r}: {exc}") from None

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-__all__ = ["InlineText", "inline", "format_column", "format_pvalue", "format_pvalues", "format_statistic", "significance_stars", "summary_text", "summary_html", "warning_lines"]
+__all__ = ["InlineText", "inline", "format_column", "format_pvalue", "format_pvalues", "format_statistic", "significance_stars", "wald_table_lines", "summary_text", "summary_html", "warning_lines"]
 
 _STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, "."))
 SIGNIF_LEGEND = "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
@@ -79,6 +79,21 @@ def significance_stars(p: float) -> str:
         if p < cutoff:
             return stars
     return ""
+
+
+def wald_table_lines(labels, estimates, std_errors, z_values, p_values) -> list[str]:
+    """R's coefficient table (Estimate, Std. Error, z value, Pr(>|z|), stars) as lines of text."""
+    columns = [["Estimate", *format_column(np.asarray(estimates, dtype=float))],
+               ["Std. Error", *format_column(np.asarray(std_errors, dtype=float))],
+               ["z value", *[format_statistic(v) for v in z_values]],
+               ["Pr(>|z|)", *[format_pvalue(v) for v in p_values]]]
+    widths = [max(len(cell) for cell in col) for col in columns]
+    width = max(len(label) for label in labels)
+    lines = [" " * width + " " + " ".join(col[0].rjust(w) for col, w in zip(columns, widths))]
+    for i, (label, p) in enumerate(zip(labels, p_values)):
+        cells = " ".join(col[i + 1].rjust(w) for col, w in zip(columns, widths))
+        lines.append(f"{label.ljust(width)} {cells} {significance_stars(p)}".rstrip())
+    return lines
 
 
 def _deviance_lines(res) -> list[str]:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from .._formula._formula import R_CONTEXT, check_new_levels, model_frame
+from .._formula._formula import model_frame, new_design
 from .._model._errors import ConvergenceWarning, SeparationWarning
 from .._model._families import Binomial, Family, Poisson
 from .._model._validation import first_rows
@@ -233,14 +233,7 @@ class BayesGLMResults:
         if newdata is None:
             X, offset = self._post.X, self._post.offset
         else:
-            if not isinstance(newdata, pd.DataFrame):
-                raise TypeError(f"newdata must be a pandas DataFrame, not {type(newdata).__name__}")
-            check_new_levels(self.model_spec, newdata)
-            try:
-                X = np.asarray(self.model_spec.get_model_matrix(newdata, context=R_CONTEXT), dtype=float)
-            except Exception as exc:  # formulaic's own types; one clear message
-                raise ValueError(f"could not build the design of newdata for {self.formula!r}: {exc}") from None
-            offset = 0.0
+            X, offset = new_design(self.model_spec, newdata, self.formula), 0.0
         eta = X @ self.params.to_numpy() + offset
         return eta if linear else self.family.link.inverse(eta)
 

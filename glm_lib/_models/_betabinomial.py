@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from .._formula._formula import R_CONTEXT, check_new_levels, model_frame
+from .._formula._formula import model_frame, new_design
 from .._glm._fit import fit
 from .._model import _formatting as formatting
 from .._model._errors import ConvergenceWarning
@@ -121,33 +121,15 @@ class BetaBinomialResults:
 
     def predict(self, newdata: pd.DataFrame | None = None) -> np.ndarray:
         """The mean proportion ``mu`` for ``newdata`` (raw variables) or the fitted rows."""
-        if newdata is None:
-            X = self._X
-        else:
-            if not isinstance(newdata, pd.DataFrame):
-                raise TypeError(f"newdata must be a pandas DataFrame, not {type(newdata).__name__}")
-            check_new_levels(self.model_spec, newdata)
-            try:
-                X = np.asarray(self.model_spec.get_model_matrix(newdata, context=R_CONTEXT), dtype=float)
-            except Exception as exc:  # formulaic's own types; one clear message
-                raise ValueError(f"could not build the design of newdata for {self.formula!r}: {exc}") from None
+        X = self._X if newdata is None else new_design(self.model_spec, newdata, self.formula)
         return self.link.inverse(X @ self.params.to_numpy())
 
     def summary(self) -> str:
         """Coefficient table of the mean, then ``rho``, the log-likelihood and AIC."""
         names = list(self.params.index)
-        columns = [["Estimate", *formatting.format_column(self.params.to_numpy())],
-                   ["Std. Error", *formatting.format_column(self.bse.to_numpy())],
-                   ["z value", *[formatting.format_statistic(v) for v in self.tvalues]],
-                   ["Pr(>|z|)", *[formatting.format_pvalue(v) for v in self.pvalues]]]
-        widths = [max(len(c) for c in col) for col in columns]
-        width = max(len(n) for n in names)
         lines = [f"Beta-binomial regression: {self.formula}", "",
                  f"Mean model ({self.link.name} link):",
-                 " " * width + " " + " ".join(col[0].rjust(w) for col, w in zip(columns, widths))]
-        for i, name in enumerate(names):
-            cells = " ".join(col[i + 1].rjust(w) for col, w in zip(columns, widths))
-            lines.append(f"{name.ljust(width)} {cells} {formatting.significance_stars(self.pvalues[name])}".rstrip())
+                 *formatting.wald_table_lines(names, self.params, self.bse, self.tvalues, self.pvalues)]
         if self.rho_fixed:
             rho_line = f"Intra-class correlation rho: held fixed at {self.rho:.4g} (not estimated)"
         else:

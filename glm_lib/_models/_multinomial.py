@@ -389,26 +389,14 @@ class MultinomialResults:
         """
         if getattr(self, "formula", None) is not None:
             return self._summary_as_r()
-        name_width = max(len(n) for n in self.names)
         lines = [
             f"Multinomial (softmax) regression, {len(self.classes)} classes; baseline class: {self.baseline}",
             "",
         ]
         for c in self._fit_classes:
             est, se, z, pv = self.params[c], self.bse[c], self.tvalues[c], self.pvalues[c]
-            columns = [
-                ["Estimate", *formatting.format_column(est.to_numpy())],
-                ["Std. Error", *formatting.format_column(se.to_numpy())],
-                ["z value", *[formatting.format_statistic(v) for v in z]],
-                ["Pr(>|z|)", *[formatting.format_pvalue(v) for v in pv]],
-            ]
-            widths = [max(len(cell) for cell in col) for col in columns]
             lines.append(f"log(P({c}) / P({self.baseline})):")
-            lines.append(" " * name_width + " " + " ".join(col[0].rjust(w) for col, w in zip(columns, widths)))
-            for i, name in enumerate(self.names):
-                cells = " ".join(col[i + 1].rjust(w) for col, w in zip(columns, widths))
-                lines.append(f"{name.ljust(name_width)} {cells} {formatting.significance_stars(pv.iloc[i])}".rstrip())
-            lines.append("")
+            lines += [*formatting.wald_table_lines(self.names, est, se, z, pv), ""]
         lines += [
             "---",
             formatting.SIGNIF_LEGEND,

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from .._formula._formula import R_CONTEXT, check_new_levels, model_frame
+from .._formula._formula import model_frame, new_design
 from .._glm._fit import fit
 from .._model import _formatting as formatting
 from .._model._errors import ConvergenceWarning
@@ -163,13 +163,7 @@ class NB1Results:
         """The mean ``mu`` for ``newdata`` (raw variables, offset columns included) or the fitted rows."""
         if newdata is None:
             return self.mu.copy()
-        if not isinstance(newdata, pd.DataFrame):
-            raise TypeError(f"newdata must be a pandas DataFrame, not {type(newdata).__name__}")
-        check_new_levels(self.model_spec, newdata)
-        try:
-            X = np.asarray(self.model_spec.get_model_matrix(newdata, context=R_CONTEXT), dtype=float)
-        except Exception as exc:  # formulaic's own types; one clear message
-            raise ValueError(f"could not build the design of newdata for {self.formula!r}: {exc}") from None
+        X = new_design(self.model_spec, newdata, self.formula)
         offset = self._parsed.offset(newdata)
         offset = np.zeros(X.shape[0]) if offset is None else np.asarray(offset, dtype=float).ravel()
         return self.link.inverse(X @ self.params.to_numpy() + offset)
@@ -177,18 +171,9 @@ class NB1Results:
     def summary(self) -> str:
         """Coefficient table of the mean, then ``kappa``, the log-likelihood and AIC."""
         names = list(self.params.index)
-        columns = [["Estimate", *formatting.format_column(self.params.to_numpy())],
-                   ["Std. Error", *formatting.format_column(self.bse.to_numpy())],
-                   ["z value", *[formatting.format_statistic(v) for v in self.tvalues]],
-                   ["Pr(>|z|)", *[formatting.format_pvalue(v) for v in self.pvalues]]]
-        widths = [max(len(c) for c in col) for col in columns]
-        width = max(len(n) for n in names)
         lines = [f"NB1 negative binomial regression, Var(y) = kappa mu: {self.formula}", "",
                  f"Mean model ({self.link.name} link):",
-                 " " * width + " " + " ".join(col[0].rjust(w) for col, w in zip(columns, widths))]
-        for i, name in enumerate(names):
-            cells = " ".join(col[i + 1].rjust(w) for col, w in zip(columns, widths))
-            lines.append(f"{name.ljust(width)} {cells} {formatting.significance_stars(self.pvalues[name])}".rstrip())
+                 *formatting.wald_table_lines(names, self.params, self.bse, self.tvalues, self.pvalues)]
         lines += ["---", formatting.SIGNIF_LEGEND, "",
                   f"Variance multiplier kappa: {self.kappa:.4g} (SE {self.kappa_se:.3g}); "
                   f"log(kappa - 1) = {self.log_kappa_minus_one:.4f} (SE {self.log_kappa_minus_one_se:.4f})",

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from .._formula._formula import R_CONTEXT, _column_or_values, check_new_levels, evaluate_expression, model_frame
+from .._formula._formula import _column_or_values, evaluate_expression, model_frame, new_design
 from .._glm._fit import fit
 from .._model import _formatting as formatting
 from .._model._families import Binomial, Poisson
@@ -232,15 +232,7 @@ class ZeroCountResults:
         d = self._data
         if newdata is None:
             return d.X, d.Z, d.offset
-        if not isinstance(newdata, pd.DataFrame):
-            raise TypeError(f"newdata must be a pandas DataFrame of the model's variables, not {type(newdata).__name__}")
-        designs = []
-        for spec in (d.count_spec, d.zero_spec):
-            check_new_levels(spec, newdata)
-            try:
-                designs.append(np.asarray(spec.get_model_matrix(newdata, context=R_CONTEXT), dtype=float))
-            except Exception as exc:  # formulaic's own types; one clear message
-                raise ValueError(f"could not build the design of newdata for {self.formula!r}: {exc}") from None
+        designs = [new_design(spec, newdata, self.formula) for spec in (d.count_spec, d.zero_spec)]
         offset = np.zeros(len(newdata))
         for term in d.offset_terms:
             if term not in newdata.columns and re.fullmatch(r"\w+", term):
@@ -315,17 +307,7 @@ class ZeroCountResults:
     def _table(self, prefix: str) -> list[str]:
         rows = [n for n in self.params.index if n.startswith(prefix)]
         labels = [n[len(prefix):] for n in rows]
-        columns = [["Estimate", *formatting.format_column(self.params[rows].to_numpy())],
-                   ["Std. Error", *formatting.format_column(self.bse[rows].to_numpy())],
-                   ["z value", *[formatting.format_statistic(v) for v in self.tvalues[rows]]],
-                   ["Pr(>|z|)", *[formatting.format_pvalue(v) for v in self.pvalues[rows]]]]
-        widths = [max(len(c) for c in col) for col in columns]
-        width = max(len(lab) for lab in labels)
-        out = [" " * width + " " + " ".join(col[0].rjust(w) for col, w in zip(columns, widths))]
-        for i, (label, name) in enumerate(zip(labels, rows)):
-            cells = " ".join(col[i + 1].rjust(w) for col, w in zip(columns, widths))
-            out.append(f"{label.ljust(width)} {cells} {formatting.significance_stars(self.pvalues[name])}".rstrip())
-        return out
+        return formatting.wald_table_lines(labels, self.params[rows], self.bse[rows], self.tvalues[rows], self.pvalues[rows])
 
     def __str__(self) -> str:
         return self.summary()
