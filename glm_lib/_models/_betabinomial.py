@@ -12,7 +12,6 @@ or held at a given value (``rho=``), when only ``beta`` is fitted.
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -21,11 +20,10 @@ from scipy import special, stats
 from .._formula._formula import model_frame, new_design
 from .._glm._fit import fit
 from .._model import _formatting as formatting
-from .._model._errors import ConvergenceWarning
 from .._model._families import Binomial
 from .._model._links import Link, get_link
 from .._model._validation import first_rows
-from ._optimize import covariance, maximise, observed_information
+from ._optimize import covariance, maximise, maximise_to_boundary, observed_information
 
 __all__ = ["betabinomial_glm", "BetaBinomialResults"]
 
@@ -267,25 +265,11 @@ def betabinomial_glm(formula: str, data: pd.DataFrame, link: str | Link = "logit
     def loglik(params, grad):
         return _loglik(params, X, s, m, link, grad)
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        params, _, converged = maximise(loglik, start, "beta-binomial")
-    if special.expit(params[-1]) < 1e-6:
-        # rho's MLE is 0: the binomial itself. Its boundary leaves the information
-        # singular in logit(rho); the mean's standard errors are the binomial's.
-        warnings.warn(
-            "rho is estimated at its boundary 0: these data show no overdispersion beyond the binomial, "
-            "whose fit (gl.glm with gl.Binomial()) is then the model; rho's standard error is not defined",
-            ConvergenceWarning, stacklevel=2)
-        params = np.concatenate([binomial.params.to_numpy(), [-np.inf]])
-        cov = np.full((len(names) + 1,) * 2, np.nan)
-        cov[:-1, :-1] = binomial.cov_params().to_numpy()
-        llf = binomial.llf
-    else:
-        for warning in caught:
-            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
-        cov = covariance(observed_information(loglik, params), names + ["logit(rho)"])
-        llf = loglik(params, False)
+    # rho below 1e-6: rho's MLE is 0, the binomial itself
+    params, cov, llf, converged = maximise_to_boundary(
+        loglik, start, "beta-binomial", names + ["logit(rho)"], binomial, special.logit(1e-6),
+        "rho is estimated at its boundary 0: these data show no overdispersion beyond the binomial, "
+        "whose fit (gl.glm with gl.Binomial()) is then the model; rho's standard error is not defined")
     return BetaBinomialResults(formula, names, params, cov, llf, X, s, m,
                                link, frame.design.model_spec, converged)
 

@@ -17,7 +17,6 @@ log-likelihood and score stay exact up to the Poisson boundary.
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -26,11 +25,10 @@ from scipy import special, stats
 from .._formula._formula import model_frame, new_design
 from .._glm._fit import fit
 from .._model import _formatting as formatting
-from .._model._errors import ConvergenceWarning
 from .._model._families import Poisson
 from .._model._links import Link, get_link
 from .._model._validation import first_rows
-from ._optimize import covariance, maximise, observed_information
+from ._optimize import maximise_to_boundary
 
 __all__ = ["glm_nb1", "NB1Results"]
 
@@ -285,24 +283,9 @@ def glm_nb1(formula: str, data: pd.DataFrame, link: str | Link = "log") -> NB1Re
     def loglik(params, grad):
         return _loglik(params, X, y, offset, link, terms, grad)
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        params, _, converged = maximise(loglik, start, "NB1")
-    if np.exp(params[-1]) < 1e-6:
-        # kappa's MLE is 1: the Poisson itself. The boundary leaves the information
-        # singular in log(kappa - 1); the mean's standard errors are the Poisson's.
-        warnings.warn(
-            "kappa is estimated at its boundary 1: these counts show no overdispersion beyond the Poisson, "
-            "whose fit (gl.glm with gl.Poisson()) is then the model; kappa's standard error is not defined",
-            ConvergenceWarning, stacklevel=2)
-        params = np.concatenate([poisson.params.to_numpy(), [-np.inf]])
-        cov = np.full((len(names) + 1,) * 2, np.nan)
-        cov[:-1, :-1] = poisson.cov_params().to_numpy()
-        llf = poisson.llf
-        converged = bool(poisson.converged)
-    else:
-        for warning in caught:
-            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
-        cov = covariance(observed_information(loglik, params), names + ["log(kappa - 1)"])
-        llf = loglik(params, False)
+    # kappa - 1 below 1e-6: kappa's MLE is 1, the Poisson itself
+    params, cov, llf, converged = maximise_to_boundary(
+        loglik, start, "NB1", names + ["log(kappa - 1)"], poisson, np.log(1e-6),
+        "kappa is estimated at its boundary 1: these counts show no overdispersion beyond the Poisson, "
+        "whose fit (gl.glm with gl.Poisson()) is then the model; kappa's standard error is not defined")
     return NB1Results(" ".join(formula.split()), names, params, cov, llf, X, y, offset, link, frame, converged)

@@ -16,7 +16,7 @@ from scipy import linalg, optimize
 
 from .._model._errors import ConvergenceWarning
 
-__all__ = ["maximise", "observed_information", "covariance"]
+__all__ = ["maximise", "maximise_to_boundary", "observed_information", "covariance"]
 
 
 def _bfgs(loglik, params):
@@ -93,3 +93,26 @@ def covariance(info: np.ndarray, names) -> np.ndarray:
             f"too few zeros or too few positive counts for the terms {', '.join(names)}); drop terms from a part"
         ) from None
     return linalg.cho_solve(factor, np.eye(info.shape[0]), check_finite=False)
+
+
+def maximise_to_boundary(loglik, start, what: str, names, base, below: float, message: str):
+    """Maximise a GLM widened by one extra parameter (last in ``params``), or return the GLM ``base``.
+
+    The extra parameter is fitted on a scale where ``-inf`` is the GLM itself
+    (``log(kappa - 1)``, ``logit(rho)``). When its estimate falls below ``below``
+    the MLE is that GLM and the information is singular in the extra parameter:
+    warn with ``message`` and return ``base``'s estimates with ``-inf`` appended,
+    its covariance with NaN for the extra parameter, and ``base``'s log-likelihood.
+    Returns ``params, cov, llf, converged``.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        params, _, converged = maximise(loglik, start, what)
+    if params[-1] < below:
+        warnings.warn(message, ConvergenceWarning, stacklevel=3)
+        cov = np.full((len(names),) * 2, np.nan)
+        cov[:-1, :-1] = base.cov_params().to_numpy()
+        return np.append(base.params.to_numpy(), -np.inf), cov, base.llf, bool(base.converged)
+    for warning in caught:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return params, covariance(observed_information(loglik, params), names), loglik(params, False), converged
