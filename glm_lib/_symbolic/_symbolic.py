@@ -70,12 +70,16 @@ _NUMERIC_MODULES = [{"xlogy": special.xlogy, "loggamma": special.gammaln}, "scip
 
 
 class NotExponentialFamilyError(ValueError):
-    """The density cannot be written as an exponential family in the given parameter.
+    """No exponential-family form of the density was found in the given parameter.
 
     Raised by :func:`natural_form` when a term of the log-density mixes ``y``
     and the parameter other than as ``f(psi) T(y)``, when the support depends
     on the parameter, or when the dispersion does not factor out. It is a
-    ``ValueError``.
+    ``ValueError``. A mixed term is found by splitting the expanded
+    log-density term by term, a heuristic: it suggests, but does not prove,
+    that no natural form exists (terms could combine into one, or a vector
+    statistic could absorb them); a support that moves with the parameter
+    does rule an exponential family out.
 
     Parameters
     ----------
@@ -425,8 +429,10 @@ def _sort_terms(log_density: sp.Expr, ys: tuple, psis: tuple) -> tuple[dict, sp.
             if statistic.free_symbols & set(psis):
                 raise NotExponentialFamilyError(
                     f"the term {term} of the log-density mixes y and {names} in a way that "
-                    f"is not a product f({names}) * T(y), so the density is not an "
-                    "exponential family in that parameter"
+                    f"is not a product f({names}) * T(y), so splitting the expanded "
+                    "log-density term by term finds no natural form; this suggests, but "
+                    "does not prove, that the density is not an exponential family in "
+                    "that parameter"
                 )
             cross[statistic] = cross.get(statistic, 0) + coefficient
         elif has_psi:
@@ -675,8 +681,9 @@ def natural_form(
     ------
     NotExponentialFamilyError
         If a term of the log-density mixes ``y`` and the parameter other than
-        as ``f(psi) * T(y)``, if the support depends on the parameter, or if
-        the dispersion does not factor out.
+        as ``f(psi) * T(y)`` (a sign, not a proof, that the density is no
+        exponential family in that parameter), if the support depends on the
+        parameter, or if the dispersion does not factor out.
     ValueError
         If the density does not involve both ``y`` and the parameter, or
         ``theta(psi)`` cannot be inverted.
