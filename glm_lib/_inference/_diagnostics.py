@@ -1127,7 +1127,7 @@ def qresid(res, rng=None, dispersion: float | None = None) -> np.ndarray:
     return out
 
 
-def plot_qresid(res, rng=None, ax=None):
+def plot_qresid(res, rng=None, ax=None, dispersion: float | None = None):
     """Normal quantile-quantile plot of randomized quantile residuals, with the line y = x.
 
     Under the model the points scatter about the line; a curve says the family
@@ -1141,6 +1141,9 @@ def plot_qresid(res, rng=None, ax=None):
         As for :func:`qresid`.
     ax : matplotlib.axes.Axes, optional
         The axes to draw on (default: a new figure).
+    dispersion : float, optional
+        ``phi`` for the continuous families, as for :func:`qresid` (by default
+        statmod's estimates).
 
     Returns
     -------
@@ -1156,7 +1159,7 @@ def plot_qresid(res, rng=None, ax=None):
 
     Notes
     -----
-    R: ``qqnorm(statmod::qresid(fit)); abline(0, 1)``.
+    R: ``qqnorm(statmod::qresid(fit, dispersion = phi)); abline(0, 1)``.
 
     Examples
     --------
@@ -1166,7 +1169,7 @@ def plot_qresid(res, rng=None, ax=None):
     >>> gl.diagnostics.plot_qresid(res, rng=1).get_xlabel()
     'standard normal quantile'
     """
-    r = qresid(res, rng)
+    r = qresid(res, rng, dispersion=dispersion)
     r = np.sort(r[np.isfinite(r)])
     theoretical = stats.norm.ppf((np.arange(1, r.size + 1) - 0.5) / r.size)
     ax = _axes(ax)
