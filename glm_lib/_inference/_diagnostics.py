@@ -266,9 +266,11 @@ def cooks_distance(res) -> pd.Series:
 def dfbetas(res) -> pd.DataFrame:
     """Scaled change of each coefficient when a row is deleted.
 
-    One-step (weighted least squares) approximation, as R: the change in
-    ``beta_hat`` is ``(X'WX)^(-1) x_i sqrt(W_i) r^D_i / (1 - h_ii)``, divided by
-    ``sigma_(i) sqrt([(X'WX)^(-1)]_jj)``.
+    One-step (weighted least squares) approximation, as R: the value is
+    ``(X'WX)^(-1) x_i sqrt(W_i) r^D_i / (1 - h_ii)``, divided by
+    ``sigma_(i) sqrt([(X'WX)^(-1)]_jj)``. Under an increasing link this
+    approximates ``beta_hat - beta_hat_(i)`` (the change when row ``i`` is
+    deleted); under a decreasing link it approximates the reverse (see Notes).
 
     Parameters
     ----------
@@ -289,7 +291,26 @@ def dfbetas(res) -> pd.DataFrame:
 
     Notes
     -----
-    R: ``dfbetas`` (``stats::dfbetas`` on a glm).
+    R: ``dfbetas`` (``stats::dfbetas`` on a glm); R's ``dfbeta`` is the
+    numerator before the division.
+
+    The sign follows R. The one-step change ``beta_hat - beta_hat_(i)`` is
+    ``(X'WX)^(-1) x_i W_i (y_i - mu_i) g'(mu_i) / (1 - h_ii)``, and
+    ``W_i^(1/2) (y_i - mu_i) g'(mu_i)`` equals the Pearson residual ``r^P_i``
+    times the sign of ``g'(mu_i)``. R uses the deviance residual ``r^D_i``,
+    which has the sign of ``y_i - mu_i``. For an increasing link (logit,
+    probit, log, identity, ...) the values therefore estimate
+    ``beta_hat - beta_hat_(i)``; for a decreasing link (the inverse link
+    ``1/mu`` of ``gl.Gamma``, ``1/mu^2`` of ``gl.InverseGaussian``) they
+    estimate ``beta_hat_(i) - beta_hat``: flip the sign, or refit without the
+    row.
+
+    The scale ``sigma_(i)`` is R's one-step leave-one-out dispersion
+    (``influence(fit)$sigma``), ``sqrt((D - d_i/(1 - h_ii))/(n - p - 1))``,
+    used for every family, also when ``phi`` is known. A standard error
+    uses ``sqrt(phi_hat)`` instead (1 when ``phi`` is known), so a value is
+    the one-step change in standard errors times ``sqrt(phi_hat)/sigma_(i)``;
+    for a high-leverage, badly fitted row that factor can be large.
 
     Examples
     --------
