@@ -44,6 +44,7 @@ from ._model._families import (
     Quasi,
     QuasiBinomial,
     QuasiPoisson,
+    Tweedie,
 )
 from ._model._formatting import inline
 from ._models._bayes import BayesGLMResults, bayes_glm
@@ -107,6 +108,7 @@ __all__ = [
     "QuasiPoisson",
     "Quasi",
     "QuasiBinomial",
+    "Tweedie",
     "ConvergenceWarning",
     "SeparationWarning",
     "AliasedColumnsWarning",

@@ -57,7 +57,9 @@ write_fixture(list(
     lognormal_aic = AIC(lognormal), lognormal_aic_y_scale = AIC(lognormal) + 2 * sum(log(engel$foodexp)),
     gee = list(coefficients = unname(coef(gee)), se = unname(summary(gee)$coefficients[, "Std.err"])),
     tweedie = list(var_power = xi_hat, coefficients = unname(coef(tweedie_fit)),
-                   se = unname(summary(tweedie_fit)$coefficients[, 2]))
+                   se = unname(summary(tweedie_fit)$coefficients[, 2]),
+                   dispersion = summary(tweedie_fit)$dispersion, deviance = deviance(tweedie_fit),
+                   df_residual = tweedie_fit$df.residual)
   )
 ), "chapter_positive_continuous")
 print(lots_anova)
