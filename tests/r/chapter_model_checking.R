@@ -1,6 +1,6 @@
 # The model-checking chapter (chapters/model_checking.ipynb): R's answers for the Challenger
 # O-ring fit (the forecast at 31 F with its Wald and profile-likelihood intervals, and the
-# influence measures of every flight), the car-insurance Poisson fit's diagnostics, the Pima
+# influence measures of every flight, covratio among them), the car-insurance Poisson fit's diagnostics, the Pima
 # logistic fit with a cubic B-spline in age, and the crabs' NB1 (Var = phi mu, by maximum
 # likelihood) and NB2 (MASS::glm.nb) fits. Data from glm_lib/data.
 # Run from the repository root: Rscript tests/r/chapter_model_checking.R
@@ -33,7 +33,10 @@ challenger_influence <- list(
   hatvalues = unname(hatvalues(oring)), rstandard = unname(rstandard(oring)),
   rstudent = unname(rstudent(oring)), cooks_distance = unname(cooks.distance(oring)),
   dfbetas = list(intercept = unname(dfbetas(oring)[, 1]), temp = unname(dfbetas(oring)[, 2])),
-  sigma = unname(infl$sigma)   # the leave-one-out scale R's rstudent and dfbetas use
+  sigma = unname(infl$sigma),   # the leave-one-out scale R's rstudent and dfbetas use
+  # covratio() applies the linear-model formula, (sigma_(i)/s)^(2p)/(1 - h), with the deviance residuals
+  # and sigma_(i) above even for the binomial, where phi = 1
+  covratio = unname(covratio(oring))
 )
 
 # Car insurance (MASS::Insurance), Group and Age as unordered factors (treatment contrasts, as
