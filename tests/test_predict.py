@@ -129,3 +129,19 @@ def test_factor_response_with_three_levels_is_first_level_against_the_rest():
     as_factor = gl.glm("y ~ x", data, family=gl.Binomial())
     as_numbers = gl.glm("y ~ x", data.assign(y=(data["y"] != "a").astype(float)), family=gl.Binomial())
     np.testing.assert_allclose(as_factor.params, as_numbers.params, rtol=1e-12)
+
+
+def test_categorical_column_with_integer_levels_in_new_data_as_int_or_string():
+    # A categorical column whose levels are integers (the insurance District): new data
+    # may carry it as plain ints or as strings, as R's predict() accepts 4 and "4" for a
+    # factor. Left numeric, formulaic encoded the value 4 into every dummy column.
+    data = pd.DataFrame({"y": [1.0, 3, 2, 5, 4, 6, 2, 7],
+                         "g": pd.Categorical([1, 2, 3, 4, 1, 2, 3, 4]),
+                         "x": [0.1, 0.5, 0.3, 0.9, 0.2, 0.4, 0.6, 0.8]})
+    res = gl.glm("y ~ g + x", data, family=gl.Poisson())
+    expected = res.mu[[3, 1]]
+    for values in ([4, 2], ["4", "2"], pd.Categorical([4, 2])):
+        new = pd.DataFrame({"g": values, "x": [0.9, 0.5]})
+        np.testing.assert_allclose(res.predict(new), expected, rtol=1e-12)
+    with pytest.raises(ValueError, match="factor g has new levels 5"):
+        res.predict(pd.DataFrame({"g": [5], "x": [0.1]}))

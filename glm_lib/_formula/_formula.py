@@ -33,7 +33,7 @@ from formulaic.errors import DataMismatchWarning
 from .._model._families import Binomial, Family
 from .._model._validation import check_formula, first_rows
 
-__all__ = ["RFormula", "model_frame", "evaluate_expression", "check_new_levels", "new_design"]
+__all__ = ["RFormula", "model_frame", "evaluate_expression", "align_new_levels", "new_design"]
 
 # Names R users call in formulas that formulaic's own transforms lack.
 R_CONTEXT = {"sqrt": np.sqrt, "abs": np.abs}
@@ -315,9 +315,17 @@ def _model_matrices(formula: str, data: pd.DataFrame, family: Family | None = No
     return frame.response, frame.design
 
 
-def check_new_levels(model_spec, data: pd.DataFrame) -> None:
-    """Raise ``ValueError`` when ``data`` has factor levels the model was not fitted with (as R does)."""
+def align_new_levels(model_spec, data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` with each factor's values matched to the levels the model was fitted with, as R does.
+
+    Raises ``ValueError`` for levels the model was not fitted with. A column
+    that was a factor by its type in the fitted data (a pandas categorical, a
+    string column) comes back as a categorical with the fitted levels, so that
+    ``District=4`` and ``District="4"`` in new data both mean the level 4: left
+    numeric, formulaic would encode it as a number, not as a level.
+    """
     columns = [c for c in data.columns if isinstance(c, str)]
+    aligned = data
     for expression, (kind, state) in model_spec.encoder_state.items():
         if getattr(kind, "value", kind) != "categorical":
             continue
@@ -325,21 +333,28 @@ def check_new_levels(model_spec, data: pd.DataFrame) -> None:
         used = [c for c in columns if re.search(rf"(?<![\w.]){re.escape(c)}(?![\w.])", expression)]
         if len(used) != 1:
             continue  # formulaic's own check (made an error by the caller) covers the rest
+        by_text = {str(level): level for level in levels}
         values = data[used[0]]
-        new = [value for value in pd.unique(values.dropna()) if value not in levels]
+        matched = {value: value if value in levels else by_text.get(str(value)) for value in pd.unique(values.dropna())}
+        new = [value for value, level in matched.items() if level is None]
         if new:
             shown = ", ".join(map(str, new[:5]))
             raise ValueError(
                 f"factor {used[0]} has new levels {shown} (R: 'factor {used[0]} has new levels {shown}'); "
                 f"the model was fitted with levels {levels}, so it has no coefficient for them"
             )
+        if expression == used[0]:
+            if aligned is data:
+                aligned = data.copy()
+            aligned[used[0]] = pd.Categorical(values.map(matched), categories=levels)
+    return aligned
 
 
 def new_design(model_spec, newdata: pd.DataFrame, formula: str) -> np.ndarray:
     """The design matrix of ``newdata`` for a fitted model's terms, with R's checks and one clear error."""
     if not isinstance(newdata, pd.DataFrame):
         raise TypeError(f"newdata must be a pandas DataFrame of the model's variables, not {type(newdata).__name__}")
-    check_new_levels(model_spec, newdata)
+    newdata = align_new_levels(model_spec, newdata)
     try:
         return np.asarray(model_spec.get_model_matrix(newdata, context=R_CONTEXT), dtype=float)
     except Exception as exc:  # formulaic's own types; one clear message

@@ -35,7 +35,7 @@ from .._engine._irls import fisher_scoring
 from .._engine._linalg import weighted_gram
 from .._model._validation import as_design, as_vector, first_rows
 from ._profile import profile_conf_int
-from .._formula._formula import R_CONTEXT, check_new_levels, evaluate_expression
+from .._formula._formula import R_CONTEXT, align_new_levels, evaluate_expression
 
 __all__ = ["GLMResults"]
 
@@ -365,8 +365,7 @@ class GLMResults:
         X_new = self._frame_from_dict(X_new)
         if self.model_spec is not None and isinstance(X_new, pd.DataFrame):
 
-            frame = self._new_frame(X_new)
-            check_new_levels(self.model_spec, frame)
+            frame = align_new_levels(self.model_spec, self._new_frame(X_new))
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("error", DataMismatchWarning)

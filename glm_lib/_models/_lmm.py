@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize, stats
 
-from .._formula._formula import _column_or_values, check_new_levels, model_frame
+from .._formula._formula import _column_or_values, align_new_levels, model_frame
 from .._model import _formatting as formatting
 from .._model._errors import ConvergenceWarning
 from .._model._validation import check_finite, check_formula, first_rows, positive_number, whole_number
@@ -525,7 +525,7 @@ class MixedModelResults:
             if not isinstance(newdata, pd.DataFrame):
                 raise TypeError(f"newdata must be a pandas DataFrame or a dict of columns, not {type(newdata).__name__}")
             data = newdata
-        check_new_levels(self._fixed_spec, data)
+        data = align_new_levels(self._fixed_spec, data)
         X = np.asarray(self._fixed_spec.get_model_matrix(data, na_action="raise"), dtype=float)
         eta = X @ self.params.to_numpy()
         if offset is not None:

@@ -37,7 +37,7 @@ from scipy import linalg, optimize, stats
 from .._model import _formatting as formatting
 from .._model._errors import ConvergenceWarning, SeparationWarning
 from .._engine._linalg import _describe_aliasing, find_aliased_columns, weighted_gram
-from .._formula._formula import R_CONTEXT, _column_or_values, _reject_missing, check_new_levels, model_frame
+from .._formula._formula import R_CONTEXT, _column_or_values, _reject_missing, align_new_levels, model_frame
 from .._model._validation import align_to, as_design, as_vector, check_finite, first_rows, positive_number, whole_number
 
 __all__ = ["fit_multinomial", "MultinomialResults"]
@@ -345,7 +345,7 @@ class MultinomialResults:
         spec = getattr(self, "model_spec", None)
         if spec is not None and isinstance(X_new, (pd.DataFrame, dict)):
             frame = pd.DataFrame(X_new) if isinstance(X_new, dict) else X_new
-            check_new_levels(spec, frame)
+            frame = align_new_levels(spec, frame)
             try:
                 return np.asarray(spec.get_model_matrix(frame, context=R_CONTEXT), dtype=float)
             except Exception as exc:  # formulaic's own types; one clear message

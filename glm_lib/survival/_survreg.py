@@ -24,7 +24,7 @@ from scipy import linalg, stats
 
 from .._model._errors import ConvergenceWarning
 from .._model._formatting import format_column, format_pvalues
-from .._formula._formula import R_CONTEXT, check_new_levels, evaluate_expression, model_frame
+from .._formula._formula import R_CONTEXT, align_new_levels, evaluate_expression, model_frame
 from .._model._validation import check_formula, first_rows, positive_number, whole_number
 from ._checks import check_data, column_name, event_indicator, survival_times
 
@@ -190,7 +190,7 @@ class SurvregResults:
         incomplete = newdata[used].isna().any(axis=1).to_numpy()
         if incomplete.any():
             raise ValueError(f"newdata has missing values at {first_rows(incomplete)}")
-        check_new_levels(self.model_spec, newdata)
+        newdata = align_new_levels(self.model_spec, newdata)
         design = np.asarray(self.model_spec.get_model_matrix(newdata, context=R_CONTEXT), dtype=float)
         eta = design @ self.params.to_numpy()
         for expression in self.offset_terms:
