@@ -114,7 +114,7 @@ def _check_separation(family: Family, X, y, weights, state: _State) -> dict | No
             f"{separation['kind']} separation: the fitted means of {first_rows(rows)} "
             f"are pushed to the boundary of the {family.name} family, so the maximum-likelihood "
             "estimates of some coefficients do not exist (they diverge); the reported estimates and standard errors are meaningless. "
-            "Keep the predictor (its effect is strong, not absent) and refit with method='firth' "
+            "Keep the predictor (separation says its effect cannot be bounded, not that it is absent) and refit with method='firth' "
             "for finite bias-reduced estimates, or use profile intervals (conf_int(method='profile'))",
             SeparationWarning,
             stacklevel=3,

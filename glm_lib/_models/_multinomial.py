@@ -607,7 +607,7 @@ def fit_multinomial(
                 f"{separation['kind']} separation: the fitted class probabilities of "
                 f"{first_rows(np.isin(np.arange(n), original_rows))} are pushed to 0 or 1, so the "
                 "maximum-likelihood estimates of some coefficients do not exist (they diverge); the reported estimates and standard errors are "
-                "meaningless. Keep the predictor (its effect is strong, not absent): merge classes, or use a penalised (e.g. Firth-type) fit",
+                "meaningless. Keep the predictor (separation says its effect cannot be bounded, not that it is absent): merge classes, or use a penalised (e.g. Firth-type) fit",
                 SeparationWarning,
                 stacklevel=2,
             )

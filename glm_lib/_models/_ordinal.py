@@ -587,8 +587,8 @@ def fit_ordinal(
             f"separation: the observed categories of {first_rows(np.isin(np.arange(n), np.flatnonzero(keep)[near_one]))} "
             "are fitted with probability 1, so the maximum-likelihood estimates of some coefficients or thresholds do "
             "not exist (they diverge) and the "
-            "reported estimates and standard errors are meaningless. Keep the predictor (its effect is strong, "
-            "not absent): merge categories, or use a penalised fit",
+            "reported estimates and standard errors are meaningless. Keep the predictor (separation says its effect "
+            "cannot be bounded, not that it is absent): merge categories, or use a penalised fit",
             SeparationWarning,
             stacklevel=2,
         )
